@@ -1,0 +1,152 @@
+"""The organisation: clinics, their locations, rooms and the services they sell."""
+
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from acuclinic.clinic.choices import Modality, Weekday
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone.", code="invalid_time_zone")
+
+
+class Clinic(models.Model):
+    """A practice that runs an acupuncture service, with its policies."""
+
+    name = models.CharField(max_length=120, unique=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    website = models.URLField(blank=True)
+    # Cancellations with less notice than this count as late (clinic policy).
+    cancellation_notice_hours = models.PositiveSmallIntegerField(
+        default=24, validators=[MaxValueValidator(168)]
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cancellation_notice_hours__lte=168), name="clinic_notice_le_week"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    """A site where patients are seen; times there are computed in its time zone."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="locations")
+    name = models.CharField(max_length=120)
+    address_line1 = models.CharField(max_length=120)
+    address_line2 = models.CharField(max_length=120, blank=True)
+    town = models.CharField(max_length=80)
+    postcode = models.CharField(max_length=10)
+    phone = models.CharField(max_length=30, blank=True)
+    time_zone = models.CharField(
+        max_length=60, default="Europe/London", validators=[validate_time_zone]
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "name"], name="location_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def address(self) -> str:
+        parts = [self.address_line1, self.address_line2, self.town, self.postcode]
+        return ", ".join(p for p in parts if p)
+
+
+class OpeningHours(models.Model):
+    """One opening period of a location on a weekday, in local time."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="hours_close_after_open"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="hours_weekday_range"),
+            models.UniqueConstraint(fields=["location", "weekday", "opens"], name="hours_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class Room(models.Model):
+    """A treatment room with a couch; appointments hold a room for their duration."""
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rooms")
+    name = models.CharField(max_length=60)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["location__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["location", "name"], name="room_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.location.name})"
+
+
+class Service(models.Model):
+    """Something a patient can book, with its modality, length and private price."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="services")
+    name = models.CharField(max_length=120)
+    modality = models.CharField(max_length=20, choices=Modality.choices)
+    duration_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+    # Money in whole pence: no floating-point rounding on invoices.
+    price_pence = models.PositiveIntegerField(validators=[MaxValueValidator(10_000_00)])
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    bookable_online = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "name"], name="service_unique_name"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=240),
+                name="service_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(price_pence__gte=0, price_pence__lte=10_000_00),
+                name="service_price_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(modality__in=Modality.values), name="service_modality_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def price_display(self) -> str:
+        return f"£{self.price_pence // 100}.{self.price_pence % 100:02d}"
+
+    @property
+    def needs_acupuncture_qualification(self) -> bool:
+        return self.modality in Modality.needling()

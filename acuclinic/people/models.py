@@ -1,0 +1,230 @@
+"""Staff accounts, practitioners with their credentials, and patients."""
+
+from datetime import date
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+
+from acuclinic.clinic.choices import Modality
+from acuclinic.people import credentials, nhs_number
+from acuclinic.people.phone import national_digits
+from acuclinic.people.choices import (
+    ConditionChoice,
+    CredentialKind,
+    Profession,
+    Sex,
+)
+
+
+class User(AbstractUser):
+    """A staff login. Roles are groups (see roles.py)."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), condition=~Q(email=""), name="user_unique_email_ci"
+            )
+        ]
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Practitioner(models.Model):
+    """A clinician who can be booked, with the modalities they are qualified in."""
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="practitioner")
+    profession = models.CharField(max_length=20, choices=Profession.choices)
+    qualified_traditional = models.BooleanField(
+        "qualified in traditional acupuncture", default=False
+    )
+    qualified_medical = models.BooleanField("qualified in medical acupuncture", default=False)
+    colour = models.CharField(max_length=7, default="#2a6f97", help_text="Diary colour (#rrggbb)")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return self.user.display_name
+
+    @property
+    def name(self) -> str:
+        return self.user.display_name
+
+    def is_qualified_for(self, modality: str) -> bool:
+        if modality == Modality.TRADITIONAL:
+            return self.qualified_traditional
+        if modality == Modality.MEDICAL:
+            return self.qualified_medical
+        return True
+
+    @property
+    def modalities_display(self) -> str:
+        names = []
+        if self.qualified_medical:
+            names.append(Modality.MEDICAL.label)
+        if self.qualified_traditional:
+            names.append(Modality.TRADITIONAL.label)
+        return ", ".join(names) or "—"
+
+    def credential_problems(self, day: date) -> list[str]:
+        facts = [
+            credentials.CredentialFacts(c.kind, c.body, c.valid_from, c.valid_until)
+            for c in self.credentials.all()
+        ]
+        return credentials.missing_credentials(self.profession, facts, day)
+
+
+class Credential(models.Model):
+    """A registration, acupuncture body membership or indemnity policy, with its dates."""
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="credentials"
+    )
+    kind = models.CharField(max_length=20, choices=CredentialKind.choices)
+    # The regulator or body (HCPC, AACP, BAcC, BMAS…) or, for insurance, the insurer.
+    body = models.CharField(max_length=80)
+    number = models.CharField(max_length=40)
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+
+    class Meta:
+        ordering = ["kind", "valid_until"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=F("valid_from")), name="credential_dates_ordered"
+            ),
+            models.UniqueConstraint(
+                fields=["practitioner", "kind", "body", "number", "valid_from"],
+                name="credential_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body} {self.number}"
+
+    def clean(self) -> None:
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": "Must be on or after the start date."})
+        if self.kind == CredentialKind.REGISTRATION and self.body not in (
+            credentials.REGISTRATION_BODIES
+        ):
+            raise ValidationError({"body": "Registration must be with HCPC, GMC or NMC."})
+        if self.kind == CredentialKind.MEMBERSHIP and self.body not in (
+            credentials.MEMBERSHIP_BODIES
+        ):
+            raise ValidationError({"body": "Membership must be of AACP, BMAS, BAcC or BAAB."})
+        if (
+            self.kind == CredentialKind.REGISTRATION
+            and self.body == "HCPC"
+            and self.number
+            and not (self.number.upper().startswith("PH") and self.number[2:].isdigit())
+        ):
+            # HCPC physiotherapist numbers are "PH" then digits (shared/clinical §8).
+            raise ValidationError({"number": "An HCPC physiotherapist number looks like PH12345."})
+
+
+def validate_nhs_number(value: str) -> None:
+    if value and not nhs_number.is_valid(value):
+        raise ValidationError(
+            "This is not a valid NHS number (10 digits with a correct check digit).",
+            code="invalid_nhs_number",
+        )
+
+
+def validate_birth_date(value: date) -> None:
+    if value > date.today():
+        raise ValidationError("Date of birth cannot be in the future.", code="future_birth_date")
+    if value.year < 1900:
+        raise ValidationError("Date of birth must be after 1900.", code="ancient_birth_date")
+
+
+class Patient(models.Model):
+    """A person receiving care. Contact details are for reception; clinical content is not."""
+
+    given_name = models.CharField(max_length=80)
+    family_name = models.CharField(max_length=80)
+    preferred_name = models.CharField(max_length=80, blank=True)
+    date_of_birth = models.DateField(validators=[validate_birth_date])
+    sex = models.CharField(max_length=10, choices=Sex.choices)
+    email = models.EmailField(blank=True)
+    phone = models.CharField("mobile phone", max_length=30, blank=True)
+    # Digits of the phone number, so "07700 900123" finds "+44 7700 900123".
+    phone_digits = models.CharField(max_length=20, blank=True, editable=False, db_index=True)
+    address_line1 = models.CharField(max_length=120, blank=True)
+    address_line2 = models.CharField(max_length=120, blank=True)
+    town = models.CharField(max_length=80, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    contact_by_email = models.BooleanField("email me", default=True)
+    contact_by_sms = models.BooleanField("text me", default=False)
+    contact_by_phone = models.BooleanField("phone me", default=True)
+    appointment_reminders = models.BooleanField(default=True)
+    gp_practice = models.CharField("GP practice", max_length=160, blank=True)
+    emergency_contact_name = models.CharField(max_length=120, blank=True)
+    emergency_contact_phone = models.CharField(max_length=30, blank=True)
+    emergency_contact_relationship = models.CharField(max_length=60, blank=True)
+    nhs_number = models.CharField(
+        "NHS number", max_length=10, blank=True, validators=[validate_nhs_number]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        indexes = [
+            models.Index(Lower("family_name"), Lower("given_name"), name="patient_name_ci"),
+            models.Index(fields=["date_of_birth"], name="patient_dob"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nhs_number"], condition=~Q(nhs_number=""), name="patient_unique_nhs"
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_birth__gte=date(1900, 1, 1)), name="patient_dob_after_1900"
+            ),
+            models.CheckConstraint(condition=Q(sex__in=Sex.values), name="patient_sex_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def nhs_number_display(self) -> str:
+        return nhs_number.format_nhs_number(self.nhs_number) if self.nhs_number else ""
+
+    def age_on(self, day: date) -> int:
+        dob = self.date_of_birth
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+    def save(self, *args, **kwargs):
+        self.phone_digits = national_digits(self.phone)
+        self.nhs_number = nhs_number.normalise(self.nhs_number)
+        super().save(*args, **kwargs)
+
+
+class ClinicalSummary(models.Model):
+    """The clinician's summary of why a patient is here. Clinical: not for reception."""
+
+    patient = models.OneToOneField(
+        Patient, on_delete=models.CASCADE, related_name="clinical_summary"
+    )
+    presenting_condition = models.CharField(max_length=20, choices=ConditionChoice.choices)
+    history = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name_plural = "clinical summaries"
+        permissions = [("view_clinical", "Can open clinical content")]
+
+    def __str__(self) -> str:
+        return f"Clinical summary for {self.patient}"

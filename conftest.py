@@ -1,0 +1,59 @@
+"""Shared fixtures: a small clinic and one user per role (admin, practitioner,
+reception), plus an outsider with no role, so every screen gets its refusal tests cheaply.
+"""
+
+from datetime import time
+
+import pytest
+
+from acuclinic.testing import factories
+
+
+@pytest.fixture
+def clinic(db):
+    return factories.build_clinic()
+
+
+@pytest.fixture
+def admin_user(clinic):
+    return factories.staff_user("admin", role="Clinic admin")
+
+
+@pytest.fixture
+def practitioner(clinic):
+    return factories.practitioner("prac", qualified_medical=True)
+
+
+@pytest.fixture
+def practitioner_user(practitioner):
+    return practitioner.user
+
+
+@pytest.fixture
+def reception_user(clinic):
+    return factories.staff_user("reception", role="Reception")
+
+
+@pytest.fixture
+def outsider(clinic):
+    return factories.staff_user("outsider", role=None)
+
+
+@pytest.fixture
+def patient(clinic):
+    return factories.patient()
+
+
+@pytest.fixture
+def users(admin_user, practitioner_user, reception_user, outsider):
+    return {
+        "admin": admin_user,
+        "practitioner": practitioner_user,
+        "reception": reception_user,
+        "outsider": outsider,
+    }
+
+
+@pytest.fixture
+def opening_time():
+    return time(9, 0)
