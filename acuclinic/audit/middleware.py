@@ -17,7 +17,9 @@ class AuditContextMiddleware:
         via = "api" if request.path.startswith("/api/") else "web"
         # The user is resolved lazily: for API token requests it is set after this runs,
         # so the actor reads request.user at the time of recording.
-        with acting_as(Actor(user=_LazyUser(request), client_address=client_address(request), via=via)):
+        with acting_as(
+            Actor(user=_LazyUser(request), client_address=client_address(request), via=via)
+        ):
             return self.get_response(request)
 
 

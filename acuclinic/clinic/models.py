@@ -84,7 +84,9 @@ class OpeningHours(models.Model):
         ordering = ["weekday", "opens"]
         verbose_name_plural = "opening hours"
         constraints = [
-            models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="hours_close_after_open"),
+            models.CheckConstraint(
+                condition=Q(closes__gt=F("opens")), name="hours_close_after_open"
+            ),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="hours_weekday_range"),
             models.UniqueConstraint(fields=["location", "weekday", "opens"], name="hours_unique"),
         ]
@@ -102,7 +104,9 @@ class Room(models.Model):
 
     class Meta:
         ordering = ["location__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["location", "name"], name="room_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "name"], name="room_unique_name")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.location.name})"

@@ -10,13 +10,13 @@ from django.db.models.functions import Lower
 
 from acuclinic.clinic.choices import Modality
 from acuclinic.people import credentials, nhs_number
-from acuclinic.people.phone import national_digits
 from acuclinic.people.choices import (
     ConditionChoice,
     CredentialKind,
     Profession,
     Sex,
 )
+from acuclinic.people.phone import national_digits
 
 
 class User(AbstractUser):
@@ -193,6 +193,11 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args, **kwargs):
+        self.phone_digits = national_digits(self.phone)
+        self.nhs_number = nhs_number.normalise(self.nhs_number)
+        super().save(*args, **kwargs)
+
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
@@ -204,11 +209,6 @@ class Patient(models.Model):
     def age_on(self, day: date) -> int:
         dob = self.date_of_birth
         return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
-
-    def save(self, *args, **kwargs):
-        self.phone_digits = national_digits(self.phone)
-        self.nhs_number = nhs_number.normalise(self.nhs_number)
-        super().save(*args, **kwargs)
 
 
 class ClinicalSummary(models.Model):

@@ -32,7 +32,8 @@ def patient_create(**fields) -> Patient:
             audit.record(AuditAction.CREATE, patient, changed_fields=list(fields))
     except IntegrityError as exc:
         raise Conflict(
-            "duplicate_nhs_number", "Another patient already has this NHS number.",
+            "duplicate_nhs_number",
+            "Another patient already has this NHS number.",
             field="nhs_number",
         ) from exc
     return patient
@@ -52,7 +53,8 @@ def patient_update(patient: Patient, **fields) -> Patient:
             audit.record(AuditAction.CHANGE, patient, changed_fields=changed)
     except IntegrityError as exc:
         raise Conflict(
-            "duplicate_nhs_number", "Another patient already has this NHS number.",
+            "duplicate_nhs_number",
+            "Another patient already has this NHS number.",
             field="nhs_number",
         ) from exc
     return patient

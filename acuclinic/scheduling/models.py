@@ -18,9 +18,7 @@ class AppointmentQuerySet(models.QuerySet):
         return self.filter(start__lt=end, end__gt=start)
 
     def for_diary(self):
-        return self.select_related(
-            "patient", "practitioner__user", "room__location", "service"
-        )
+        return self.select_related("patient", "practitioner__user", "room__location", "service")
 
 
 class Appointment(models.Model):

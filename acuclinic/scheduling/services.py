@@ -50,7 +50,8 @@ def _check_times(start: datetime, end: datetime, *, now: datetime) -> None:
         )
     if start < now - timedelta(days=MAX_DAYS_BEHIND):
         raise InvalidRequest(
-            "too_far_past", "Appointments more than a month ago cannot be entered.",
+            "too_far_past",
+            "Appointments more than a month ago cannot be entered.",
             field="start",
         )
 
@@ -60,13 +61,12 @@ def _check_open(room: Room, start: datetime, end: datetime) -> None:
     local_start, local_end = start.astimezone(location.tz), end.astimezone(location.tz)
     if local_start.date() != local_end.date():
         raise InvalidRequest(
-            "outside_opening_hours", "An appointment must start and end on the same day.",
+            "outside_opening_hours",
+            "An appointment must start and end on the same day.",
             field="start",
         )
     periods = [h for h in location.opening_hours.all() if h.weekday == local_start.weekday()]
-    if not any(
-        h.opens <= local_start.time() and local_end.time() <= h.closes for h in periods
-    ):
+    if not any(h.opens <= local_start.time() and local_end.time() <= h.closes for h in periods):
         raise InvalidRequest(
             "outside_opening_hours",
             f"{location.name} is not open at {format_datetime(start, location.tz)}.",
@@ -81,7 +81,8 @@ def _check_bookable(slot: Slot) -> None:
         raise InvalidRequest("room_closed", f"{slot.room} is closed.", field="room")
     if not slot.practitioner.is_active:
         raise InvalidRequest(
-            "practitioner_inactive", f"{slot.practitioner} is not taking bookings.",
+            "practitioner_inactive",
+            f"{slot.practitioner} is not taking bookings.",
             field="practitioner",
         )
     if not slot.practitioner.is_qualified_for(slot.service.modality):
@@ -139,17 +140,21 @@ def _check_free(slot: Slot, *, patient: Patient, ignore: Appointment | None = No
     if ignore is not None:
         clashes = clashes.exclude(pk=ignore.pk)
     checks = [
-        (clashes.filter(practitioner=slot.practitioner), "practitioner_busy",
-         f"{slot.practitioner} already has an appointment then."),
+        (
+            clashes.filter(practitioner=slot.practitioner),
+            "practitioner_busy",
+            f"{slot.practitioner} already has an appointment then.",
+        ),
         (clashes.filter(room=slot.room), "room_busy", f"{slot.room} is already booked then."),
-        (clashes.filter(patient=patient), "patient_busy",
-         f"{patient} already has an appointment then."),
+        (
+            clashes.filter(patient=patient),
+            "patient_busy",
+            f"{patient} already has an appointment then.",
+        ),
     ]
     for qs, code, message in checks:
         if qs.exists():
-            raise Conflict(
-                code, message, extra={"alternatives": _nearest_alternatives(slot)}
-            )
+            raise Conflict(code, message, extra={"alternatives": _nearest_alternatives(slot)})
 
 
 def _lock(slot: Slot) -> None:
@@ -240,9 +245,11 @@ def appointment_move(
 def appointment_cancel(appointment: Appointment, *, reason: str = "") -> Appointment:
     """Cancel; inside the clinic's notice period it is recorded as a late cancellation."""
     with transaction.atomic():
-        locked = Appointment.objects.select_for_update().select_related(
-            "room__location__clinic"
-        ).get(pk=appointment.pk)
+        locked = (
+            Appointment.objects.select_for_update()
+            .select_related("room__location__clinic")
+            .get(pk=appointment.pk)
+        )
         if locked.status != AppointmentStatus.BOOKED:
             raise Conflict(
                 "not_cancellable",
@@ -256,9 +263,7 @@ def appointment_cancel(appointment: Appointment, *, reason: str = "") -> Appoint
         locked.cancelled_at = now
         locked.cancellation_reason = reason[:200]
         locked.save()
-        audit.record(
-            AuditAction.CHANGE, locked, changed_fields=["status"], detail=locked.status
-        )
+        audit.record(AuditAction.CHANGE, locked, changed_fields=["status"], detail=locked.status)
     return locked
 
 
@@ -275,10 +280,12 @@ def appointment_set_status(appointment: Appointment, *, status: str) -> Appointm
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
         allowed = _TRANSITIONS.get(locked.status, set())
         if status not in allowed:
+            known = status in AppointmentStatus.values
+            wanted = AppointmentStatus(status).label if known else status
             raise Conflict(
                 "invalid_status_change",
-                f"Cannot change a {locked.get_status_display().lower()} appointment to "
-                f"{AppointmentStatus(status).label.lower() if status in AppointmentStatus.values else status}.",
+                f"Cannot change a {locked.get_status_display().lower()} appointment "
+                f"to {wanted.lower()}.",
             )
         if status == AppointmentStatus.DID_NOT_ATTEND and locked.start > timezone.now():
             raise Conflict("not_yet_due", "An appointment cannot be missed before it starts.")

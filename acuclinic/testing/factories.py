@@ -56,7 +56,9 @@ def staff_user(username: str, *, role: str | None, **fields) -> User:
 
 def build_clinic() -> Clinic:
     """One clinic, one location open Mon–Sat 08:00–20:00, two rooms, four services."""
-    clinic, _ = Clinic.objects.get_or_create(name="Riverside Physio", defaults={"phone": "0161 496 0000"})
+    clinic, _ = Clinic.objects.get_or_create(
+        name="Riverside Physio", defaults={"phone": "0161 496 0000"}
+    )
     location, _ = Location.objects.get_or_create(
         clinic=clinic,
         name="Riverside",
@@ -102,17 +104,28 @@ def practitioner(
     start = today - timedelta(days=365)
     if profession == Profession.PHYSIOTHERAPIST:
         Credential.objects.create(
-            practitioner=prac, kind=CredentialKind.REGISTRATION, body="HCPC",
-            number=f"PH{prac.pk:05d}", valid_from=start, valid_until=until,
+            practitioner=prac,
+            kind=CredentialKind.REGISTRATION,
+            body="HCPC",
+            number=f"PH{prac.pk:05d}",
+            valid_from=start,
+            valid_until=until,
         )
     Credential.objects.create(
-        practitioner=prac, kind=CredentialKind.MEMBERSHIP,
+        practitioner=prac,
+        kind=CredentialKind.MEMBERSHIP,
         body="BAcC" if qualified_traditional and not qualified_medical else "AACP",
-        number=f"M{prac.pk:05d}", valid_from=start, valid_until=until,
+        number=f"M{prac.pk:05d}",
+        valid_from=start,
+        valid_until=until,
     )
     Credential.objects.create(
-        practitioner=prac, kind=CredentialKind.INSURANCE, body="Test Mutual",
-        number=f"PI{prac.pk:05d}", valid_from=start, valid_until=until,
+        practitioner=prac,
+        kind=CredentialKind.INSURANCE,
+        body="Test Mutual",
+        number=f"PI{prac.pk:05d}",
+        valid_from=start,
+        valid_until=until,
     )
     return prac
 
@@ -134,6 +147,11 @@ def appointment(*, patient, practitioner, service=None, room=None, start=None, *
     room = room or Room.objects.order_by("pk").first()
     start = start or next_weekday_at(10)
     return Appointment.objects.create(
-        patient=patient, practitioner=practitioner, service=service, room=room, start=start,
-        end=start + timedelta(minutes=service.duration_minutes), **fields,
+        patient=patient,
+        practitioner=practitioner,
+        service=service,
+        room=room,
+        start=start,
+        end=start + timedelta(minutes=service.duration_minutes),
+        **fields,
     )

@@ -103,7 +103,8 @@ def test_cancelling_inside_the_notice_period_is_late(patient, practitioner, room
         patient=patient, practitioner=practitioner, start=timezone.now() + timedelta(hours=3)
     )
     later = factories.appointment(
-        patient=factories.patient(), practitioner=practitioner,
+        patient=factories.patient(),
+        practitioner=practitioner,
         start=timezone.now() + timedelta(days=3),
     )
     assert services.appointment_cancel(soon).status == AppointmentStatus.LATE_CANCELLED

@@ -1,0 +1,120 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from acuclinic.audit import services as audit
+from acuclinic.audit.models import AuditAction
+from acuclinic.core.access import staff_view
+from acuclinic.core.errors import ServiceError
+from acuclinic.core.forms import apply_service_error
+from acuclinic.people import queries, services
+from acuclinic.people.forms import ClinicalSummaryForm, PatientForm, PatientSearchForm
+from acuclinic.people.models import ClinicalSummary, Patient
+from acuclinic.scheduling.models import Appointment
+
+SEARCH_LIMIT = 50
+
+
+@staff_view("people.view_patient")
+def patient_list(request):
+    form = PatientSearchForm(request.GET or None)
+    results = None
+    if form.is_valid() and form.cleaned_data["q"]:
+        results = list(queries.search_patients(form.cleaned_data["q"])[: SEARCH_LIMIT + 1])
+        # Which records were listed is audited; the words typed are not kept.
+        audit.record(
+            AuditAction.SEARCH, object_type="people.patient", detail=f"{len(results)} found"
+        )
+    template = "people/_results.html" if request.htmx else "people/patient_list.html"
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "results": results[:SEARCH_LIMIT] if results is not None else None,
+            "more": results is not None and len(results) > SEARCH_LIMIT,
+            "nav": "patients",
+            "pick": request.GET.get("pick"),
+        },
+    )
+
+
+@staff_view("people.view_patient")
+def patient_detail(request, pk: int):
+    patient = get_object_or_404(Patient, pk=pk)
+    services.patient_viewed(patient)
+    appointments = list(
+        Appointment.objects.for_diary().filter(patient=patient).order_by("-start")[:100]
+    )
+    now = timezone.now()
+    summary = None
+    if request.user.has_perm("people.view_clinical"):
+        summary = (
+            ClinicalSummary.objects.filter(patient=patient).select_related("updated_by").first()
+        )
+    return render(
+        request,
+        "people/patient_detail.html",
+        {
+            "patient": patient,
+            "upcoming": sorted((a for a in appointments if a.start >= now), key=lambda a: a.start),
+            "past": [a for a in appointments if a.start < now],
+            "late_cancellations": sum(a.status == "late_cancelled" for a in appointments),
+            "missed": sum(a.status == "dna" for a in appointments),
+            "summary": summary,
+            "age": patient.age_on(timezone.localdate()),
+            "nav": "patients",
+        },
+    )
+
+
+@staff_view("people.add_patient")
+def patient_create(request):
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.patient_create(**form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"{patient.full_name} added.")
+            return redirect("patient_detail", pk=patient.pk)
+    return render(request, "people/patient_form.html", {"form": form, "nav": "patients"})
+
+
+@staff_view("people.change_patient")
+def patient_edit(request, pk: int):
+    patient = get_object_or_404(Patient, pk=pk)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_update(Patient.objects.get(pk=pk), **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, "Details saved.")
+            return redirect("patient_detail", pk=pk)
+    return render(
+        request, "people/patient_form.html", {"form": form, "patient": patient, "nav": "patients"}
+    )
+
+
+@staff_view("people.view_clinical", "people.change_clinicalsummary")
+def clinical_summary_edit(request, pk: int):
+    patient = get_object_or_404(Patient, pk=pk)
+    summary = ClinicalSummary.objects.filter(patient=patient).first()
+    initial = (
+        {"presenting_condition": summary.presenting_condition, "history": summary.history}
+        if summary
+        else None
+    )
+    if summary and request.method == "GET":
+        audit.record(AuditAction.VIEW, summary)
+    form = ClinicalSummaryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.clinical_summary_save(patient, user=request.user, **form.cleaned_data)
+        messages.success(request, "Clinical summary saved.")
+        return redirect("patient_detail", pk=pk)
+    return render(
+        request, "people/clinical_form.html", {"form": form, "patient": patient, "nav": "patients"}
+    )

@@ -1,0 +1,100 @@
+"""Laying appointments out on the diary grid: rows of 15 minutes, one column per
+practitioner (day view) or per day (week view). Pure: no database access here."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+STEP_MINUTES = 15
+
+
+@dataclass
+class Card:
+    appointment: object
+    row_start: int  # 1-based CSS grid line
+    row_end: int
+
+
+@dataclass
+class FreeSlot:
+    row: int
+    start: datetime
+
+
+@dataclass
+class Column:
+    label: str
+    day: date
+    practitioner: object | None
+    cards: list[Card] = field(default_factory=list)
+    free: list[FreeSlot] = field(default_factory=list)
+    closed: bool = False
+
+
+@dataclass
+class Grid:
+    first: time
+    last: time
+    times: list[str]  # row labels, "08:00", "08:15"…
+    columns: list[Column]
+
+    @property
+    def rows(self) -> int:
+        return len(self.times)
+
+
+def span(opening: dict[int, list[tuple[time, time]]], days: list[date]) -> tuple[time, time]:
+    """The earliest opening and latest closing over the days shown."""
+    periods = [p for d in days for p in opening.get(d.weekday(), [])]
+    if not periods:
+        return time(9), time(17)
+    return min(p[0] for p in periods), max(p[1] for p in periods)
+
+
+def _row_of(moment: datetime, day: date, first: time, tz: ZoneInfo) -> int:
+    local = moment.astimezone(tz)
+    minutes = (local.hour * 60 + local.minute) - (first.hour * 60 + first.minute)
+    if local.date() != day:
+        minutes = -1 if local.date() < day else 24 * 60
+    return minutes // STEP_MINUTES + 1
+
+
+def build_grid(
+    *,
+    columns: list[Column],
+    appointments_by_column: list[list],
+    opening: dict[int, list[tuple[time, time]]],
+    tz: ZoneInfo,
+    now: datetime,
+    free_every_minutes: int = 30,
+) -> Grid:
+    """Place each column's appointments and mark bookable free starts between them."""
+    first, last = span(opening, [c.day for c in columns])
+    total = ((last.hour * 60 + last.minute) - (first.hour * 60 + first.minute)) // STEP_MINUTES
+    times = [
+        (datetime.combine(date.min, first) + timedelta(minutes=i * STEP_MINUTES)).strftime("%H:%M")
+        for i in range(total)
+    ]
+    for column, appointments in zip(columns, appointments_by_column, strict=True):
+        periods = opening.get(column.day.weekday(), [])
+        column.closed = not periods
+        busy = [False] * total
+        for appt in appointments:
+            start = max(1, _row_of(appt.start, column.day, first, tz))
+            end = min(total + 1, max(start + 1, _row_of(appt.end, column.day, first, tz)))
+            column.cards.append(Card(appt, start, end))
+            if appt.is_active:
+                for r in range(start - 1, end - 1):
+                    busy[r] = True
+        step_rows = free_every_minutes // STEP_MINUTES
+        for r in range(0, total, step_rows):
+            slot_time = datetime.combine(column.day, first) + timedelta(minutes=r * STEP_MINUTES)
+            local_start = slot_time.replace(tzinfo=tz)
+            in_hours = any(
+                p[0] <= local_start.time()
+                and (local_start + timedelta(minutes=free_every_minutes)).time() <= p[1]
+                for p in periods
+            )
+            if in_hours and not any(busy[r : r + step_rows]) and local_start > now:
+                column.free.append(FreeSlot(r + 1, local_start))
+    return Grid(first=first, last=last, times=times, columns=columns)
