@@ -36,7 +36,9 @@ class CredentialFacts:
         return self.valid_from <= day <= self.valid_until
 
 
-def missing_credentials(profession: str, credentials: list[CredentialFacts], day: date) -> list[str]:
+def missing_credentials(
+    profession: str, credentials: list[CredentialFacts], day: date
+) -> list[str]:
     """Plain-English reasons the practitioner may not needle on ``day``; [] when they may."""
     problems = []
     regulator = REGULATOR_FOR_PROFESSION.get(profession)
