@@ -25,8 +25,8 @@ $(TEST_STAMP): requirements/test.lock pyproject.toml | $(BIN)/python
 	touch $@ $(APP_STAMP)
 
 run: $(APP_STAMP)
-	$(BIN)/acuclinic setup
-	$(BIN)/acuclinic runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/acuclinic setup
+	DEBUG=1 $(BIN)/acuclinic runserver $(HOST):$(PORT)
 
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
@@ -37,7 +37,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 
 bench: $(APP_STAMP)
-	$(BIN)/python bench/diary.py
+	$(BIN)/python bench/platform.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

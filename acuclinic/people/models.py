@@ -203,6 +203,20 @@ class Patient(models.Model):
         return f"{self.given_name} {self.family_name}"
 
     @property
+    def address(self) -> str:
+        parts = [self.address_line1, self.address_line2, self.town, self.postcode]
+        return ", ".join(p for p in parts if p)
+
+    @property
+    def contact_channels(self) -> list[str]:
+        chosen = [
+            (self.contact_by_email, "email"),
+            (self.contact_by_sms, "text"),
+            (self.contact_by_phone, "phone"),
+        ]
+        return [name for wanted, name in chosen if wanted]
+
+    @property
     def nhs_number_display(self) -> str:
         return nhs_number.format_nhs_number(self.nhs_number) if self.nhs_number else ""
 

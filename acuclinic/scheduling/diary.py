@@ -13,6 +13,7 @@ class Card:
     appointment: object
     row_start: int  # 1-based CSS grid line
     row_end: int
+    lane: int = 1  # side-by-side position when cards overlap (week view, everyone)
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Column:
     cards: list[Card] = field(default_factory=list)
     free: list[FreeSlot] = field(default_factory=list)
     closed: bool = False
+    lanes: int = 1
 
 
 @dataclass
@@ -59,6 +61,21 @@ def _row_of(moment: datetime, day: date, first: time, tz: ZoneInfo) -> int:
     return minutes // STEP_MINUTES + 1
 
 
+def assign_lanes(cards: list[Card]) -> int:
+    """Give overlapping cards different lanes (first free lane, by start); return the count."""
+    lane_ends: list[int] = []
+    for card in sorted(cards, key=lambda c: (c.row_start, c.row_end, c.appointment.pk)):
+        for i, end in enumerate(lane_ends):
+            if end <= card.row_start:
+                lane_ends[i] = card.row_end
+                card.lane = i + 1
+                break
+        else:
+            lane_ends.append(card.row_end)
+            card.lane = len(lane_ends)
+    return max(1, len(lane_ends))
+
+
 def build_grid(
     *,
     columns: list[Column],
@@ -86,6 +103,7 @@ def build_grid(
             if appt.is_active:
                 for r in range(start - 1, end - 1):
                     busy[r] = True
+        column.lanes = assign_lanes(column.cards)
         step_rows = free_every_minutes // STEP_MINUTES
         for r in range(0, total, step_rows):
             slot_time = datetime.combine(column.day, first) + timedelta(minutes=r * STEP_MINUTES)
