@@ -8,7 +8,7 @@ then checks for clashes, so two clients racing for one slot cannot both win.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from acuclinic.audit import services as audit
@@ -187,21 +187,37 @@ def appointment_book(
     slot = Slot(practitioner, room, service, start, end)
     _check_bookable(slot)
     _check_open(room, start, end)
-    with transaction.atomic():
-        _lock(slot)
-        _check_free(slot, patient=patient)
-        appointment = Appointment.objects.create(
-            patient=patient,
-            practitioner=practitioner,
-            room=room,
-            service=service,
-            start=start,
-            end=end,
-            channel=channel,
-            notes=notes,
-            created_by=user if user is not None and user.is_authenticated else None,
-        )
-        audit.record(AuditAction.CREATE, appointment, detail=f"booked by {channel}")
+    try:
+        with transaction.atomic():
+            appointment = _insert_checked(
+                slot, patient=patient, channel=channel, notes=notes, user=user
+            )
+    except IntegrityError as exc:
+        # The database's own overlap constraint (PostgreSQL) caught what the check missed.
+        raise Conflict(
+            "slot_taken",
+            "That time has just been taken.",
+            extra={"alternatives": _nearest_alternatives(slot)},
+        ) from exc
+    return appointment
+
+
+def _insert_checked(slot: Slot, *, patient, channel, notes, user) -> Appointment:
+    """Inside the caller's transaction: lock, check for clashes, insert, audit."""
+    _lock(slot)
+    _check_free(slot, patient=patient)
+    appointment = Appointment.objects.create(
+        patient=patient,
+        practitioner=slot.practitioner,
+        room=slot.room,
+        service=slot.service,
+        start=slot.start,
+        end=slot.end,
+        channel=channel,
+        notes=notes,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    audit.record(AuditAction.CREATE, appointment, detail=f"booked by {channel}")
     return appointment
 
 

@@ -10,6 +10,7 @@ from acuclinic.scheduling import services
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
 from acuclinic.testing import factories
+from acuclinic.testing.markers import only_postgres
 
 
 @pytest.fixture
@@ -126,3 +127,22 @@ def test_moving_checks_the_new_slot(patient, practitioner, room, service):
         services.appointment_move(b, start=a.start)
     moved = services.appointment_move(b, start=factories.next_weekday_at(14))
     assert timezone.localtime(moved.start).hour == 14
+
+
+@only_postgres
+def test_postgresql_itself_refuses_overlapping_active_appointments(patient, practitioner, room):
+    from django.db import IntegrityError, transaction
+
+    first = factories.appointment(patient=patient, practitioner=practitioner, room=room)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.appointment(
+            patient=factories.patient(),
+            practitioner=practitioner,
+            room=Room.objects.get(name="Room 2"),
+            start=first.start + timedelta(minutes=10),
+        )
+    # A cancelled appointment no longer holds the time.
+    services.appointment_cancel(first)
+    factories.appointment(
+        patient=factories.patient(), practitioner=practitioner, room=room, start=first.start
+    )
