@@ -1,0 +1,70 @@
+"""Who may see which of a patient's safety flags, for the banner and for pages that show
+many patients at once (the diary's cards).
+
+Clinicians (``people.view_clinical``) see each standing flag in words; reception sees
+only whether there are flags and whether the questionnaire is current, never what they
+are. A clinician's sight of the flags is a read of the patient's answers, so it is
+audited.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from acuclinic.audit import services as audit
+from acuclinic.audit.models import AuditAction
+from acuclinic.safety import presenting, queries
+from acuclinic.safety.rules import Outcome
+
+
+def sees_flags(user) -> bool:
+    return user.has_perm("people.view_clinical")
+
+
+def flag_lines(status: queries.SafetyStatus) -> list[dict]:
+    """Each standing flag as the banner says it, and whether its risk discussion is due."""
+    if status.assessment is None:
+        return []
+    return [
+        {
+            "finding": finding,
+            "text": presenting.banner_line(finding, status.assessment),
+            "needs_discussion": finding.outcome == Outcome.PRECAUTION
+            and finding.rule_id not in status.acknowledgements,
+        }
+        for finding in status.assessment.findings
+    ]
+
+
+@dataclass(frozen=True)
+class Glance:
+    """What one person may see of one patient's safety: always the questionnaire's state
+    and whether there are flags; the flags themselves only for a clinician."""
+
+    status: queries.SafetyStatus
+    clinical: bool
+    flags: list[dict] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        return self.status.assessment.outcome.key if self.status.assessment else "none"
+
+
+def glances(user, patients, *, today: date, where: str) -> dict[int, Glance]:
+    """A glance at each patient's safety for ``user``, by patient id, in a fixed number of
+    queries; {} for someone who may not see patients at all. ``where`` names the page in
+    the audit trail (one entry per questionnaire a clinician's page shows, in one insert)."""
+    if not user.has_perm("people.view_patient"):
+        return {}
+    statuses = queries.safety_statuses(patients, today=today)
+    clinical = sees_flags(user)
+    if clinical:
+        audit.record_many(
+            AuditAction.VIEW,
+            [s.questionnaire for s in statuses.values() if s.questionnaire is not None],
+            detail=f"safety flags in the {where}",
+            user=user,
+        )
+    return {
+        pk: Glance(status=status, clinical=clinical, flags=flag_lines(status) if clinical else [])
+        for pk, status in statuses.items()
+    }

@@ -1,0 +1,232 @@
+"""Reads that the safety pages, the banner and the gate share."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from acuclinic.clinic.models import Clinic
+from acuclinic.people.models import Credential, Patient, Practitioner
+from acuclinic.safety import catalogue
+from acuclinic.safety.dates import add_months
+from acuclinic.safety.models import (
+    Consent,
+    PrecautionAcknowledgement,
+    Questionnaire,
+    SafetyPolicy,
+    SpecialistAgreement,
+)
+from acuclinic.safety.rules import Assessment, Finding, PointList
+
+MISSING, OUT_OF_DATE, CURRENT = "missing", "out_of_date", "current"
+EXPIRY_WARNING_DAYS = 30
+
+
+def policy_for(clinic: Clinic | None) -> SafetyPolicy:
+    """The clinic's safety settings; the defaults when it has not changed any."""
+    if clinic is None:
+        return SafetyPolicy()
+    return SafetyPolicy.objects.filter(clinic=clinic).first() or SafetyPolicy(clinic=clinic)
+
+
+def clinic_policy() -> SafetyPolicy:
+    """The policy for patient-level screens. An installation runs one clinic (DESIGN.md);
+    patients belong to it rather than to a clinic row of their own."""
+    return policy_for(Clinic.objects.order_by("pk").first())
+
+
+def pregnancy_list(policy: SafetyPolicy) -> PointList:
+    rules = catalogue.current()
+    chosen = rules.point_list(policy.pregnancy_point_list)
+    return chosen if chosen and chosen.slot == "pregnancy" else rules.default_list("pregnancy")
+
+
+def latest_questionnaire(patient: Patient) -> Questionnaire | None:
+    return (
+        Questionnaire.objects.filter(patient=patient)
+        .select_related("entered_by")
+        .order_by("-version")
+        .first()
+    )
+
+
+def local_date(moment) -> date:
+    return timezone.localtime(moment).date()
+
+
+@dataclass
+class SafetyStatus:
+    """Where a patient stands today: their questionnaire, flags and what is recorded."""
+
+    patient: Patient
+    policy: SafetyPolicy
+    questionnaire: Questionnaire | None = None
+    assessment: Assessment | None = None
+    due_on: date | None = None
+    state: str = MISSING
+    acknowledgements: dict[str, PrecautionAcknowledgement] = field(default_factory=dict)
+    agreements: dict[str, SpecialistAgreement] = field(default_factory=dict)
+
+    @property
+    def is_current(self) -> bool:
+        return self.state == CURRENT
+
+    @property
+    def has_flags(self) -> bool:
+        return self.assessment is not None and self.assessment.has_flags
+
+    @property
+    def unacknowledged(self) -> tuple[Finding, ...]:
+        if self.assessment is None:
+            return ()
+        return tuple(
+            f for f in self.assessment.precautions if f.rule_id not in self.acknowledgements
+        )
+
+    @property
+    def overridable(self) -> tuple[Finding, ...]:
+        """Standing flags that a recorded agreement could lower, not yet agreed."""
+        if self.assessment is None:
+            return ()
+        return tuple(
+            f
+            for f in self.assessment.findings
+            if f.rule.override is not None and f.rule_id not in self.agreements
+        )
+
+
+def safety_status(
+    patient: Patient, *, today: date, policy: SafetyPolicy | None = None
+) -> SafetyStatus:
+    policy = policy or clinic_policy()
+    status = SafetyStatus(patient=patient, policy=policy)
+    questionnaire = latest_questionnaire(patient)
+    if questionnaire is None:
+        return status
+    # Through the related managers, so each record knows its questionnaire without a query.
+    _assess(
+        status,
+        questionnaire,
+        questionnaire.acknowledgements.select_related("acknowledged_by").order_by(
+            "acknowledged_at"
+        ),
+        questionnaire.agreements.select_related("recorded_by").order_by("recorded_at"),
+        today=today,
+    )
+    return status
+
+
+def _assess(status: SafetyStatus, questionnaire, acknowledgements, agreements, *, today) -> None:
+    """Fill in ``status`` from the patient's latest questionnaire and what is on file."""
+    patient, policy = status.patient, status.policy
+    questionnaire.patient = patient  # already loaded: saves a query wherever it is named
+    status.questionnaire = questionnaire
+    status.due_on = add_months(
+        local_date(questionnaire.submitted_at), policy.questionnaire_valid_months
+    )
+    status.state = CURRENT if today < status.due_on else OUT_OF_DATE
+    status.acknowledgements = {a.rule_id: a for a in acknowledgements}
+    status.agreements = {a.rule_id: a for a in agreements}
+    status.assessment = catalogue.current().evaluate(
+        questionnaire.answers,
+        age=patient.age_on(today),
+        chosen_lists={"pregnancy": pregnancy_list(policy).id},
+        agreements=set(status.agreements),
+    )
+
+
+def safety_statuses(
+    patients, *, today: date, policy: SafetyPolicy | None = None
+) -> dict[int, SafetyStatus]:
+    """``safety_status`` for many patients at once (a diary page), by patient id: the
+    same answer in a fixed number of queries however many patients there are."""
+    policy = policy or clinic_policy()
+    by_id = {p.pk: p for p in patients}
+    statuses = {pk: SafetyStatus(patient=p, policy=policy) for pk, p in by_id.items()}
+    if not by_id:
+        return statuses
+    newest = (
+        Questionnaire.objects.filter(patient=OuterRef("patient"))
+        .order_by("-version")
+        .values("version")[:1]
+    )
+    questionnaires = list(
+        Questionnaire.objects.filter(patient_id__in=by_id, version=Subquery(newest))
+        .select_related("entered_by")
+        .order_by()
+    )
+    acknowledgements, agreements = defaultdict(list), defaultdict(list)
+    for a in (
+        PrecautionAcknowledgement.objects.filter(questionnaire__in=questionnaires)
+        .select_related("acknowledged_by")
+        .order_by("acknowledged_at")
+    ):
+        acknowledgements[a.questionnaire_id].append(a)
+    for a in (
+        SpecialistAgreement.objects.filter(questionnaire__in=questionnaires)
+        .select_related("recorded_by")
+        .order_by("recorded_at")
+    ):
+        agreements[a.questionnaire_id].append(a)
+    for questionnaire in questionnaires:
+        for record in acknowledgements[questionnaire.pk] + agreements[questionnaire.pk]:
+            record.questionnaire = questionnaire
+        _assess(
+            statuses[questionnaire.patient_id],
+            questionnaire,
+            acknowledgements[questionnaire.pk],
+            agreements[questionnaire.pk],
+            today=today,
+        )
+    return statuses
+
+
+def consent_on_file(patient: Patient, modality: str, day: date) -> Consent | None:
+    """The latest consent to ``modality`` given on or before ``day``."""
+    consents = Consent.objects.filter(patient=patient, modality=modality).order_by("-given_at")
+    return next((c for c in consents if local_date(c.given_at) <= day), None)
+
+
+def consents_for(patient: Patient) -> list[Consent]:
+    return list(
+        Consent.objects.filter(patient=patient)
+        .select_related("taken_by__user", "recorded_by")
+        .order_by("-given_at")
+    )
+
+
+@dataclass(frozen=True)
+class ExpiringCredential:
+    credential: Credential
+    days_left: int
+
+
+def expiring_credentials(
+    *, today: date, practitioner: Practitioner | None = None, within: int = EXPIRY_WARNING_DAYS
+) -> list[ExpiringCredential]:
+    """Credentials in force today that end within ``within`` days, soonest first."""
+    credentials = Credential.objects.filter(
+        valid_from__lte=today,
+        valid_until__gte=today,
+        valid_until__lte=today + timedelta(days=within),
+        practitioner__is_active=True,
+    ).select_related("practitioner__user")
+    if practitioner is not None:
+        credentials = credentials.filter(practitioner=practitioner)
+    return [
+        ExpiringCredential(c, (c.valid_until - today).days)
+        for c in credentials.order_by("valid_until", "kind")
+        if not is_renewed(c)
+    ]
+
+
+def is_renewed(credential: Credential) -> bool:
+    """A renewal of the same kind already starts by the day after this one ends."""
+    return Credential.objects.filter(
+        practitioner_id=credential.practitioner_id,
+        kind=credential.kind,
+        valid_from__lte=credential.valid_until + timedelta(days=1),
+        valid_until__gt=credential.valid_until,
+    ).exists()

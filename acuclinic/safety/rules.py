@@ -1,0 +1,538 @@
+"""Health-questionnaire answers → safety flags. Pure: no Django, no files.
+
+The rules are data (data/rules.toml, read by catalogue.py). This module knows how to
+read a rule's conditions, check a set of answers, and combine the rules that match:
+
+- the most severe outcome wins: refer > contraindicated > precaution > none;
+- avoid-point, avoid-region and no-electro flags add up across every matching rule;
+- a recorded agreement (a specialist, or the GP after a referral) lowers only the rule
+  that declares it may be lowered, and only as far as it says.
+
+The result does not depend on the order of the rules or of the answers.
+"""
+
+import re
+import string
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from acuclinic.safety.questions import (
+    BOOL,
+    BY_KEY,
+    CHOICE,
+    DERIVED,
+    DRUGS,
+    MULTI,
+    NUMBER,
+    TEXT,
+    Question,
+    for_audience,
+)
+
+
+class Outcome(IntEnum):
+    """How far a flag stops treatment; higher is more severe."""
+
+    NONE = 0
+    PRECAUTION = 1
+    CONTRAINDICATED = 2
+    REFER = 3
+
+    @classmethod
+    def named(cls, name: str) -> "Outcome":
+        return cls[name.upper()]
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+
+EMERGENCY, URGENT = "emergency", "urgent"
+URGENCIES = (EMERGENCY, URGENT)
+
+# ── Conditions ───────────────────────────────────────────────────────────────────────
+
+_CONDITION = re.compile(
+    r"^\s*(?P<negate>not\s+)?(?P<field>[a-z][a-z0-9_]*)"
+    r"(?:\s+(?P<op>is|has|<=|>=|<|>)\s+(?P<value>[A-Za-z0-9_.-]+))?\s*$"
+)
+COMPARISONS = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _literal(text: str):
+    if text in ("true", "false"):
+        return text == "true"
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    return text
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One test over the answers, e.g. ``pregnant is yes`` or ``age < 16``."""
+
+    field: str
+    op: str  # "truthy", "falsy", "is", "has", or a comparison
+    value: object = None
+    text: str = ""
+
+    def holds(self, facts: Mapping) -> bool:
+        actual = facts.get(self.field)
+        if self.op == "truthy":
+            return _truthy(actual)
+        if self.op == "falsy":
+            return not _truthy(actual)
+        if self.op == "is":
+            # type() so that True never equals 1 and "1" never equals 1.
+            return type(actual) is type(self.value) and actual == self.value
+        if self.op == "has":
+            return isinstance(actual, list | tuple) and self.value in actual
+        compare = COMPARISONS[self.op]
+        return _is_number(actual) and compare(actual, self.value)
+
+
+def _truthy(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str | list | tuple):
+        return len(value) > 0
+    return False
+
+
+def parse_condition(text: str) -> Condition:
+    """Parse a condition; ValueError says what is wrong with it."""
+    if not isinstance(text, str):
+        raise ValueError(f"a condition must be text, not {text!r}")
+    match = _CONDITION.match(text)
+    if not match:
+        raise ValueError(
+            f"cannot read condition {text!r} "
+            "(expected 'key', 'not key', 'key is value', 'key has value' or 'key < n')"
+        )
+    name, op, raw = match["field"], match["op"], match["value"]
+    if op is None:
+        return Condition(name, "falsy" if match["negate"] else "truthy", text=text)
+    if match["negate"]:
+        raise ValueError(f"condition {text!r}: 'not' works only with a bare key")
+    return Condition(name, op, _literal(raw), text=text)
+
+
+def check_condition(condition: Condition, drug_ids: Collection[str] = ()) -> None:
+    """Does the condition make sense for its question? ValueError if not."""
+    question = BY_KEY.get(condition.field) or DERIVED.get(condition.field)
+    where = f"condition {condition.text!r}"
+    if question is None:
+        raise ValueError(f"{where}: there is no question “{condition.field}”")
+    kind, op, value = question.kind, condition.op, condition.value
+    if op in ("truthy", "falsy"):
+        if kind not in (BOOL, MULTI, DRUGS, TEXT):
+            raise ValueError(f"{where}: a {kind} answer needs 'is' or a comparison")
+    elif op == "is":
+        if kind != CHOICE:
+            raise ValueError(f"{where}: 'is' works on a choice, and {question.key} is {kind}")
+        if value not in dict(question.choices):
+            options = ", ".join(dict(question.choices))
+            raise ValueError(f"{where}: “{value}” is not one of {options}")
+    elif op == "has":
+        if kind == MULTI and value not in dict(question.choices):
+            raise ValueError(f"{where}: “{value}” is not one of the choices")
+        if kind == DRUGS and value not in drug_ids:
+            raise ValueError(f"{where}: “{value}” is not a drug in drugs.toml")
+        if kind not in (MULTI, DRUGS):
+            raise ValueError(f"{where}: 'has' works on a list, and {question.key} is {kind}")
+    elif kind != NUMBER or not _is_number(value):
+        raise ValueError(f"{where}: a comparison needs a number question and a whole number")
+
+
+# ── Reference data ───────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Drug:
+    id: str
+    name: str
+    drug_class: str
+    group: str
+    source: str
+
+
+@dataclass(frozen=True)
+class PointList:
+    id: str
+    slot: str
+    name: str
+    points: tuple[str, ...]
+    default: bool
+    source: str
+    checked: str = ""
+
+
+@dataclass(frozen=True)
+class Override:
+    """A recorded agreement that lowers a rule's outcome (e.g. a haematologist's)."""
+
+    to: Outcome
+    by: str
+    prompt: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    label: str
+    outcome: Outcome
+    practitioner: str
+    source: str
+    all: tuple[Condition, ...] = ()
+    any: tuple[Condition, ...] = ()
+    urgency: str | None = None
+    patient: str = ""
+    avoid_points: str | None = None
+    avoid_regions_from: str | None = None
+    no_electro: bool = False
+    override: Override | None = None
+    checked: str = ""
+
+    def matches(self, facts: Mapping) -> bool:
+        if not all(c.holds(facts) for c in self.all):
+            return False
+        return not self.any or any(c.holds(facts) for c in self.any)
+
+
+# ── Answers ──────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class AnswerError:
+    """One problem with one answer, for the form field it names."""
+
+    field: str
+    code: str
+    message: str
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or value == [] or value == ()
+
+
+def _drug_lookup(drugs: Iterable[Drug]) -> dict[str, Drug]:
+    """Ids and names, case-insensitively, so an API client may send "Apixaban"."""
+    lookup = {}
+    for drug in drugs:
+        lookup[drug.id.lower()] = drug
+        lookup[drug.name.lower()] = drug
+    return lookup
+
+
+def _clean_one(question: Question, value, drugs: Mapping[str, Drug]):
+    """The answer in its stored form, or an AnswerError."""
+    key = question.key
+
+    def error(code: str, message: str) -> AnswerError:
+        return AnswerError(key, code, message)
+
+    if question.kind == BOOL:
+        if not isinstance(value, bool):
+            return error("invalid", "Answer yes or no.")
+        return value
+    if question.kind == CHOICE:
+        if not isinstance(value, str) or value not in dict(question.choices):
+            return error("invalid", "Choose one of the answers offered.")
+        return value
+    if question.kind == NUMBER:
+        if isinstance(value, str) and re.fullmatch(r"\s*\d{1,3}\s*", value):
+            value = int(value)
+        if not _is_number(value):
+            return error("invalid", "Give a whole number.")
+        if not question.minimum <= value <= question.maximum:
+            return error(
+                "out_of_range", f"Give a number from {question.minimum} to {question.maximum}."
+            )
+        return value
+    if question.kind == TEXT:
+        if not isinstance(value, str):
+            return error("invalid", "Give a short text answer.")
+        if "\x00" in value:
+            # PostgreSQL cannot store NUL in JSON text; refuse it on both databases alike.
+            return error("invalid", "Text cannot contain NUL characters.")
+        value = " ".join(value.split())
+        if len(value) > question.max_length:
+            return error("too_long", f"Keep this under {question.max_length} characters.")
+        return value
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        return error("invalid", "Choose from the list.")
+    if question.kind == MULTI:
+        allowed = [c for c, _ in question.choices]
+        unknown = [v for v in value if v not in allowed]
+        if unknown:
+            return error("invalid", f"“{unknown[0]}” is not one of the choices.")
+        return [c for c in allowed if c in value]
+    # DRUGS: resolve ids or names; name the ones we do not know.
+    chosen, unknown, wrong_class = [], [], []
+    for name in value:
+        drug = drugs.get(name.strip().lower())
+        if drug is None:
+            unknown.append(name.strip())
+        elif drug.drug_class != question.drug_class:
+            wrong_class.append(drug)
+        elif drug.id not in chosen:
+            chosen.append(drug.id)
+    if unknown:
+        names = ", ".join(f"“{n[:40]}”" for n in unknown)
+        other = BY_KEY[question.other_key].label if question.other_key else "Other"
+        return error(
+            "unknown_drug",
+            f"Not on our list: {names}. Choose from the list, or write it under “{other}”.",
+        )
+    if wrong_class:
+        drug = wrong_class[0]
+        return error(
+            "wrong_drug_class",
+            f"{drug.name} is an {drug.drug_class}, not an {question.drug_class}.",
+        )
+    return sorted(chosen)
+
+
+def validate_answers(
+    raw, *, drugs: Iterable[Drug], audience: str = "staff"
+) -> tuple[dict, list[AnswerError]]:
+    """Check a whole questionnaire; return the cleaned answers and every problem found.
+
+    Never raises, whatever ``raw`` holds: bad input is a list of errors, one per field.
+    """
+    if not isinstance(raw, Mapping):
+        return {}, [AnswerError("__all__", "invalid", "The answers must be a set of fields.")]
+    asked = for_audience(audience)
+    errors = [
+        AnswerError(
+            str(key)[:60] or "__all__", "unknown_question", f"There is no question “{key!s:.60}”."
+        )
+        for key in raw
+        if key not in {q.key for q in asked}
+    ]
+    lookup = _drug_lookup(drugs)
+    cleaned: dict = {}
+    for question in asked:
+        value = raw.get(question.key)
+        applies = question.only_when is None or parse_condition(question.only_when).holds(cleaned)
+        if not applies:
+            if not _empty(value):
+                errors.append(AnswerError(question.key, "contradiction", question.contradiction))
+            continue
+        if _empty(value):
+            if not question.optional:
+                errors.append(AnswerError(question.key, "required", "Answer this question."))
+            elif question.kind in (MULTI, DRUGS):
+                cleaned[question.key] = []
+            elif question.kind == TEXT:
+                cleaned[question.key] = ""
+            continue
+        result = _clean_one(question, value, lookup)
+        if isinstance(result, AnswerError):
+            errors.append(result)
+        else:
+            cleaned[question.key] = result
+    return cleaned, errors
+
+
+# ── Evaluation ───────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One matching rule, with its outcome after any recorded agreement."""
+
+    rule: Rule
+    label: str
+    outcome: Outcome
+    overridden: bool = False
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+
+@dataclass(frozen=True)
+class Assessment:
+    outcome: Outcome
+    findings: tuple[Finding, ...] = ()
+    avoid_points: tuple[str, ...] = ()
+    avoid_regions: tuple[str, ...] = ()
+    no_electro: bool = False
+
+    def with_outcome(self, outcome: Outcome) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.outcome == outcome)
+
+    @property
+    def referrals(self) -> tuple[Finding, ...]:
+        return self.with_outcome(Outcome.REFER)
+
+    @property
+    def contraindications(self) -> tuple[Finding, ...]:
+        return self.with_outcome(Outcome.CONTRAINDICATED)
+
+    @property
+    def precautions(self) -> tuple[Finding, ...]:
+        return self.with_outcome(Outcome.PRECAUTION)
+
+    @property
+    def has_flags(self) -> bool:
+        return bool(self.findings)
+
+    @property
+    def blocks_needling(self) -> bool:
+        return self.outcome >= Outcome.CONTRAINDICATED
+
+
+def display_value(key: str, answers: Mapping, drugs: Mapping[str, Drug]) -> str:
+    """An answer as words, for labels and regions: "Apixaban", "left arm"."""
+    question = BY_KEY.get(key) or DERIVED.get(key)
+    value = answers.get(key)
+    if question is None or _empty(value):
+        return "?" if question is None or question.kind != DRUGS else ""
+    if question.kind == DRUGS:
+        values = value if isinstance(value, list | tuple) else []
+        names = [drugs[v].name if v in drugs else str(v) for v in values]
+        other = answers.get(question.other_key) if question.other_key else None
+        return ", ".join(names + ([other] if isinstance(other, str) and other else []))
+    if question.kind == MULTI:
+        values = value if isinstance(value, list | tuple) else [value]
+        return ", ".join(question.choice_label(str(v)).lower() for v in values)
+    if question.kind == CHOICE:
+        return question.choice_label(str(value))
+    if question.kind == BOOL:
+        return "yes" if value is True else "no"
+    return str(value)
+
+
+def label_fields(label: str) -> list[str]:
+    """The answer keys a label inserts, e.g. ["pregnancy_weeks"]."""
+    return [name for _, name, _, _ in string.Formatter().parse(label) if name is not None]
+
+
+def _render_label(rule: Rule, answers: Mapping, drugs: Mapping[str, Drug]) -> str:
+    values = {key: display_value(key, answers, drugs) for key in label_fields(rule.label)}
+    text = rule.label.format_map(values)
+    # An answer typed in lower case ("fondaparinux — bleeding…") still starts a capital.
+    return text[0].upper() + text[1:] if text else rule.title
+
+
+def evaluate(
+    answers: Mapping,
+    rules: Sequence[Rule],
+    *,
+    drugs: Mapping[str, Drug] | None = None,
+    age: int | None = None,
+    point_lists: Mapping[str, Sequence[str]] | None = None,
+    agreements: Collection[str] = (),
+) -> Assessment:
+    """The flags these answers raise under these rules.
+
+    ``point_lists`` maps a slot ("pregnancy") to the points the clinic avoids for it;
+    ``agreements`` holds the ids of rules with a recorded agreement that may lower them.
+    """
+    drugs = drugs or {}
+    point_lists = point_lists or {}
+    facts = dict(answers) if isinstance(answers, Mapping) else {}
+    facts["age"] = age
+    findings = []
+    slots: set[str] = set()
+    regions: set[str] = set()
+    no_electro = False
+    for rule in rules:
+        if not rule.matches(facts):
+            continue
+        outcome = rule.outcome
+        overridden = rule.override is not None and rule.id in agreements
+        if overridden:
+            outcome = rule.override.to
+        findings.append(Finding(rule, _render_label(rule, facts, drugs), outcome, overridden))
+        if rule.avoid_points:
+            if rule.avoid_points not in point_lists:
+                raise ValueError(f"rule {rule.id}: no point list for slot {rule.avoid_points}")
+            slots.add(rule.avoid_points)
+        if rule.avoid_regions_from:
+            for region in display_value(rule.avoid_regions_from, facts, drugs).split(", "):
+                if region and region != "?":
+                    regions.add(region)
+        no_electro = no_electro or rule.no_electro
+    points: list[str] = []
+    for slot in sorted(slots):
+        points.extend(p for p in point_lists[slot] if p not in points)
+    findings.sort(key=lambda f: (-f.outcome, f.rule.id))
+    return Assessment(
+        outcome=max((f.outcome for f in findings), default=Outcome.NONE),
+        findings=tuple(findings),
+        avoid_points=tuple(points),
+        avoid_regions=tuple(sorted(regions)),
+        no_electro=no_electro,
+    )
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """Everything the evaluator needs, as loaded from data/ (see catalogue.py)."""
+
+    version: str
+    rules: tuple[Rule, ...]
+    drugs: tuple[Drug, ...]
+    point_lists: tuple[PointList, ...]
+    by_id: dict[str, Rule] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self):
+        self.by_id.update({rule.id: rule for rule in self.rules})
+
+    @property
+    def drugs_by_id(self) -> dict[str, Drug]:
+        return {d.id: d for d in self.drugs}
+
+    def drugs_of(self, drug_class: str) -> tuple[Drug, ...]:
+        return tuple(d for d in self.drugs if d.drug_class == drug_class)
+
+    def lists_for(self, slot: str) -> tuple[PointList, ...]:
+        return tuple(p for p in self.point_lists if p.slot == slot)
+
+    def default_list(self, slot: str) -> PointList:
+        return next(p for p in self.lists_for(slot) if p.default)
+
+    def point_list(self, list_id: str) -> PointList | None:
+        return next((p for p in self.point_lists if p.id == list_id), None)
+
+    def validate(self, answers, *, audience: str = "staff") -> tuple[dict, list[AnswerError]]:
+        return validate_answers(answers, drugs=self.drugs, audience=audience)
+
+    def evaluate(
+        self,
+        answers: Mapping,
+        *,
+        age: int | None = None,
+        chosen_lists: Mapping[str, str] | None = None,
+        agreements: Collection[str] = (),
+    ) -> Assessment:
+        """Evaluate with the clinic's chosen point lists (slot → list id), else defaults."""
+        chosen_lists = chosen_lists or {}
+        lists = {}
+        for slot in {p.slot for p in self.point_lists}:
+            chosen = self.point_list(chosen_lists.get(slot, ""))
+            lists[slot] = (
+                chosen.points if chosen and chosen.slot == slot else self.default_list(slot).points
+            )
+        return evaluate(
+            answers,
+            self.rules,
+            drugs=self.drugs_by_id,
+            age=age,
+            point_lists=lists,
+            agreements=agreements,
+        )
