@@ -1,0 +1,63 @@
+"""What the note page and the printed note show: points with their catalogue entries and
+numbers, the chart's markers, and the patient's flags in words. No rules live here."""
+
+from dataclasses import dataclass
+
+from acuclinic.treatment import catalogue, chart
+from acuclinic.treatment.checks import Restrictions
+from acuclinic.treatment.models import NeedledPoint
+
+
+@dataclass(frozen=True)
+class ChartedPoint:
+    number: int
+    point: NeedledPoint
+    entry: catalogue.Entry | None
+
+    @property
+    def name(self) -> str:
+        return self.entry.name if self.entry else ""
+
+    @property
+    def where(self) -> str:
+        if self.entry is None:
+            return ""
+        names = catalogue.current().region_names
+        return ", ".join(names[r] for r in self.entry.regions)
+
+
+def charted_points(points: list[NeedledPoint]) -> list[ChartedPoint]:
+    cat = catalogue.current()
+    return [ChartedPoint(n, p, cat.entry(p.code)) for n, p in enumerate(points, start=1)]
+
+
+def chart_markers(charted: list[ChartedPoint]) -> list[chart.Marker]:
+    return chart.markers((c.number, c.entry, c.point.side) for c in charted if c.entry)
+
+
+def chart_context(charted: list[ChartedPoint]) -> dict:
+    """Everything _body_chart.html draws."""
+    return {
+        "markers": chart_markers(charted),
+        "figures": chart.FIGURES,
+        "outline": chart.outline_path(),
+        "head": chart.HEAD,
+        "width": chart.WIDTH,
+        "height": chart.HEIGHT,
+        "top": chart.TOP,
+        "figure_width": chart.FIGURE_WIDTH,
+        "figure_height": chart.FIGURE_HEIGHT,
+        "midline": chart.MIDLINE_X,
+    }
+
+
+def flag_lines(restrictions: Restrictions) -> list[str]:
+    """The patient's charting limits in words, for the top of the note."""
+    lines = []
+    if restrictions.avoid_points:
+        lines.append("Avoid these points: " + ", ".join(sorted(restrictions.avoid_points)))
+    for region in restrictions.avoid_regions:
+        lines.append(f"Avoid: {region}")
+    if restrictions.no_electro:
+        lines.append("No electro-acupuncture")
+    return lines

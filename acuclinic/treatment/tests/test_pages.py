@@ -1,0 +1,405 @@
+"""The treatment pages: a whole session charted and signed with plain forms (no
+JavaScript), refusals shown on the page with nothing written, and clinical content kept
+from reception."""
+
+from datetime import timedelta
+from html import escape
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from acuclinic.audit.models import AuditEntry
+from acuclinic.treatment import services, testing
+from acuclinic.treatment.models import (
+    AdverseEvent,
+    FollowUp,
+    NeedledPoint,
+    NeedleLot,
+    PointPrescription,
+    SessionNote,
+    TreatmentPolicy,
+)
+
+
+@pytest.fixture
+def prac_client(client, prac_user):
+    client.force_login(prac_user)
+    return client
+
+
+def note_url(note, name="treatment_note", *args):
+    return reverse(name, args=[note.pk, *args])
+
+
+def test_a_session_is_charted_and_signed_with_plain_forms(prac_client, visit, lot):
+    start = reverse("treatment_note_start", args=[visit.pk])
+    page = prac_client.get(start)
+    assert "Start the session note" in page.content.decode()
+    response = prac_client.post(start)
+    note = SessionNote.objects.get(appointment=visit)
+    assert response.status_code == 302 and response["Location"] == note_url(note)
+
+    # Search without JavaScript: the note page itself lists ticks for the add form.
+    page = prac_client.get(note_url(note), {"q": "shenshu"})
+    assert 'value="BL23" form="add-points-form"' in page.content.decode()
+
+    response = prac_client.post(
+        note_url(note, "treatment_note_points"),
+        {
+            "pick": ["BL23"],
+            "codes": "bl 25, GV3",
+            "side": "bilateral",
+            "depth_mm": "25",
+            "retention_minutes": "20",
+            "stimulation": "manual",
+        },
+    )
+    assert response.status_code == 302
+    assert [p.code for p in NeedledPoint.objects.order_by("position")] == ["BL23", "BL25", "GV3"]
+
+    prac_client.post(note_url(note, "treatment_note_needles"), {"lot": lot.pk, "count": "5"})
+    prac_client.post(
+        note_url(note, "treatment_note_details"),
+        {
+            "pain_before": "6",
+            "findings": "Tender L4–5.",
+            "needles_out": "5",
+            "needles_in": "5",
+            "aftercare": ["keep-clean", "drowsiness"],
+            "plan": "Weekly.",
+        },
+    )
+    page = prac_client.get(note_url(note)).content.decode()
+    assert "<svg" in page and "3. GV3 Shenting" not in page
+    assert "3. GV3 Yaoyangguan (midline, back)" in page
+    assert "1. BL23 Shenshu (patient&#x27;s left, back)" in page
+
+    response = prac_client.post(note_url(note, "treatment_note_sign"))
+    assert response.status_code == 302
+    note.refresh_from_db()
+    assert note.is_signed
+    page = prac_client.get(note_url(note)).content.decode()
+    assert "Signed by" in page and "Add addendum" in page and "Chart these points" not in page
+
+
+def test_the_printed_note_uses_the_print_stylesheet_and_carries_the_signature_line(
+    prac_client, visit, lot
+):
+    note = testing.signed_note(visit, lot)
+    page = prac_client.get(note_url(note)).content.decode()
+    assert "treatment/treatment.css" in page
+    assert 'class="signature print-only"' in page
+    stylesheet = testing.__file__.rsplit("/", 1)[0] + "/static/treatment/treatment.css"
+    with open(stylesheet) as css:
+        assert "@media print" in css.read()
+
+
+def test_reading_a_note_is_audited(prac_client, note):
+    prac_client.get(note_url(note))
+    entry = AuditEntry.objects.get(action="view", object_type="treatment.sessionnote")
+    assert entry.patient_id == note.patient_id and entry.detail == "session note"
+
+
+def test_a_point_that_meets_a_flag_is_shown_back_with_the_reason_field_and_nothing_written(
+    client, patient, practitioner, prac_user
+):
+    visit = testing.ready_visit(patient, practitioner, pregnant="trying")
+    note = testing.session_note(visit)
+    client.force_login(prac_user)
+    data = {
+        "codes": "SP6",
+        "side": "left",
+        "depth_mm": "20",
+        "retention_minutes": "20",
+        "stimulation": "manual",
+    }
+    response = client.post(note_url(note, "treatment_note_points"), data)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "SP6 is on this patient&#x27;s list of points to avoid." in page
+    assert "Reason for needling despite a safety flag" in page
+    assert not NeedledPoint.objects.exists()
+    data["override_reason"] = "Negative pregnancy test today; agreed after discussion."
+    assert client.post(note_url(note, "treatment_note_points"), data).status_code == 302
+    page = client.get(note_url(note)).content.decode()
+    assert "Needled despite:</strong> a point to avoid" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message", "status"),
+    [
+        ({"codes": "BL99"}, "“BL99” is not a point", 422),
+        ({"codes": "GV3", "side": "left"}, None, 302),
+        ({"codes": "BL23", "retention_minutes": "90"}, "at most 40 minutes", 422),
+        ({"codes": "BL23", "depth_mm": "deep"}, "Enter a whole number", 400),
+        ({"codes": ""}, "Give at least one code", 400),
+    ],
+)
+def test_bad_points_typed_into_the_form_get_a_clear_error(prac_client, note, data, message, status):
+    values = {
+        "side": "bilateral",
+        "depth_mm": "20",
+        "retention_minutes": "20",
+        "stimulation": "manual",
+    }
+    values.update(data)
+    response = prac_client.post(note_url(note, "treatment_note_points"), values)
+    assert response.status_code == status
+    if message:
+        assert message in response.content.decode()
+        assert not NeedledPoint.objects.exists()
+
+
+def test_needles_from_an_expired_lot_are_refused_on_the_page(prac_client, note, clinic):
+    expired = testing.needle_lot(clinic, expires_on=timezone.localdate() - timedelta(days=1))
+    response = prac_client.post(
+        note_url(note, "treatment_note_needles"), {"lot": expired.pk, "count": "3"}
+    )
+    assert response.status_code == 409
+    assert "do not use these needles" in response.content.decode()
+    expired.refresh_from_db()
+    assert expired.quantity_in_stock == 500
+
+
+def test_a_negative_count_is_refused_on_the_page(prac_client, note):
+    response = prac_client.post(
+        note_url(note, "treatment_note_details"), {"needles_out": "-2", "needles_in": "0"}
+    )
+    assert response.status_code == 422
+    assert "cannot be negative" in response.content.decode()
+
+
+def test_signing_an_incomplete_note_lists_what_is_missing(prac_client, note):
+    response = prac_client.post(note_url(note, "treatment_note_sign"))
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "The note cannot be signed yet" in page
+    assert "Record the pain score before treatment." in page
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "data"),
+    [
+        ("treatment_note_details", (), {"plan": "Rewritten"}),
+        (
+            "treatment_note_points",
+            (),
+            {
+                "codes": "ST36",
+                "side": "left",
+                "depth_mm": "20",
+                "retention_minutes": "20",
+                "stimulation": "manual",
+            },
+        ),
+        ("treatment_note_prefill", (), {"source": "last"}),
+        ("treatment_note_sign", (), {}),
+    ],
+)
+def test_a_signed_note_cannot_be_changed_through_its_forms(
+    prac_client, visit, lot, name, extra, data
+):
+    note = testing.signed_note(visit, lot)
+    response = prac_client.post(note_url(note, name, *extra), data)
+    assert response.status_code == 409
+    assert "cannot be changed. Add a dated addendum" in response.content.decode()
+    note.refresh_from_db()
+    assert note.plan == "Review in one week."
+    assert NeedledPoint.objects.filter(note=note).count() == 4
+
+
+def test_removing_a_point_from_a_signed_note_is_refused(prac_client, visit, lot):
+    note = testing.signed_note(visit, lot)
+    point = note.points.first()
+    response = prac_client.post(note_url(note, "treatment_note_point_remove", point.pk))
+    assert response.status_code == 409
+    assert NeedledPoint.objects.filter(pk=point.pk).exists()
+
+
+def test_an_addendum_and_an_adverse_event_are_added_to_a_signed_note(prac_client, visit, lot):
+    note = testing.signed_note(visit, lot)
+    assert (
+        prac_client.post(
+            note_url(note, "treatment_note_addendum"), {"text": "Phoned: fine."}
+        ).status_code
+        == 302
+    )
+    response = prac_client.post(
+        note_url(note, "treatment_note_adverse_event"),
+        {"event_type": "fainting", "severity": "serious", "action_taken": "Ambulance called."},
+    )
+    assert response.status_code == 302
+    assert FollowUp.objects.get().is_open
+    page = prac_client.get(note_url(note)).content.decode()
+    assert "Phoned: fine." in page and "Follow-up open" in page
+
+
+def test_an_adverse_event_without_its_action_is_refused_on_the_page(prac_client, note):
+    response = prac_client.post(
+        note_url(note, "treatment_note_adverse_event"),
+        {"event_type": "other", "severity": "mild", "description": "", "action_taken": "x"},
+    )
+    assert response.status_code == 422
+    assert "Describe what happened." in response.content.decode()
+    assert not AdverseEvent.objects.exists()
+
+
+def test_same_as_last_time_and_a_saved_prescription_from_the_page(
+    prac_client, patient, practitioner, prac_user, lot
+):
+    testing.signed_note(testing.ready_visit(patient, practitioner, hour=8), lot)
+    note = testing.session_note(testing.ready_visit(patient, practitioner, hour=10))
+    page = prac_client.get(note_url(note)).content.decode()
+    assert "Same as last time" in page
+    prac_client.post(note_url(note, "treatment_note_prefill"), {"source": "last"})
+    assert NeedledPoint.objects.filter(note=note).count() == 4
+    prac_client.post(
+        reverse("treatment_prescriptions"),
+        {
+            "name": "Neck",
+            "codes": "GB20 GB21",
+            "side": "bilateral",
+            "depth_mm": "15",
+            "retention_minutes": "20",
+            "stimulation": "manual",
+        },
+    )
+    prescription = PointPrescription.objects.get(name="Neck")
+    prac_client.post(note_url(note, "treatment_note_prefill"), {"source": str(prescription.pk)})
+    assert NeedledPoint.objects.filter(note=note).count() == 6
+
+
+def test_the_appointment_page_links_to_the_note_for_clinicians_only(
+    client, visit, prac_user, reception_user
+):
+    url = reverse("appointment_detail", args=[visit.pk])
+    client.force_login(prac_user)
+    assert "Write the session note" in client.get(url).content.decode()
+    note = testing.session_note(visit)
+    assert note_url(note) in client.get(url).content.decode()
+    client.force_login(reception_user)
+    page = client.get(url).content.decode()
+    assert "Session note" not in page and note_url(note) not in page
+
+
+def test_the_patient_record_lists_sessions_for_clinicians_only(
+    client, visit, lot, prac_user, reception_user, patient
+):
+    note = testing.signed_note(visit, lot)
+    url = reverse("patient_detail", args=[patient.pk])
+    client.force_login(prac_user)
+    page = client.get(url).content.decode()
+    assert 'id="treatment-h"' in page and note_url(note) in page
+    assert AuditEntry.objects.filter(detail="treatment history", patient_id=patient.pk).exists()
+    client.force_login(reception_user)
+    page = client.get(url).content.decode()
+    assert 'id="treatment-h"' not in page and note_url(note) not in page
+
+
+def test_the_point_search_works_as_a_page_and_as_an_htmx_fragment(prac_client):
+    page = prac_client.get(reverse("treatment_points"), {"q": "piriformis"})
+    assert "TP-PIRI" in page.content.decode() and "<html" in page.content.decode()
+    fragment = prac_client.get(
+        reverse("treatment_points"), {"q": "bl 23"}, headers={"HX-Request": "true"}
+    )
+    assert "BL23" in fragment.content.decode() and "<html" not in fragment.content.decode()
+
+
+def test_a_lot_is_received_recalled_and_traced_from_the_pages(
+    client, admin_user, reception_user, visit, lot
+):
+    testing.signed_note(visit, lot)
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("treatment_lot_new"),
+        {
+            "manufacturer": "Northgate Medical",
+            "diameter_mm": "0.30",
+            "length_mm": "50",
+            "lot_number": "NG-7",
+            "expires_on": (timezone.localdate() + timedelta(days=400)).isoformat(),
+            "received_on": timezone.localdate().isoformat(),
+            "quantity": "200",
+        },
+    )
+    new = NeedleLot.objects.get(lot_number="NG-7")
+    assert response.status_code == 302 and new.diameter_um == 300
+    client.post(reverse("treatment_lot_recall", args=[lot.pk]), {"reason": "Notice FSN-1"})
+    page = client.get(reverse("treatment_lot", args=[lot.pk])).content.decode()
+    assert "Recalled on" in page and escape(visit.patient.full_name) in page
+    client.force_login(reception_user)
+    page = client.get(reverse("treatment_lot", args=[lot.pk])).content.decode()
+    assert "Recalled on" in page and visit.patient.full_name not in page
+
+
+def test_an_expired_delivery_is_refused_on_the_page(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("treatment_lot_new"),
+        {
+            "manufacturer": "Northgate Medical",
+            "diameter_mm": "0.25",
+            "length_mm": "30",
+            "lot_number": "OLD-1",
+            "expires_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
+            "received_on": timezone.localdate().isoformat(),
+            "quantity": "100",
+        },
+    )
+    assert response.status_code == 422
+    assert "do not take them into stock" in response.content.decode()
+    assert not NeedleLot.objects.exists()
+
+
+def test_an_admin_closes_a_follow_up_from_the_adverse_events_page(
+    client, admin_user, note, prac_user
+):
+    event = services.adverse_event_record(
+        note, event_type="fainting", severity="serious", action_taken="999.", user=prac_user
+    )
+    client.force_login(admin_user)
+    page = client.get(reverse("treatment_adverse_events")).content.decode()
+    assert "Close the follow-up" in page
+    url = reverse("treatment_follow_up_close", args=[event.follow_up.pk])
+    assert client.post(url, {"outcome": ""}).status_code == 400
+    assert client.post(url, {"outcome": "Well the next day."}).status_code == 302
+    assert not FollowUp.objects.get().is_open
+
+
+def test_the_report_shows_rates_beside_the_published_ones(client, admin_user, visit, lot):
+    testing.signed_note(visit, lot)
+    client.force_login(admin_user)
+    page = client.get(reverse("treatment_report")).content.decode()
+    assert "1 signed session" in page
+    assert "York acupuncture safety study" in page and "per 1,000 consultations" in page
+    bad = client.get(reverse("treatment_report"), {"start": "2026-05-01", "end": "2026-04-01"})
+    assert bad.status_code == 400
+
+
+def test_the_clinic_sets_the_longest_retention_on_the_settings_page(client, admin_user, clinic):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("treatment_policy"),
+        {"max_retention_minutes": "30", "lot_expiry_warning_days": "90"},
+    )
+    assert response.status_code == 302
+    assert TreatmentPolicy.objects.get(clinic=clinic).max_retention_minutes == 30
+    bad = client.post(
+        reverse("treatment_policy"),
+        {"max_retention_minutes": "500", "lot_expiry_warning_days": "90"},
+    )
+    assert bad.status_code == 400
+
+
+def test_the_treatment_menu_shows_reception_stock_but_no_clinical_content(
+    client, reception_user, note, prac_user, clinic
+):
+    services.adverse_event_record(
+        note, event_type="fainting", severity="serious", action_taken="999.", user=prac_user
+    )
+    testing.needle_lot(clinic, expires_on=timezone.localdate() + timedelta(days=10))
+    client.force_login(reception_user)
+    page = client.get(reverse("treatment_home")).content.decode()
+    assert "expire soon" in page
+    assert "Open follow-ups" not in page and note.patient.full_name not in page

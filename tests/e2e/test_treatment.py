@@ -1,0 +1,129 @@
+"""The treatment pages in a real browser: labelled and landmarked for screen readers and
+keyboards, and a whole session charted and signed with JavaScript switched off."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from acuclinic.testing import factories
+from acuclinic.treatment import testing
+from acuclinic.treatment.models import SessionNote
+from tests.e2e.test_accessibility import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def clinic_today(transactional_db):
+    factories.build_clinic()
+    sarah = factories.practitioner("sarah", qualified_medical=True)
+    sarah.user.first_name, sarah.user.last_name = "Sarah", "Patel"
+    sarah.user.save()
+    factories.staff_user("boss", role="Clinic admin", first_name="Ada", last_name="Boss")
+    patient = factories.patient(given_name="Margaret", family_name="Okafor")
+    visit = testing.ready_visit(patient, sarah)
+    lot = testing.needle_lot(sarah.appointments.first().service.clinic)
+    return visit, lot
+
+
+def sign_in(tab, base_url, username):
+    tab.goto(base_url + reverse("login"))
+    tab.get_by_label("Username").fill(username)
+    tab.get_by_label("Password").fill(factories.PASSWORD)
+    tab.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture
+def no_js_page(browser):
+    context = browser.new_context(
+        locale="en-GB", timezone_id="Europe/London", java_script_enabled=False
+    )
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+
+
+def test_a_session_is_charted_and_signed_without_javascript(live_server, no_js_page, clinic_today):
+    visit, lot = clinic_today
+    page = no_js_page
+    sign_in(page, live_server.url, "sarah")
+    page.goto(live_server.url + reverse("appointment_detail", args=[visit.pk]))
+    page.get_by_role("link", name="Write the session note").click()
+    page.get_by_role("button", name="Start the session note").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Session note")
+
+    # Find a point by name, tick it, and type another code beside it.
+    page.get_by_label("Find a point or muscle").fill("shenshu")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_label(re.compile("BL23 Shenshu")).check()
+    page.get_by_label("Codes").fill("GV3, tp ql")
+    page.get_by_label("Depth (mm)").fill("25")
+    page.get_by_label("Retention (minutes)").fill("20")
+    page.get_by_role("button", name="Chart these points").click()
+    expect(page.get_by_role("status")).to_contain_text("Charted BL23, GV3, TP-QL")
+    expect(page.locator(".body-chart .marker")).to_have_count(5)
+
+    page.get_by_label("Needle lot").select_option(str(lot.pk))
+    page.get_by_label("Needles from this lot").fill("5")
+    page.get_by_role("button", name="Record needles").click()
+
+    page.get_by_label("Pain before treatment (0–10)").fill("7")
+    page.get_by_label("Needles counted out").fill("5")
+    page.get_by_label("Needles counted back in").fill("4")
+    page.get_by_label(re.compile("Keep the needle sites clean")).check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("button", name="Sign the note").click()
+    expect(page.get_by_role("alert")).to_contain_text("5 needles counted out but 4 counted back in")
+
+    page.get_by_label("Needles counted back in").fill("5")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("button", name="Sign the note").click()
+    expect(page.locator(".note-state")).to_contain_text("Signed by Sarah Patel")
+    assert SessionNote.objects.get(appointment=visit).is_signed
+    assert_accessible(page)
+
+
+def test_the_treatment_pages_are_labelled_and_have_their_landmarks(
+    live_server,
+    page,
+    clinic_today,
+):
+    visit, lot = clinic_today
+    note = testing.charted_note(visit, lot)
+    sign_in(page, live_server.url, "sarah")
+    for path in (
+        reverse("treatment_note", args=[note.pk]),
+        reverse("treatment_points") + "?q=gluteus",
+        reverse("treatment_home"),
+        reverse("treatment_prescriptions"),
+    ):
+        page.goto(live_server.url + path)
+        assert_accessible(page)
+    page.goto(live_server.url + reverse("treatment_note", args=[note.pk]))
+    chart = page.get_by_role("img", name="Body chart of this session")
+    expect(chart).to_be_visible()
+    page.get_by_role("button", name="Sign the note").click()
+    expect(page.locator(".note-state")).to_contain_text("Signed")
+
+    page.context.clear_cookies()
+    sign_in(page, live_server.url, "boss")
+    for path in (
+        reverse("treatment_lots"),
+        reverse("treatment_lot_new"),
+        reverse("treatment_report"),
+        reverse("treatment_adverse_events"),
+        reverse("treatment_policy"),
+        reverse("treatment_lot", args=[lot.pk]),
+    ):
+        page.goto(live_server.url + path)
+        assert_accessible(page)
+
+
+def test_the_point_search_answers_as_you_type(live_server, page, clinic_today):
+    sign_in(page, live_server.url, "sarah")
+    page.goto(live_server.url + reverse("treatment_points"))
+    page.get_by_label("Find a point or muscle").fill("piriformis")
+    expect(page.locator("#results")).to_contain_text("TP-PIRI")
