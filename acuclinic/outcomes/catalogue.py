@@ -1,0 +1,232 @@
+"""The outcome measures in data/measures.toml, loaded and checked.
+
+Called once at start-up (OutcomesConfig.ready): a typo in the data file stops the
+application naming the entry and the problem, rather than scoring against a wrong
+definition. Pure apart from reading the file (no Django).
+"""
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "measures.toml"
+
+SINGLE, COUNT, SECTIONS, MEAN, CATEGORY, DOMAINS, TOTAL = (
+    "single",
+    "count",
+    "sections",
+    "mean",
+    "category",
+    "domains",
+    "total",
+)
+SCORINGS = (SINGLE, COUNT, SECTIONS, MEAN, CATEGORY, DOMAINS, TOTAL)
+LOWER, HIGHER = "lower", "higher"
+PATIENT, CLINICIAN = "patient", "clinician"
+# Licences under which the patient may be shown the questionnaire on our pages.
+SHOWN_TO_PATIENTS = {"free"}
+
+PAIN = "nprs"
+PSFS = "psfs"
+PGIC = "pgic"
+
+
+class CatalogueError(Exception):
+    """A data file the application refuses to start with."""
+
+
+@dataclass(frozen=True)
+class Domain:
+    name: str
+    items: int
+    divisor: int
+    max_missing: int
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One outcome measure: how it is scored, what change matters, and its licence."""
+
+    code: str
+    name: str
+    short: str
+    scoring: str
+    items: int
+    item_min: int
+    item_max: int
+    score_min: int
+    score_max: int
+    whole: bool
+    better: str
+    unit: str
+    mcid_points: int
+    mcid_percent: int
+    mcid_text: str
+    mcid_source: str
+    licence: str
+    licence_note: str
+    completed_by: str
+    max_missing: int
+    missing_rule: str
+    checked: str
+    missing_source: str = ""
+    question: str = ""
+    min_items: int = 0
+    responder_max: int = 0
+    categories: tuple[str, ...] = ()
+    domains: tuple[Domain, ...] = ()
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.better == LOWER
+
+    @property
+    def patient_can_complete(self) -> bool:
+        """Whether a patient can fill it in on our pages (its wording may be shown)."""
+        return self.completed_by == PATIENT and self.licence in SHOWN_TO_PATIENTS
+
+    @property
+    def takes_items(self) -> bool:
+        """Whether item answers can be entered (every kind but a licensed total)."""
+        return self.scoring != TOTAL
+
+    @property
+    def takes_total(self) -> bool:
+        """Whether a total from a licensed copy can be entered instead of the items."""
+        return self.completed_by == CLINICIAN
+
+    def category_label(self, value: int) -> str:
+        if not self.categories:
+            return ""
+        return self.categories[value - self.item_min]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    version: str
+    measures: dict[str, Measure]
+    every_course: tuple[str, ...]
+    after_treatment: tuple[str, ...]
+    disability: dict[str, tuple[str, ...]]
+
+    def measure(self, code: str) -> Measure | None:
+        return self.measures.get(code)
+
+    def disability_for(self, condition: str) -> tuple[str, ...]:
+        """The disability measures for a presenting condition ("" when not recorded)."""
+        return self.disability.get(condition, ())
+
+
+_REQUIRED = {
+    "code": str,
+    "name": str,
+    "short": str,
+    "scoring": str,
+    "items": int,
+    "item_min": int,
+    "item_max": int,
+    "score_min": int,
+    "score_max": int,
+    "whole": bool,
+    "better": str,
+    "unit": str,
+    "mcid_points": int,
+    "mcid_percent": int,
+    "mcid_text": str,
+    "mcid_source": str,
+    "licence": str,
+    "licence_note": str,
+    "completed_by": str,
+    "max_missing": int,
+    "missing_rule": str,
+    "checked": str,
+}
+
+
+def _measure(raw: dict) -> Measure:
+    code = raw.get("code", "?")
+
+    def fail(problem: str):
+        raise CatalogueError(f"{DATA_FILE.name}: measure {code!r}: {problem}")
+
+    for name, kind in _REQUIRED.items():
+        if not isinstance(raw.get(name), kind):
+            fail(f"{name} must be a {kind.__name__}")
+    if raw["scoring"] not in SCORINGS:
+        fail(f"unknown scoring {raw['scoring']!r}")
+    if raw["better"] not in (LOWER, HIGHER):
+        fail("better must be 'lower' or 'higher'")
+    if raw["completed_by"] not in (PATIENT, CLINICIAN):
+        fail("completed_by must be 'patient' or 'clinician'")
+    if raw["completed_by"] == PATIENT and raw["licence"] not in SHOWN_TO_PATIENTS:
+        fail("only a measure whose wording may be shown can be completed by patients")
+    if not raw["score_min"] < raw["score_max"] or not raw["item_min"] < raw["item_max"]:
+        fail("the lowest score must be below the highest")
+    if raw["mcid_points"] < 0 or not 0 <= raw["mcid_percent"] < 100:
+        fail("the MCID must be positive points or a percentage below 100")
+    if not raw["mcid_source"].strip():
+        fail("every MCID needs its source")
+    domains = tuple(
+        Domain(d["name"], d["items"], d["divisor"], d["max_missing"]) for d in raw.get("domain", [])
+    )
+    if raw["scoring"] == DOMAINS and sum(d.items for d in domains) != raw["items"]:
+        fail("the domains' items must add up to the measure's items")
+    categories = tuple(raw.get("categories", ()))
+    if categories and len(categories) != raw["item_max"] - raw["item_min"] + 1:
+        fail("there must be one category label per point of the scale")
+    if raw["scoring"] == MEAN and not 1 <= raw.get("min_items", 0) <= raw["items"]:
+        fail("min_items must be between 1 and items")
+    known = {*_REQUIRED, "question", "min_items", "responder_max", "categories", "domain"}
+    known.add("missing_source")
+    extra = set(raw) - known
+    if extra:
+        fail(f"unknown field(s) {', '.join(sorted(extra))}")
+    fields = {name: raw[name] for name in _REQUIRED}
+    return Measure(
+        **fields,
+        missing_source=raw.get("missing_source", ""),
+        question=raw.get("question", ""),
+        min_items=raw.get("min_items", 0),
+        responder_max=raw.get("responder_max", 0),
+        categories=categories,
+        domains=domains,
+    )
+
+
+def load(path: Path = DATA_FILE) -> Catalogue:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogueError(f"{path.name}: {exc}") from exc
+    measures: dict[str, Measure] = {}
+    for entry in raw.get("measure", []):
+        measure = _measure(entry)
+        if measure.code in measures:
+            raise CatalogueError(f"{path.name}: measure {measure.code!r} is listed twice")
+        measures[measure.code] = measure
+    for needed in (PAIN, PSFS, PGIC):
+        if needed not in measures:
+            raise CatalogueError(f"{path.name}: the {needed!r} measure is missing")
+    schedule = raw.get("schedule", {})
+    disability = {key: tuple(codes) for key, codes in schedule.get("disability", {}).items()}
+    named = [
+        *schedule.get("every_course", []),
+        *schedule.get("after_treatment", []),
+        *(code for codes in disability.values() for code in codes),
+    ]
+    for code in named:
+        if code not in measures:
+            raise CatalogueError(f"{path.name}: the schedule names an unknown measure {code!r}")
+    return Catalogue(
+        version=str(raw.get("version", "")),
+        measures=measures,
+        every_course=tuple(schedule.get("every_course", ())),
+        after_treatment=tuple(schedule.get("after_treatment", ())),
+        disability=disability,
+    )
+
+
+@cache
+def current() -> Catalogue:
+    return load()

@@ -1,0 +1,109 @@
+"""The demo clinic's outcomes: a course for every patient with signed sessions, read from
+their notes; questionnaires on the schedule; diaries that agree with the notes; and a
+report with something in every column.
+
+The scale-1 demo is built once for the module inside a transaction that is rolled back
+at the end; each test runs in a savepoint inside it.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+import pytest
+from django.db import transaction
+
+from acuclinic.core.demo import DemoSpec, build_demo
+from acuclinic.outcomes import catalogue, queries, report, services
+from acuclinic.outcomes.choices import Timepoint
+from acuclinic.outcomes.models import Course, CourseReview, Measurement
+from acuclinic.treatment.models import SessionNote
+
+TODAY = date(2026, 4, 15)
+SPEC = DemoSpec.at_scale(1, today=TODAY)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        summary = build_demo(SPEC)
+    yield summary
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+def test_every_patient_with_a_signed_session_has_a_course_that_holds_it(demo):
+    signed = SessionNote.objects.filter(signed_at__isnull=False)
+    patients = set(signed.values_list("patient_id", flat=True))
+    assert set(Course.objects.values_list("patient_id", flat=True)) == patients
+    courses = defaultdict(list)
+    for course in Course.objects.all():
+        courses[course.patient_id].append(course)
+    for note in signed.only("patient_id", "session_date"):
+        assert any(queries.in_course(c, note.session_date) for c in courses[note.patient_id])
+
+
+def test_the_stored_summaries_are_what_the_planner_reads_from_the_notes(demo):
+    # Refreshing changes nothing: the demo's courses are already up to date.
+    ids = Course.objects.values_list("patient_id", flat=True)
+    assert services.refresh_courses(ids, today=TODAY) == 0
+    for course in Course.objects.order_by("pk")[:40]:
+        first = SessionNote.objects.filter(
+            patient_id=course.patient_id, signed_at__isnull=False, session_date=course.started_on
+        ).first()
+        assert course.baseline_pain == first.pain_before
+
+
+def test_the_demo_has_courses_in_every_phase_and_each_kind_of_ending(demo):
+    phases = set(Course.objects.values_list("phase", flat=True))
+    assert {"initial", "taper", "maintenance"} <= phases
+    reasons = set(Course.objects.exclude(end_reason="").values_list("end_reason", flat=True))
+    assert reasons == {"discharged", "after_review", "stopped_attending"}
+    assert Course.objects.filter(relapses__gt=0).exists()
+    assert Course.objects.filter(non_responder=True).exists()
+    assert CourseReview.objects.filter(decision="continue").exists()
+
+
+def test_questionnaires_follow_the_schedule_and_their_ranges(demo):
+    cat = catalogue.current()
+    taken = Measurement.objects.exclude(timepoint=Timepoint.DIARY)
+    assert taken.filter(timepoint=Timepoint.BASELINE, measure="rmdq").exists()
+    assert taken.filter(timepoint=Timepoint.AFTER_INITIAL, measure="pgic").exists()
+    assert not taken.filter(timepoint=Timepoint.BASELINE, measure="pgic").exists()
+    for m in taken:
+        measure = cat.measures[m.measure]
+        assert measure.score_min <= m.score <= measure.score_max, m
+    # Licensed instruments are clinician-entered totals, never answers.
+    assert not taken.filter(measure__in=["rmdq", "ndi", "hit6", "fiqr"], entry="items").exists()
+
+
+def test_diary_entries_lie_between_the_pain_at_the_sessions_either_side(demo):
+    notes = queries.signed_notes(Course.objects.values_list("patient_id", flat=True))
+    entries = Measurement.objects.filter(timepoint=Timepoint.DIARY)
+    assert entries.count() > 100
+    for entry in entries[:500]:
+        mine = notes[entry.patient_id]
+        before = [n.pain for n in mine if n.day <= entry.taken_on][-1:]
+        after = [n.pain for n in mine if n.day > entry.taken_on][:1]
+        around = before + after
+        assert min(around) <= entry.score <= max(around)
+        assert entry.taken_on <= TODAY
+
+
+def test_the_report_has_something_in_every_column(demo):
+    clinic = Course.objects.first().clinic
+    assert services.courses_catch_up(clinic) == 0  # the demo left nothing to catch up
+    result = report.outcomes_report(clinic, start=date(2025, 10, 15), end=TODAY)
+    row = result.overall
+    assert row.courses > 50
+    assert 0 < row.reached < row.courses
+    assert row.mean_change > 0
+    assert row.relapsed and row.non_responders
+    assert {r.label for r in result.groups["modality"]} == {
+        "Medical (western) acupuncture",
+        "Traditional acupuncture",
+    }

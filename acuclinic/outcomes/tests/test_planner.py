@@ -1,0 +1,323 @@
+"""The course planner: each rule of issue 6 by example, and properties over any course."""
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from acuclinic.outcomes.planner import (
+    Action,
+    DiaryEntry,
+    Phase,
+    Rules,
+    Session,
+    hours,
+    plan_course,
+)
+from acuclinic.outcomes.scoring import PainRule
+
+MONDAY = date(2026, 1, 5)
+RULES = Rules()
+
+
+def weekly(*pains, minutes=30, start=MONDAY, every=7):
+    return [
+        Session(start + timedelta(days=every * n), pain, minutes, ref=n + 1)
+        for n, pain in enumerate(pains)
+    ]
+
+
+def plan(sessions, **kwargs):
+    """The plan as it stands on the day of the last session, unless told otherwise."""
+    kwargs.setdefault("rules", RULES)
+    kwargs.setdefault("today", max((s.day for s in sessions), default=MONDAY))
+    return plan_course(sessions, **kwargs)
+
+
+# ── The rules, one by one ────────────────────────────────────────────────────────────
+
+
+def test_a_new_course_is_weekly_with_the_first_pain_as_baseline():
+    result = plan(weekly(7))
+    assert (result.baseline, result.phase, result.series) == (7, Phase.INITIAL, 1)
+    assert result.decision.action == Action.BOOK
+    assert result.decision.interval_days == 7
+    assert result.decision.next_date == MONDAY + timedelta(days=7)
+
+
+def test_two_improved_sessions_in_a_row_move_to_every_other_week():
+    result = plan(weekly(7, 6, 5, 4))
+    assert result.phase == Phase.TAPER
+    assert result.decision.interval_days == 14
+    assert result.decision.sentence == (
+        "Pain 4/10 vs baseline 7/10 at two sessions: moving to every other week."
+    )
+    assert result.decision.next_date == MONDAY + timedelta(days=21 + 14)
+
+
+def test_one_improved_session_between_two_that_are_not_keeps_the_course_weekly():
+    result = plan(weekly(7, 5, 6, 5))
+    assert result.phase == Phase.INITIAL
+    assert result.first_mcid_session == 2
+
+
+def test_the_clinic_can_measure_improvement_as_thirty_percent():
+    # From 10, 30% is 3 points: a fall of 2 is not enough under the percentage rule.
+    percent = Rules(pain=PainRule("percent", percent=30))
+    assert plan(weekly(10, 8, 8), rules=percent).phase == Phase.INITIAL
+    assert plan(weekly(10, 7, 7), rules=percent).phase == Phase.TAPER
+    assert plan(weekly(10, 8, 8)).phase == Phase.TAPER  # the default: 2 points
+
+
+def test_improvement_held_through_the_taper_moves_to_monthly():
+    result = plan(weekly(7, 5, 4) + weekly(4, 3, start=MONDAY + timedelta(days=28), every=14))
+    assert result.phase == Phase.MAINTENANCE
+    assert result.decision.interval_days == 28
+    assert "moving to monthly maintenance" in result.decision.sentence
+
+
+def test_a_session_back_near_baseline_is_a_relapse_and_a_new_weekly_series():
+    result = plan(weekly(7, 5, 4, 4, 3, 6))
+    assert (result.phase, result.series, result.relapses) == (Phase.INITIAL, 2, 1)
+    assert result.decision.interval_days == 7
+    assert result.decision.sentence == (
+        "Pain 6/10 vs baseline 7/10: back within 2 points of baseline, so a relapse: "
+        "starting weekly series 2."
+    )
+
+
+def test_two_rises_by_the_mcid_above_the_lowest_are_a_relapse_even_below_baseline():
+    # Baseline 9, lowest 2; 4 and 5 are still improved from baseline but 2+ above the low.
+    result = plan(weekly(9, 6, 5, 2, 4, 5))
+    assert result.relapses == 1
+    assert "2 or more above its lowest (2/10) at two measures in a row" in (
+        result.decision.sentence
+    )
+
+
+def test_pain_diary_entries_count_towards_a_relapse():
+    sessions = weekly(8, 5, 4, 3)
+    diary = [DiaryEntry(MONDAY + timedelta(days=24), 5), DiaryEntry(MONDAY + timedelta(days=26), 6)]
+    result = plan(sessions, diary=diary)
+    assert (result.series, result.relapses) == (2, 1)
+    assert "pain diary" in result.decision.sentence
+
+
+def test_a_single_bad_diary_day_is_not_a_relapse():
+    sessions = weekly(8, 5, 4, 3)
+    result = plan(sessions, diary=[DiaryEntry(MONDAY + timedelta(days=24), 6)])
+    assert result.relapses == 0
+
+
+def test_a_second_relapse_is_counted_as_series_three():
+    result = plan(weekly(7, 5, 4, 6, 5, 4, 6))
+    assert (result.series, result.relapses) == (3, 2)
+
+
+def test_no_response_after_the_trial_prompts_a_review_instead_of_a_booking():
+    result = plan(weekly(7, 7, 6, 7, 6, 7))
+    assert result.phase == Phase.REVIEW
+    assert result.non_response
+    assert result.decision.action == Action.REVIEW
+    assert result.decision.next_date is None
+    assert result.decision.sentence.startswith("No response after six sessions")
+
+
+def test_the_trial_length_is_the_clinics_setting():
+    assert plan(weekly(7, 7, 7, 7), rules=Rules(trial_sessions=4)).phase == Phase.REVIEW
+    assert plan(weekly(7, 7, 7, 7)).phase == Phase.INITIAL
+
+
+def test_a_review_that_continues_starts_a_fresh_trial():
+    sessions = weekly(7, 7, 7, 7, 7, 7, 7)
+    result = plan(sessions, reviews=[MONDAY + timedelta(days=40)])
+    assert result.phase == Phase.INITIAL
+    assert result.decision.action == Action.BOOK
+    assert result.non_response  # it did not respond to the first trial
+
+
+def test_a_closed_course_proposes_nothing():
+    result = plan(weekly(7, 5, 4), ended_on=MONDAY + timedelta(days=20))
+    assert result.decision.action == Action.ENDED
+    assert result.decision.next_date is None
+
+
+def test_contact_time_is_added_up_and_warns_at_the_clinics_cap():
+    nine = plan(weekly(*[7] * 5 + [5, 4, 4, 4], minutes=30))
+    assert nine.contact_minutes == 270
+    assert nine.warnings == [
+        "Contact time 4 h 30 min of the 5 h cap: another 30 min session would reach it."
+    ]
+    ten = plan(weekly(*[7] * 5 + [5, 4, 4, 4, 4], minutes=30))
+    assert ten.warnings[0].startswith("Contact time 5 h has reached the clinic's cap of 5 h")
+    assert plan(weekly(*[7] * 12), rules=Rules(contact_cap_minutes=None)).warnings == []
+
+
+def test_the_proposed_date_is_never_in_the_past():
+    result = plan(weekly(7), today=MONDAY + timedelta(days=30))
+    assert result.decision.next_date == MONDAY + timedelta(days=31)
+
+
+def test_the_timeline_has_a_span_per_phase_with_its_sessions():
+    result = plan(weekly(7, 5, 4) + weekly(4, 3, 6, start=MONDAY + timedelta(days=28), every=14))
+    labels = [(span.label, [m.number for m in span.sessions]) for span in result.spans]
+    assert labels == [
+        ("Weekly (initial)", [1, 2, 3]),
+        ("Every other week", [4, 5]),
+        ("Monthly maintenance", []),
+        ("Weekly series 2", [6]),
+    ]
+
+
+def test_no_signed_session_means_nothing_to_plan_yet():
+    result = plan([])
+    assert result.decision.action == Action.WAIT
+    assert result.baseline is None
+
+
+@pytest.mark.parametrize(("minutes", "text"), [(300, "5 h"), (270, "4 h 30 min"), (45, "45 min")])
+def test_hours_reads_as_people_write_it(minutes, text):
+    assert hours(minutes) == text
+
+
+# ── Properties over any course ───────────────────────────────────────────────────────
+
+ALLOWED = {
+    Phase.INITIAL: {Phase.TAPER, Phase.REVIEW, Phase.INITIAL},
+    Phase.TAPER: {Phase.MAINTENANCE, Phase.INITIAL},
+    Phase.MAINTENANCE: {Phase.INITIAL},
+    Phase.REVIEW: {Phase.TAPER, Phase.INITIAL},
+}
+
+rules_strategy = st.builds(
+    Rules,
+    pain=st.one_of(
+        st.builds(PainRule, st.just("points"), st.integers(1, 5)),
+        st.builds(PainRule, st.just("percent"), st.just(2), st.integers(10, 60)),
+    ),
+    improving_sessions=st.integers(1, 4),
+    taper_sessions=st.integers(1, 6),
+    relapse_measures=st.integers(1, 4),
+    trial_sessions=st.integers(3, 12),
+    contact_cap_minutes=st.one_of(st.none(), st.integers(60, 1200)),
+)
+
+
+@st.composite
+def courses(draw):
+    pains = draw(st.lists(st.integers(0, 10), min_size=1, max_size=30))
+    gaps = draw(st.lists(st.integers(1, 35), min_size=len(pains), max_size=len(pains)))
+    minutes = draw(st.lists(st.sampled_from([20, 30, 45, 60]), min_size=len(pains)))
+    day, sessions = MONDAY, []
+    for n, pain in enumerate(pains):
+        sessions.append(Session(day, pain, minutes[n % len(minutes)], ref=n + 1))
+        day += timedelta(days=gaps[n])
+    diary = draw(
+        st.lists(st.builds(DiaryEntry, st.dates(MONDAY, day), st.integers(0, 10)), max_size=10)
+    )
+    return sessions, diary
+
+
+@settings(max_examples=300)
+@given(courses(), rules_strategy)
+def test_phases_only_change_as_the_rules_allow(course, rules):
+    sessions, diary = course
+    result = plan(sessions, diary=diary, rules=rules)
+    current = Phase.INITIAL
+    for change in result.changes:
+        assert change.phase in ALLOWED[current], (current, change)
+        current = change.phase
+    assert current == result.phase
+    assert result.series == 1 + result.relapses
+
+
+@settings(max_examples=300)
+@given(courses(), rules_strategy)
+def test_every_decision_matches_its_phase_and_explains_itself(course, rules):
+    sessions, diary = course
+    result = plan(sessions, diary=diary, rules=rules)
+    decision = result.decision
+    assert decision.sentence
+    if result.phase == Phase.REVIEW:
+        assert decision.action == Action.REVIEW and decision.next_date is None
+    else:
+        assert decision.action == Action.BOOK
+        assert decision.interval_days == rules.interval(result.phase)
+        assert decision.next_date > max(s.day for s in sessions)
+        assert decision.next_date >= sessions[-1].day + timedelta(days=decision.interval_days)
+
+
+@settings(max_examples=300)
+@given(courses(), rules_strategy)
+def test_taper_only_follows_enough_improved_sessions_in_a_row(course, rules):
+    sessions, diary = course
+    result = plan(sessions, diary=diary, rules=rules)
+    by_day = {}
+    for mark in result.marks:
+        by_day.setdefault(mark.day, []).append(mark)
+    for change in result.changes:
+        if change.phase == Phase.TAPER:
+            before = [m for m in result.marks if m.day <= change.day]
+            run = before[-rules.improving_sessions :]
+            assert len(run) == rules.improving_sessions
+            assert all(m.improved for m in run)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.integers(0, 10), min_size=1, max_size=20), rules_strategy)
+def test_a_course_that_never_improves_is_reviewed_after_the_trial(pains, rules):
+    baseline = max(pains)
+    flat = [baseline] + [p for p in pains if not rules.pain.improved(baseline, p)]
+    result = plan(weekly(*flat), rules=rules)
+    if len(flat) >= rules.trial_sessions:
+        assert result.decision.action == Action.REVIEW
+        assert result.non_response
+    else:
+        assert result.phase == Phase.INITIAL
+    assert result.first_mcid_session is None
+
+
+@settings(max_examples=200)
+@given(courses(), rules_strategy)
+def test_later_sessions_never_rewrite_how_earlier_ones_were_read(course, rules):
+    sessions, _ = course
+    full = plan(sessions, rules=rules)
+    for cut in range(1, len(sessions)):
+        prefix = plan(sessions[:cut], rules=rules)
+        assert prefix.marks == full.marks[:cut]
+
+
+@settings(max_examples=200)
+@given(courses(), rules_strategy, st.randoms(use_true_random=False))
+def test_the_order_sessions_arrive_in_does_not_matter(course, rules, rnd):
+    sessions, diary = course
+    shuffled, shuffled_diary = list(sessions), list(diary)
+    rnd.shuffle(shuffled)
+    rnd.shuffle(shuffled_diary)
+    one = plan(sessions, diary=diary, rules=rules)
+    other = plan(shuffled, diary=shuffled_diary, rules=rules)
+    assert (one.marks, one.changes, one.decision) == (other.marks, other.changes, other.decision)
+
+
+@settings(max_examples=200)
+@given(courses(), rules_strategy)
+def test_contact_time_is_the_sum_of_the_sessions_and_warns_only_near_the_cap(course, rules):
+    sessions, _ = course
+    result = plan(sessions, rules=rules)
+    total = sum(s.minutes for s in sessions)
+    assert result.contact_minutes == total
+    cap = rules.contact_cap_minutes
+    near = cap is not None and total + sessions[-1].minutes >= cap
+    assert bool(result.warnings) == near
+
+
+@settings(max_examples=200)
+@given(courses(), rules_strategy)
+def test_every_session_sits_in_one_span_of_its_phase(course, rules):
+    sessions, diary = course
+    result = plan(sessions, diary=diary, rules=rules)
+    placed = [m for span in result.spans for m in span.sessions]
+    assert sorted(placed, key=lambda m: m.number) == result.marks
+    for span in result.spans:
+        assert all(m.phase == span.phase and m.series == span.series for m in span.sessions)

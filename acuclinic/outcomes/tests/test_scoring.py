@@ -1,0 +1,236 @@
+"""Scoring each measure against worked examples, with and without unanswered items, and
+whether a change reaches the measure's MCID."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from acuclinic.outcomes import catalogue, scoring
+from acuclinic.outcomes.scoring import PainRule, ScoringError
+
+CAT = catalogue.load()
+M = CAT.measures
+
+
+def _refused(code, answers):
+    with pytest.raises(ScoringError) as caught:
+        scoring.score_items(M[code], answers)
+    return caught.value
+
+
+# ── Worked examples ──────────────────────────────────────────────────────────────────
+
+
+def test_rmdq_counts_the_statements_ticked():
+    answers = [True] * 9 + [False] * 15
+    assert scoring.score_items(M["rmdq"], answers).value == Decimal(9)
+
+
+def test_rmdq_with_two_unanswered_is_scaled_to_twenty_four():
+    # 11 yes of 22 answered: 11 × 24 ÷ 22 = 12.
+    answers = [True] * 11 + [False] * 11 + [None, None]
+    score = scoring.score_items(M["rmdq"], answers)
+    assert (score.value, score.answered, score.missing) == (Decimal(12), 22, 2)
+    assert score.rescaled
+
+
+def test_rmdq_with_three_unanswered_is_not_scored():
+    error = _refused("rmdq", [True] * 10 + [False] * 11 + [None] * 3)
+    assert error.code == "items_missing"
+    assert "3 items unanswered" in error.message
+    assert "at most 2" in error.message
+
+
+def test_odi_worked_example_from_the_scoring_instructions():
+    # 16 of a possible 50: 32%.
+    sections = [2, 2, 2, 2, 2, 2, 1, 1, 1, 1]
+    assert scoring.score_items(M["odi"], sections).value == Decimal(32)
+
+
+def test_odi_with_one_section_missed_divides_by_45():
+    # 16 of a possible 45: 35.6% (the instructions print 35.5, truncated).
+    sections = [2, 2, 2, 2, 2, 2, 2, 1, 1, None]
+    assert scoring.score_items(M["odi"], sections).value == Decimal("35.6")
+
+
+def test_odi_with_two_sections_missed_is_not_scored():
+    error = _refused("odi", [2, 2, 2, 2, 2, 2, 2, 2, None, None])
+    assert error.code == "items_missing"
+
+
+def test_ndi_totals_out_of_fifty_and_stands_the_mean_in_for_one_missing_item():
+    assert scoring.score_items(M["ndi"], [3] * 10).value == Decimal(30)
+    # 27 over 9 sections: 27 × 10 ÷ 9 = 30.
+    assert scoring.score_items(M["ndi"], [3] * 9 + [None]).value == Decimal(30)
+    assert _refused("ndi", [3] * 8 + [None, None]).code == "items_missing"
+
+
+def test_psfs_is_the_mean_of_the_activities_rated():
+    activities = [("Walking the dog", 3), ("Gardening", 4), ("Sitting at work", 4)]
+    assert scoring.score_items(M["psfs"], activities).value == Decimal("3.7")
+
+
+def test_psfs_ignores_empty_rows_but_needs_three_activities():
+    activities = [("Walking", 5), ("Lifting", 6), ("", None), ("", None)]
+    error = _refused("psfs", activities)
+    assert error.code == "too_few_activities"
+
+
+def test_psfs_refuses_an_activity_named_but_not_rated():
+    error = _refused("psfs", [("Walking", 5), ("Lifting", 6), ("Cycling", None)])
+    assert (error.code, error.field) == ("items_missing", "item_3")
+
+
+def test_psfs_refuses_a_rating_without_an_activity():
+    error = _refused("psfs", [("Walking", 5), ("", 6), ("Cycling", 2)])
+    assert (error.code, error.field) == ("activity_unnamed", "activity_2")
+
+
+def test_psfs_refuses_more_than_five_activities():
+    error = _refused("psfs", [(f"Activity {n}", 5) for n in range(6)])
+    assert error.code == "too_many_activities"
+
+
+def test_fiqr_domains_are_weighted_and_added():
+    # Function 9 × 6 = 54 ÷ 3 = 18; overall 2 × 5 = 10; symptoms 10 × 4 = 40 ÷ 2 = 20.
+    answers = [6] * 9 + [5] * 2 + [4] * 10
+    assert scoring.score_items(M["fiqr"], answers).value == Decimal(48)
+
+
+def test_fiqr_weights_a_domain_for_its_unanswered_items():
+    # Function: 7 answered × 6 = 42, × 9 ÷ 7 = 54, ÷ 3 = 18: the same as all answered.
+    answers = [6] * 7 + [None, None] + [5] * 2 + [4] * 10
+    assert scoring.score_items(M["fiqr"], answers).value == Decimal(48)
+
+
+def test_fiqr_refuses_an_unanswered_overall_item():
+    error = _refused("fiqr", [6] * 9 + [5, None] + [4] * 10)
+    assert error.code == "items_missing"
+    assert "overall impact (items 10–11)" in error.message
+
+
+def test_pgic_and_pain_take_one_answer_in_range():
+    assert scoring.score_items(M["pgic"], [2]).value == Decimal(2)
+    assert scoring.score_items(M["nprs"], [0]).value == Decimal(0)
+    assert _refused("nprs", [11]).code == "score_out_of_range"
+    assert _refused("pgic", [0]).code == "score_out_of_range"
+    assert _refused("nprs", [None]).code == "items_missing"
+
+
+@pytest.mark.parametrize("bad", [-1, 6, 2.5, "3", True])
+def test_an_odi_section_outside_zero_to_five_is_refused(bad):
+    error = _refused("odi", [1] * 9 + [bad])
+    assert (error.code, error.field) == ("score_out_of_range", "item_10")
+
+
+def test_a_questionnaire_with_the_wrong_number_of_answers_is_refused():
+    assert _refused("rmdq", [True] * 23).code == "wrong_item_count"
+    assert _refused("odi", "0123456789").code == "wrong_item_count"
+
+
+def test_hit6_takes_only_a_total():
+    assert _refused("hit6", [6] * 6).code == "total_only"
+    assert scoring.score_total(M["hit6"], 60).value == Decimal(60)
+
+
+@pytest.mark.parametrize(
+    ("code", "total", "error"),
+    [
+        ("hit6", 35, "score_out_of_range"),
+        ("hit6", 79, "score_out_of_range"),
+        ("hit6", Decimal("60.5"), "not_a_whole_number"),
+        ("rmdq", 25, "score_out_of_range"),
+        ("odi", Decimal("101"), "score_out_of_range"),
+        ("odi", Decimal("35.55"), "too_precise"),
+        ("odi", Decimal("NaN"), "score_out_of_range"),
+        ("fiqr", True, "score_out_of_range"),
+        ("psfs", 5, "items_needed"),
+    ],
+)
+def test_totals_outside_the_measure_are_refused(code, total, error):
+    with pytest.raises(ScoringError) as caught:
+        scoring.score_total(M[code], total)
+    assert caught.value.code == error
+
+
+# ── Properties ───────────────────────────────────────────────────────────────────────
+
+ITEM_MEASURES = ["rmdq", "odi", "ndi", "fiqr"]
+
+
+def _answers_for(code):
+    measure = M[code]
+    if measure.scoring == catalogue.COUNT:
+        value = st.booleans()
+    else:
+        value = st.integers(measure.item_min, measure.item_max)
+    return st.lists(st.one_of(value, st.none()), min_size=measure.items, max_size=measure.items)
+
+
+@pytest.mark.parametrize("code", ITEM_MEASURES)
+def test_any_scored_questionnaire_lies_within_its_range(code):
+    measure = M[code]
+
+    @given(_answers_for(code))
+    def check(answers):
+        try:
+            score = scoring.score_items(measure, answers)
+        except ScoringError as error:
+            # Refused only for too many unanswered items.
+            assert error.code == "items_missing"
+            return
+        assert measure.score_min <= score.value <= measure.score_max
+        assert score.answered + score.missing == measure.items
+
+    check()
+
+
+@pytest.mark.parametrize("code", ["rmdq", "odi", "ndi"])
+def test_leaving_out_an_item_that_matched_the_mean_changes_nothing(code):
+    measure = M[code]
+    top = measure.item_max
+
+    @given(st.integers(0, top))
+    def check(level):
+        full = [bool(level) if top == 1 else level] * measure.items
+        fewer = [*full[:-1], None]
+        assert scoring.score_items(measure, full).value == scoring.score_items(measure, fewer).value
+
+    check()
+
+
+@given(st.integers(0, 10), st.integers(0, 10))
+def test_the_pain_rule_in_points_is_a_fall_of_at_least_the_points(baseline, pain):
+    assert PainRule("points", 2).improved(baseline, pain) == (baseline - pain >= 2)
+
+
+@given(st.integers(0, 10), st.integers(0, 10))
+def test_the_pain_rule_in_percent_is_a_fall_of_at_least_that_share(baseline, pain):
+    improved = PainRule("percent", percent=30).improved(baseline, pain)
+    assert improved == (baseline > pain and (baseline - pain) / baseline >= 0.3)
+
+
+def test_pain_from_zero_cannot_improve():
+    assert not PainRule("percent", percent=30).improved(0, 0)
+    assert not PainRule("points", 2).improved(0, 0)
+
+
+def test_mcid_either_points_or_percent_of_baseline():
+    rmdq = M["rmdq"]
+    assert scoring.meets_mcid(rmdq, Decimal(20), Decimal(15))  # 5 points
+    assert scoring.meets_mcid(rmdq, Decimal(10), Decimal(7))  # 30%
+    assert not scoring.meets_mcid(rmdq, Decimal(20), Decimal(16))
+    psfs = M["psfs"]  # higher is better
+    assert scoring.meets_mcid(psfs, Decimal(3), Decimal(5))
+    assert not scoring.meets_mcid(psfs, Decimal(5), Decimal(3))
+    assert scoring.meets_mcid(M["pgic"], Decimal(4), Decimal(2))
+    assert not scoring.meets_mcid(M["pgic"], Decimal(4), Decimal(3))
+
+
+def test_the_chart_line_is_the_nearer_of_the_two_criteria():
+    # RMDQ from 10: 30% is 3 points, nearer than 5.
+    assert scoring.mcid_line(M["rmdq"], Decimal(10)) == Decimal(7)
+    assert scoring.mcid_line(M["rmdq"], Decimal(20)) == Decimal(15)
+    assert scoring.mcid_line(M["psfs"], Decimal(3)) == Decimal(5)
