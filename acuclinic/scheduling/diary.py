@@ -1,5 +1,6 @@
 """Laying appointments out on the diary grid: rows of 15 minutes, one column per
-practitioner (day view) or per day (week view). Pure: no database access here."""
+practitioner or per room (day view) or per day (week view). Pure: no database access
+here."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -23,6 +24,15 @@ class FreeSlot:
 
 
 @dataclass
+class Blocked:
+    """Time in a column that cannot be booked, shown as such: a room closed for a while."""
+
+    row_start: int
+    row_end: int
+    reason: str
+
+
+@dataclass
 class Column:
     label: str
     day: date
@@ -31,6 +41,14 @@ class Column:
     free: list[FreeSlot] = field(default_factory=list)
     closed: bool = False
     lanes: int = 1
+    # The practitioner's working time that day (local), when the column is theirs: free
+    # times are offered only inside it. None: the location's opening hours.
+    hours: list[tuple[time, time]] | None = None
+    note: str = "Closed"  # what an empty column says
+    # A room's column (the room view): its closures, (start, end, reason), are not free.
+    room: object | None = None
+    closures: list[tuple[datetime, datetime, str]] = field(default_factory=list)
+    blocked: list[Blocked] = field(default_factory=list)
 
 
 @dataclass
@@ -84,8 +102,12 @@ def build_grid(
     tz: ZoneInfo,
     now: datetime,
     free_every_minutes: int = 30,
+    moving: int | None = None,
 ) -> Grid:
-    """Place each column's appointments and mark bookable free starts between them."""
+    """Place each column's appointments and mark bookable free starts between them.
+
+    ``moving`` is the id of an appointment being moved: the time it holds now is free
+    for it (it may move half an hour later, into part of its own time)."""
     first, last = span(opening, [c.day for c in columns])
     total = ((last.hour * 60 + last.minute) - (first.hour * 60 + first.minute)) // STEP_MINUTES
     times = [
@@ -93,15 +115,33 @@ def build_grid(
         for i in range(total)
     ]
     for column, appointments in zip(columns, appointments_by_column, strict=True):
-        periods = opening.get(column.day.weekday(), [])
+        opened = opening.get(column.day.weekday(), [])
+        periods = column.hours if column.hours is not None else opened
         column.closed = not periods
+        if opened and not periods:
+            column.note = "Not working"
         busy = [False] * total
+        for starts, ends, reason in column.closures:
+            top = _row_of(starts, column.day, first, tz)
+            bottom = _row_of(ends - timedelta(microseconds=1), column.day, first, tz) + 1
+            if top > total or bottom <= 1:
+                continue  # not on this day's grid
+            top, bottom = max(1, top), min(total + 1, bottom)
+            column.blocked.append(Blocked(top, bottom, reason))
+            for r in range(top - 1, bottom - 1):
+                busy[r] = True
         for appt in appointments:
-            start = max(1, _row_of(appt.start, column.day, first, tz))
+            # Clamped to the grid: opening hours can shrink after a visit was booked, and
+            # a visit outside them must still show (on the first or last row), not vanish.
+            start = min(total, max(1, _row_of(appt.start, column.day, first, tz)))
             end = min(total + 1, max(start + 1, _row_of(appt.end, column.day, first, tz)))
             column.cards.append(Card(appt, start, end))
-            if appt.is_active:
-                for r in range(start - 1, end - 1):
+            if appt.is_active and (moving is None or appt.pk != moving):
+                # The turnover after a visit (needles away, couch cleaned) is busy too.
+                held = getattr(appt, "held_until", None) or appt.end
+                held_end = _row_of(held - timedelta(microseconds=1), column.day, first, tz) + 1
+                # Rows are 1-based grid lines; busy[] is 0-based, so row r is busy[r - 1].
+                for r in range(start - 1, min(total + 1, max(end, held_end)) - 1):
                     busy[r] = True
         column.lanes = assign_lanes(column.cards)
         step_rows = free_every_minutes // STEP_MINUTES

@@ -1,12 +1,265 @@
-"""Appointments: who is seen, by whom, where, when, and what happened."""
+"""Appointments: who is seen, by whom, where, when, and what happened; the working time
+they must fit in; courses of sessions booked together."""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from acuclinic.clinic.models import Room, Service
+from acuclinic.clinic.choices import Weekday
+from acuclinic.clinic.models import Location, Room, Service
 from acuclinic.people.models import Patient, Practitioner
-from acuclinic.scheduling.choices import AppointmentStatus, Channel
+from acuclinic.scheduling.choices import (
+    AppointmentStatus,
+    CancelledBy,
+    Channel,
+    EnquiryChannel,
+    EnquiryStatus,
+    ExceptionKind,
+    OfferStatus,
+    PatientMatch,
+    Topic,
+    WaitlistStatus,
+)
+
+# A course longer than a year of weekly sessions is a typing mistake, not a plan.
+MAX_SERIES_SESSIONS = 52
+MAX_SERIES_INTERVAL_WEEKS = 4
+
+
+class WorkingPattern(models.Model):
+    """A practitioner's regular hours at one location on one weekday, e.g. Tuesdays
+    09:00–17:00 at Riverside from 6 Apr 2026.
+
+    Times are wall-clock times at the location, so a pattern holds across the clock
+    change. A change of rota ends the old pattern (``valid_until``) and starts a new one,
+    so the hours that applied to past appointments stay on record.
+    """
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="working_patterns"
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="working_patterns"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts = models.TimeField()
+    ends = models.TimeField()
+    valid_from = models.DateField()
+    valid_until = models.DateField(
+        null=True, blank=True, help_text="The last day it applies; empty while it runs on."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["weekday", "starts", "valid_from"]
+        indexes = [
+            models.Index(fields=["practitioner", "weekday"], name="pattern_practitioner_day"),
+            models.Index(fields=["location", "weekday"], name="pattern_location_day"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="pattern_ends_after"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="pattern_weekday_range"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="pattern_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M} "
+            f"at {self.location.name}"
+        )
+
+    def applies_on(self, day) -> bool:
+        return (
+            day.weekday() == self.weekday
+            and self.valid_from <= day
+            and (self.valid_until is None or day <= self.valid_until)
+        )
+
+
+class WorkingException(models.Model):
+    """A change to the usual hours on some days: time off (leave, training, a bank
+    holiday) or a one-off extra session.
+
+    With no practitioner it applies to everyone (a bank holiday, the clinic closed);
+    with no location, to every location. Without times it is the whole of each day from
+    ``first_day`` to ``last_day``; with them, that part of each day, in local time.
+    """
+
+    practitioner = models.ForeignKey(
+        Practitioner,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="working_exceptions",
+        help_text="Empty for everyone.",
+    )
+    location = models.ForeignKey(
+        Location,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="working_exceptions",
+        help_text="Empty for every location.",
+    )
+    kind = models.CharField(max_length=20, choices=ExceptionKind.choices)
+    first_day = models.DateField()
+    last_day = models.DateField()
+    starts = models.TimeField(null=True, blank=True)
+    ends = models.TimeField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["first_day", "starts"]
+        indexes = [
+            models.Index(fields=["practitioner", "first_day"], name="exception_practitioner_day"),
+            models.Index(fields=["last_day"], name="exception_last_day"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ExceptionKind.values), name="exception_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(last_day__gte=F("first_day")), name="exception_days_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(starts__isnull=True, ends__isnull=True)
+                | Q(starts__isnull=False, ends__isnull=False, ends__gt=F("starts")),
+                name="exception_times_whole_or_ordered",
+            ),
+            # An extra session is someone working somewhere.
+            models.CheckConstraint(
+                condition=~Q(kind=ExceptionKind.EXTRA)
+                | Q(practitioner__isnull=False, location__isnull=False),
+                name="exception_extra_has_who_and_where",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        days = (
+            f"{self.first_day:%-d %b %Y}"
+            if self.first_day == self.last_day
+            else f"{self.first_day:%-d %b %Y} to {self.last_day:%-d %b %Y}"
+        )
+        hours = f" {self.starts:%H:%M}–{self.ends:%H:%M}" if self.starts else ""
+        return f"{self.get_kind_display()}: {days}{hours}"
+
+    @property
+    def is_absence(self) -> bool:
+        return self.kind in ExceptionKind.absences()
+
+    @property
+    def whole_day(self) -> bool:
+        return self.starts is None
+
+
+class RoomClosure(models.Model):
+    """A room out of use for a while: decorating, a broken couch, a deep clean."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="closures")
+    starts = models.DateTimeField()
+    ends = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts"]
+        indexes = [models.Index(fields=["room", "ends"], name="closure_room_ends")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gt=F("starts")), name="closure_ends_after")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room} closed"
+
+
+class Series(models.Model):
+    """A course of sessions booked in one action, e.g. six weekly sessions on Tuesdays
+    at 10:00 with the same practitioner.
+
+    Each appointment keeps its own time and practitioner (a session may have taken an
+    alternative, or been moved on its own); the series records what was asked for.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="series")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="series")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="series")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="series")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    local_time = models.TimeField()
+    interval_weeks = models.PositiveSmallIntegerField(default=1)
+    sessions = models.PositiveSmallIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "series"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sessions__gte=1, sessions__lte=MAX_SERIES_SESSIONS),
+                name="series_sessions_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(interval_weeks__gte=1, interval_weeks__lte=MAX_SERIES_INTERVAL_WEEKS),
+                name="series_interval_range",
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="series_weekday_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sessions} sessions of {self.service} for {self.patient}"
+
+    @property
+    def cadence_display(self) -> str:
+        every = "weekly" if self.interval_weeks == 1 else f"every {self.interval_weeks} weeks"
+        return f"{every} on {self.get_weekday_display()}s at {self.local_time:%H:%M}"
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to an API request sent with an ``Idempotency-Key``.
+
+    A client that retries after a timeout sends the same key; it gets this stored answer
+    back, status and body, and nothing is booked twice. The row is written in the same
+    transaction as the booking, so the two are committed together or not at all.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    # SHA-256 of the method, path and body, to tell a retry from a reused key.
+    request_digest = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code})"
+
+
+# The longest an appointment can hold its practitioner and room: a visit of at most eight
+# hours and a turnover of at most one (both are checked, and the database refuses more).
+# Knowing it lets a search for clashes bound ``start`` on both sides and use the index.
+MAX_HELD = timedelta(hours=9)
 
 
 class AppointmentQuerySet(models.QuerySet):
@@ -15,10 +268,16 @@ class AppointmentQuerySet(models.QuerySet):
 
     def overlapping(self, start, end):
         """Appointments whose time range intersects [start, end)."""
-        return self.filter(start__lt=end, end__gt=start)
+        return self.filter(start__lt=end, start__gt=start - MAX_HELD, end__gt=start)
+
+    def holding(self, start, until):
+        """Appointments whose held time (the visit and its turnover) meets [start, until)."""
+        return self.filter(start__lt=until, start__gt=start - MAX_HELD, held_until__gt=start)
 
     def for_diary(self):
-        return self.select_related("patient", "practitioner__user", "room__location", "service")
+        return self.select_related(
+            "patient", "practitioner__user", "room__location", "service", "series"
+        )
 
 
 class Appointment(models.Model):
@@ -32,6 +291,9 @@ class Appointment(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
     start = models.DateTimeField()
     end = models.DateTimeField()
+    # The end plus the service's turnover (needles away, couch cleaned): the practitioner
+    # and the room are held until then. The database's overlap constraint uses it.
+    held_until = models.DateTimeField()
     status = models.CharField(
         max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
     )
@@ -40,6 +302,13 @@ class Appointment(models.Model):
     notes = models.TextField(blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.CharField(max_length=200, blank=True)
+    cancelled_by = models.CharField(max_length=10, choices=CancelledBy.choices, blank=True)
+    # Booked outside the practitioner's working time, on purpose, by staff.
+    extra_session = models.BooleanField(default=False)
+    series = models.ForeignKey(
+        Series, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
+    )
+    series_index = models.PositiveSmallIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -59,6 +328,22 @@ class Appointment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="appt_end_after_start"),
             models.CheckConstraint(
+                condition=Q(held_until__gte=F("end")), name="appt_held_until_after_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(held_until__lte=F("start") + MAX_HELD), name="appt_held_at_most_9h"
+            ),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True, series_index__isnull=True)
+                | Q(series__isnull=False, series_index__gte=1),
+                name="appt_series_has_index",
+            ),
+            models.UniqueConstraint(
+                fields=["series", "series_index"],
+                condition=Q(series__isnull=False),
+                name="appt_series_index_unique",
+            ),
+            models.CheckConstraint(
                 condition=Q(status__in=AppointmentStatus.values), name="appt_status_valid"
             ),
             models.CheckConstraint(
@@ -75,6 +360,18 @@ class Appointment(models.Model):
     def __str__(self) -> str:
         return f"{self.patient} with {self.practitioner} at {self.start:%Y-%m-%d %H:%M}"
 
+    def save(self, *args, **kwargs):
+        if self.held_until is None and self.end is not None:
+            self.held_until = self.end + timedelta(minutes=self.service.turnover_minutes)
+        super().save(*args, **kwargs)
+
+    @property
+    def series_position_display(self) -> str:
+        """ "Session 3 of 6", or "" outside a series."""
+        if self.series_id is None:
+            return ""
+        return f"Session {self.series_index} of {self.series.sessions}"
+
     @property
     def is_active(self) -> bool:
         return self.status in AppointmentStatus.active()
@@ -82,3 +379,276 @@ class Appointment(models.Model):
     @property
     def location(self):
         return self.room.location
+
+
+# Online self-booking, enquiries and the waitlist ------------------------------------
+
+
+class OnlineBooking(models.Model):
+    """An appointment a person booked on the public pages, with what they typed.
+
+    The record the booking went to is on the appointment. ``match`` says how it was
+    found: a confident match to an existing patient, a new patient, or a new record
+    that may be someone already on file (``possible_matches``), which reception checks.
+    What was typed is kept as typed: an unverified web form never changes a record.
+    """
+
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, related_name="online_booking"
+    )
+    given_name = models.CharField(max_length=80)
+    family_name = models.CharField(max_length=80)
+    date_of_birth = models.DateField()
+    email = models.EmailField()
+    phone = models.CharField("mobile phone", max_length=30, blank=True)
+    # "What is it about", in the clinic's own non-clinical words; blank: not said.
+    condition = models.CharField(max_length=20, choices=Topic.choices, blank=True)
+    wants_contact = models.BooleanField(
+        "happy to be reminded and contacted by email and text", default=False
+    )
+    match = models.CharField(max_length=20, choices=PatientMatch.choices)
+    possible_matches = models.ManyToManyField(Patient, blank=True, related_name="+")
+    checked_at = models.DateTimeField(null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    check_note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["match", "checked_at"], name="online_booking_to_check")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(match__in=PatientMatch.values), name="online_booking_match_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(checked_at__isnull=True) | ~Q(match=PatientMatch.MATCHED),
+                name="online_booking_only_new_records_checked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Online booking by {self.given_name} {self.family_name}"
+
+    @property
+    def needs_check(self) -> bool:
+        return self.match != PatientMatch.MATCHED and self.checked_at is None
+
+
+class RateLimitCount(models.Model):
+    """How often one key (an address, an email's digest) used a public form in one
+    window of time. In the database, so every web worker process counts together."""
+
+    key = models.CharField(max_length=100)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_unique_window")
+        ]
+        indexes = [models.Index(fields=["window_start"], name="ratelimit_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} × {self.count}"
+
+
+class Enquiry(models.Model):
+    """Someone getting in touch: by phone or email (entered by staff) or through the web
+    form (lands directly). Reception replies, books or closes it."""
+
+    channel = models.CharField(max_length=10, choices=EnquiryChannel.choices)
+    status = models.CharField(
+        max_length=10, choices=EnquiryStatus.choices, default=EnquiryStatus.NEW
+    )
+    name = models.CharField(max_length=120)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    message = models.TextField()
+    condition = models.CharField(
+        "what it is about", max_length=20, choices=Topic.choices, blank=True
+    )
+    received_at = models.DateTimeField()
+    # The patient it led to, and the appointment booked from it (status "booked").
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="enquiries"
+    )
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="enquiries"
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Reception's notes on what was said and done; administrative, never clinical.
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name_plural = "enquiries"
+        indexes = [models.Index(fields=["status", "received_at"], name="enquiry_status_received")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=EnquiryChannel.values), name="enquiry_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=EnquiryStatus.values), name="enquiry_status_valid"
+            ),
+            # The clinic must be able to answer.
+            models.CheckConstraint(
+                condition=~Q(email="") | ~Q(phone=""), name="enquiry_has_contact"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=EnquiryStatus.BOOKED) | Q(appointment__isnull=False),
+                name="enquiry_booked_has_appointment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Enquiry from {self.name}"
+
+
+class WaitlistEntry(models.Model):
+    """A patient waiting for an earlier time: a service at a location, with some
+    practitioners (or anyone), on some weekdays, within a time of day, until a date.
+
+    With ``appointment`` they already hold a later visit, which accepting an offer
+    brings forward; without, accepting books a new one. Entries are offered a freed
+    time in the order they were added.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="waitlist")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    practitioners = models.ManyToManyField(
+        Practitioner, blank=True, related_name="+", help_text="None chosen means anyone."
+    )
+    # Bit n set: weekday n (Monday = 0) will do.
+    weekdays = models.PositiveSmallIntegerField()
+    earliest = models.TimeField("from (time of day)")
+    latest = models.TimeField("until (time of day)")
+    until = models.DateField("waiting until")
+    appointment = models.ForeignKey(
+        Appointment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The later visit an offer would bring forward.",
+    )
+    status = models.CharField(
+        max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    notes = models.CharField(max_length=200, blank=True)
+    booked = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "waitlist entries"
+        indexes = [models.Index(fields=["status", "location", "until"], name="waitlist_waiting")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekdays__gte=1, weekdays__lte=127), name="waitlist_weekdays_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(latest__gt=F("earliest")), name="waitlist_window_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=WaitlistStatus.values), name="waitlist_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=WaitlistStatus.WAITING) | Q(ended_at__isnull=False),
+                name="waitlist_ended_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} waiting for {self.service}"
+
+    def takes_weekday(self, weekday: int) -> bool:
+        return bool(self.weekdays & (1 << weekday))
+
+    @property
+    def weekdays_display(self) -> str:
+        days = [label[:3] for value, label in Weekday.choices if self.takes_weekday(value)]
+        return "Any day" if len(days) == 7 else ", ".join(days)
+
+
+class FreedTime(models.Model):
+    """A practitioner's time that came free (a cancellation or a move) and was offered
+    to the waitlist. Whoever accepts first takes it: accepting locks this row."""
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    taken_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="freed_end_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} free at {self.start:%Y-%m-%d %H:%M}"
+
+
+class WaitlistOffer(models.Model):
+    """One waiting patient's emailed offer of a freed time, with the exact visit it
+    would book. The link's secret is stored only as a SHA-256 digest; it works once,
+    until ``expires_at``."""
+
+    freed = models.ForeignKey(FreedTime, on_delete=models.CASCADE, related_name="offers")
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    # The place in the queue when offered (1 = waiting longest).
+    position = models.PositiveSmallIntegerField()
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=OfferStatus.choices, default=OfferStatus.OFFERED
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["freed", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["freed", "entry"], name="offer_once_per_entry"),
+            models.CheckConstraint(
+                condition=Q(status__in=OfferStatus.values), name="offer_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=OfferStatus.OFFERED) | Q(responded_at__isnull=False),
+                name="offer_answered_has_time",
+            ),
+            # Only one patient can have taken a freed time.
+            models.UniqueConstraint(
+                fields=["freed"],
+                condition=Q(status=OfferStatus.ACCEPTED),
+                name="offer_one_accepted_per_freed_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer of {self.start:%Y-%m-%d %H:%M} to {self.entry.patient}"

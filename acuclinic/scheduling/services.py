@@ -2,98 +2,147 @@
 
 Every write runs in one transaction that first locks the practitioner and the room
 (row locks on PostgreSQL; SQLite's IMMEDIATE transactions lock the database at BEGIN),
-then checks for clashes, so two clients racing for one slot cannot both win.
+then checks for clashes, so two clients racing for one slot cannot both win. On
+PostgreSQL the exclusion constraints refuse an overlap even if a check were missed.
+
+A booking must fit the practitioner's working time (``scheduling.slots``). Staff may
+book outside it on purpose by marking the visit an *extra session*: that still has to
+be inside opening hours and never while the practitioner is away (leave, training,
+a bank holiday).
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.models import Room, Service
-from acuclinic.core.errors import Conflict, InvalidRequest, NotFound
-from acuclinic.core.formats import format_datetime
+from acuclinic.core.errors import Conflict, InvalidRequest
+from acuclinic.core.formats import format_date, format_datetime
 from acuclinic.people.models import Patient, Practitioner
-from acuclinic.scheduling.choices import AppointmentStatus, Channel
-from acuclinic.scheduling.models import Appointment
+from acuclinic.scheduling import queries, slots
+from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy, Channel, ExceptionKind
+from acuclinic.scheduling.models import (
+    Appointment,
+    RoomClosure,
+    WorkingException,
+    WorkingPattern,
+)
 
 # Bookings further out than this are almost certainly typing mistakes (2062 for 2026).
 MAX_DAYS_AHEAD = 730
-# Staff may record a visit that already happened (a walk-in entered afterwards).
-MAX_DAYS_BEHIND = 31
+MAX_VISIT = timedelta(hours=8)
 
 
 @dataclass(frozen=True)
 class Slot:
+    """A visit being asked for: who, where, what and when (end excludes turnover)."""
+
     practitioner: Practitioner
     room: Room
     service: Service
     start: datetime
     end: datetime
 
+    @property
+    def location(self):
+        return self.room.location
 
-def _check_times(start: datetime, end: datetime, *, now: datetime) -> None:
+    @property
+    def held_until(self) -> datetime:
+        return self.end + timedelta(minutes=self.service.turnover_minutes)
+
+    @property
+    def local_day(self):
+        return self.start.astimezone(self.location.tz).date()
+
+
+# Checks before the lock: what the request itself gets wrong -------------------------
+
+
+def check_times(start: datetime, end: datetime, *, now: datetime, tz) -> None:
     if timezone.is_naive(start) or timezone.is_naive(end):
         raise InvalidRequest(
             "naive_datetime", "Times must include a time zone offset.", field="start"
         )
     if end <= start:
         raise InvalidRequest("end_before_start", "The end must be after the start.", field="end")
-    if end - start > timedelta(hours=8):
+    if end - start > MAX_VISIT:
         raise InvalidRequest("too_long", "An appointment cannot last over 8 hours.", field="end")
     if start > now + timedelta(days=MAX_DAYS_AHEAD):
         raise InvalidRequest(
             "too_far_ahead", "Appointments can be booked up to two years ahead.", field="start"
         )
-    if start < now - timedelta(days=MAX_DAYS_BEHIND):
+    # Staff may enter a visit that began earlier today (a walk-in, entered afterwards);
+    # anything before today is a mistake.
+    today_starts = datetime.combine(now.astimezone(tz).date(), time.min, tzinfo=tz)
+    if start < today_starts:
         raise InvalidRequest(
-            "too_far_past",
-            "Appointments more than a month ago cannot be entered.",
+            "in_the_past",
+            f"{format_datetime(start, tz)} has passed; choose a time from today on.",
             field="start",
         )
 
 
-def _check_open(room: Room, start: datetime, end: datetime) -> None:
-    location = room.location
-    local_start, local_end = start.astimezone(location.tz), end.astimezone(location.tz)
-    if local_start.date() != local_end.date():
-        raise InvalidRequest(
-            "outside_opening_hours",
-            "An appointment must start and end on the same day.",
-            field="start",
-        )
-    periods = [h for h in location.opening_hours.all() if h.weekday == local_start.weekday()]
-    if not any(h.opens <= local_start.time() and local_end.time() <= h.closes for h in periods):
+def check_open(slot: Slot) -> None:
+    location = slot.location
+    facts = queries.location_facts(location)
+    if not slots.within_opening_hours(facts, slot.start, slot.end):
         raise InvalidRequest(
             "outside_opening_hours",
-            f"{location.name} is not open at {format_datetime(start, location.tz)}.",
+            f"{location.name} is not open at "
+            f"{format_datetime(slot.start, location.tz)}–"
+            f"{slot.end.astimezone(location.tz):%H:%M}.",
             field="start",
         )
 
 
-def _check_bookable(slot: Slot) -> None:
-    if not slot.service.is_active:
+def check_bookable(slot: Slot) -> None:
+    """The service, room and practitioner can be booked for this, on this day."""
+    check_parties(slot)
+    check_credentials(slot)
+
+
+def check_parties(slot: Slot) -> None:
+    """The service, room and practitioner can be booked for this at all (any day)."""
+    service, room, practitioner = slot.service, slot.room, slot.practitioner
+    if not service.is_active:
         raise InvalidRequest("service_inactive", "This service is no longer offered.")
-    if not slot.room.is_active or not slot.room.location.is_active:
-        raise InvalidRequest("room_closed", f"{slot.room} is closed.", field="room")
-    if not slot.practitioner.is_active:
+    if not room.is_active or not room.location.is_active:
+        raise InvalidRequest("room_closed", f"{room} is closed.", field="room")
+    if service.needs_couch and not room.has_couch:
+        raise InvalidRequest(
+            "room_unsuitable",
+            f"{room} has no treatment couch, which {service.name} needs.",
+            field="room",
+        )
+    check_practitioner(practitioner, service)
+
+
+def check_practitioner(practitioner: Practitioner, service: Service) -> None:
+    """Taking bookings, and qualified in the acupuncture the service may include."""
+    if not practitioner.is_active:
         raise InvalidRequest(
             "practitioner_inactive",
-            f"{slot.practitioner} is not taking bookings.",
+            f"{practitioner} is not taking bookings.",
             field="practitioner",
         )
-    if not slot.practitioner.is_qualified_for(slot.service.modality):
+    if not practitioner.is_qualified_for(service.needling):
         raise InvalidRequest(
             "not_qualified",
-            f"{slot.practitioner} is not qualified in {slot.service.get_modality_display()}.",
+            f"{practitioner} is not qualified in {service.needling_label}.",
             field="practitioner",
         )
+
+
+def check_credentials(slot: Slot) -> None:
+    """Registration, membership and insurance hold on the day, when the visit needles."""
     if slot.service.needs_acupuncture_qualification:
-        day = slot.start.astimezone(slot.room.location.tz).date()
-        problems = slot.practitioner.credential_problems(day)
+        problems = slot.practitioner.credential_problems(slot.local_day)
         if problems:
             raise InvalidRequest(
                 "credentials_lapsed",
@@ -102,70 +151,146 @@ def _check_bookable(slot: Slot) -> None:
             )
 
 
-def _nearest_alternatives(slot: Slot, *, limit: int = 3) -> list[str]:
-    """Free start times nearest the requested one, same practitioner and room, same day."""
-    step = timedelta(minutes=15)
-    length = slot.end - slot.start
-    taken = list(
-        Appointment.objects.active()
-        .filter(practitioner=slot.practitioner)
-        .overlapping(slot.start - timedelta(hours=12), slot.end + timedelta(hours=12))
-        .values_list("start", "end")
-    ) + list(
-        Appointment.objects.active()
-        .filter(room=slot.room)
-        .overlapping(slot.start - timedelta(hours=12), slot.end + timedelta(hours=12))
-        .values_list("start", "end")
+def check_room_open(slot: Slot) -> None:
+    closure = RoomClosure.objects.filter(
+        room=slot.room, starts__lt=slot.held_until, ends__gt=slot.start
+    ).first()
+    if closure is not None:
+        tz = slot.location.tz
+        why = f" ({closure.reason})" if closure.reason else ""
+        raise InvalidRequest(
+            "room_closed",
+            f"{slot.room} is closed from {format_datetime(closure.starts, tz)} "
+            f"to {format_datetime(closure.ends, tz)}{why}.",
+            field="room",
+        )
+
+
+def practitioner_facts(practitioner: Practitioner, location, day) -> slots.Practitioner:
+    """The practitioner's working time at ``location`` on ``day``, for the engine."""
+    patterns = WorkingPattern.objects.filter(
+        practitioner=practitioner, location=location, weekday=day.weekday(), valid_from__lte=day
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+    changes = (
+        WorkingException.objects.filter(first_day__lte=day, last_day__gte=day)
+        .filter(Q(practitioner__isnull=True) | Q(practitioner=practitioner))
+        .filter(Q(location__isnull=True) | Q(location=location))
     )
-    found = []
-    for n in range(1, 48):
-        for candidate in (slot.start - n * step, slot.start + n * step):
-            end = candidate + length
-            if candidate < timezone.now():
-                continue
-            if any(s < end and e > candidate for s, e in taken):
-                continue
-            try:
-                _check_open(slot.room, candidate, end)
-            except InvalidRequest:
-                continue
-            found.append(candidate)
-        if len(found) >= limit:
-            break
-    return [c.isoformat() for c in sorted(found)[:limit]]
-
-
-def _check_free(slot: Slot, *, patient: Patient, ignore: Appointment | None = None) -> None:
-    clashes = Appointment.objects.active().overlapping(slot.start, slot.end)
-    if ignore is not None:
-        clashes = clashes.exclude(pk=ignore.pk)
-    checks = [
-        (
-            clashes.filter(practitioner=slot.practitioner),
-            "practitioner_busy",
-            f"{slot.practitioner} already has an appointment then.",
+    return slots.Practitioner(
+        id=practitioner.pk,
+        weekly=tuple(
+            slots.WeeklyHours(p.weekday, p.starts, p.ends, p.valid_from, p.valid_until)
+            for p in patterns
         ),
-        (clashes.filter(room=slot.room), "room_busy", f"{slot.room} is already booked then."),
-        (
-            clashes.filter(patient=patient),
-            "patient_busy",
-            f"{patient} already has an appointment then.",
+        changes=tuple(
+            slots.DayChange(
+                c.first_day, c.last_day, c.kind == ExceptionKind.EXTRA, c.starts, c.ends
+            )
+            for c in changes
         ),
-    ]
-    for qs, code, message in checks:
-        if qs.exists():
-            raise Conflict(code, message, extra={"alternatives": _nearest_alternatives(slot)})
+    )
 
 
-def _lock(slot: Slot) -> None:
-    # Serialise writers per practitioner and per room (PostgreSQL); on SQLite the
-    # IMMEDIATE transaction already holds the database write lock.
+def check_working_time(slot: Slot, *, extra_session: bool) -> None:
+    """Inside the practitioner's working time; or, as an extra session, at least not
+    while they are away."""
+    location = slot.location
+    facts = practitioner_facts(slot.practitioner, location, slot.local_day)
+    place = queries.location_facts(location)
+    if slots.away_during(place, facts, slot.start, slot.end):
+        raise InvalidRequest(
+            "practitioner_away",
+            f"{slot.practitioner} is away on {format_date(slot.local_day)}.",
+            field="practitioner",
+        )
+    if extra_session:
+        return
+    if not slots.within_working_time(place, facts, slot.start, slot.end):
+        raise InvalidRequest(
+            "outside_working_hours",
+            f"{slot.practitioner} does not work at {location.name} at "
+            f"{format_datetime(slot.start, location.tz)}. Choose a time in their working "
+            "hours, or book it as an extra session.",
+            field="start",
+        )
+
+
+def check_slot(slot: Slot, *, now: datetime, extra_session: bool = False) -> None:
+    """Everything about a requested visit that needs no lock, most basic first, so the
+    error names the first thing to fix."""
+    check_times(slot.start, slot.end, now=now, tz=slot.location.tz)
+    check_bookable(slot)
+    check_open(slot)
+    check_room_open(slot)
+    check_working_time(slot, extra_session=extra_session)
+
+
+# Inside the lock: clashes with other bookings -----------------------------------------
+
+
+def lock(slot: Slot) -> None:
+    """Serialise writers per practitioner and per room (PostgreSQL); on SQLite the
+    IMMEDIATE transaction already holds the database write lock."""
     list(Practitioner.objects.select_for_update().filter(pk=slot.practitioner.pk))
     list(Room.objects.select_for_update().filter(pk=slot.room.pk))
 
 
-def _end_for(service: Service, start: datetime, end: datetime | None) -> datetime:
+def clash(slot: Slot, *, patient: Patient, ignore_ids=()) -> tuple[str, str] | None:
+    """What the slot clashes with, as (code, message); None when it is free.
+
+    ``ignore_ids`` are appointments to treat as not there (the ones being moved).
+    """
+    holding = Appointment.objects.active().holding(slot.start, slot.held_until)
+    visits = Appointment.objects.active().overlapping(slot.start, slot.end)
+    if ignore_ids:
+        holding, visits = holding.exclude(pk__in=ignore_ids), visits.exclude(pk__in=ignore_ids)
+    if holding.filter(practitioner=slot.practitioner).exists():
+        return "practitioner_busy", f"{slot.practitioner} already has an appointment then."
+    if holding.filter(room=slot.room).exists():
+        return "room_busy", f"{slot.room} is already booked then."
+    if visits.filter(patient=patient).exists():
+        return "patient_busy", f"{patient} already has an appointment then."
+    return None
+
+
+def alternatives(slot: Slot, *, patient: Patient | None, ignore=None) -> list[dict]:
+    """The nearest free slots, as the API shows them: the same practitioner first."""
+    found = queries.nearest_free(
+        service=slot.service,
+        location=slot.location,
+        wanted=slot.start,
+        practitioner=slot.practitioner,
+        patient=patient,
+        ignore=ignore,
+    )
+    return [f.as_json() for f in found]
+
+
+def check_free(slot: Slot, *, patient: Patient, ignore=None) -> None:
+    found = clash(slot, patient=patient, ignore_ids=[ignore.pk] if ignore is not None else ())
+    if found is not None:
+        code, message = found
+        raise Conflict(
+            code,
+            message,
+            extra={"alternatives": alternatives(slot, patient=patient, ignore=ignore)},
+        )
+
+
+def slot_taken(slot: Slot, *, patient: Patient | None, ignore=None) -> Conflict:
+    """The database's own overlap constraint (PostgreSQL) caught what the check missed."""
+    return Conflict(
+        "slot_taken",
+        "That time has just been taken.",
+        extra={"alternatives": alternatives(slot, patient=patient, ignore=ignore)},
+    )
+
+
+def end_for(service: Service, start: datetime, end: datetime | None) -> datetime:
     return end if end is not None else start + timedelta(minutes=service.duration_minutes)
+
+
+# Booking ------------------------------------------------------------------------------
 
 
 def appointment_book(
@@ -178,34 +303,43 @@ def appointment_book(
     end: datetime | None = None,
     channel: str = Channel.PHONE,
     notes: str = "",
+    extra_session: bool = False,
     user=None,
 ) -> Appointment:
-    end = _end_for(service, start, end)
-    _check_times(start, end, now=timezone.now())
+    end = end_for(service, start, end)
     if channel not in Channel.values:
         raise InvalidRequest("invalid_channel", f"Unknown channel “{channel}”.", field="channel")
     slot = Slot(practitioner, room, service, start, end)
-    _check_bookable(slot)
-    _check_open(room, start, end)
+    check_slot(slot, now=timezone.now(), extra_session=extra_session)
     try:
         with transaction.atomic():
-            appointment = _insert_checked(
-                slot, patient=patient, channel=channel, notes=notes, user=user
+            lock(slot)
+            check_free(slot, patient=patient)
+            appointment = insert(
+                slot,
+                patient=patient,
+                channel=channel,
+                notes=notes,
+                extra_session=extra_session,
+                user=user,
             )
     except IntegrityError as exc:
-        # The database's own overlap constraint (PostgreSQL) caught what the check missed.
-        raise Conflict(
-            "slot_taken",
-            "That time has just been taken.",
-            extra={"alternatives": _nearest_alternatives(slot)},
-        ) from exc
+        raise slot_taken(slot, patient=patient) from exc
     return appointment
 
 
-def _insert_checked(slot: Slot, *, patient, channel, notes, user) -> Appointment:
-    """Inside the caller's transaction: lock, check for clashes, insert, audit."""
-    _lock(slot)
-    _check_free(slot, patient=patient)
+def insert(
+    slot: Slot,
+    *,
+    patient: Patient,
+    channel: str,
+    notes: str = "",
+    extra_session: bool = False,
+    user=None,
+    series=None,
+    series_index: int | None = None,
+) -> Appointment:
+    """Inside the caller's transaction, after ``lock`` and ``check_free``: insert, audit."""
     appointment = Appointment.objects.create(
         patient=patient,
         practitioner=slot.practitioner,
@@ -213,12 +347,27 @@ def _insert_checked(slot: Slot, *, patient, channel, notes, user) -> Appointment
         service=slot.service,
         start=slot.start,
         end=slot.end,
+        held_until=slot.held_until,
         channel=channel,
         notes=notes,
+        extra_session=extra_session,
+        series=series,
+        series_index=series_index,
         created_by=user if user is not None and user.is_authenticated else None,
     )
-    audit.record(AuditAction.CREATE, appointment, detail=f"booked by {channel}")
+    how = f"booked by {channel}"
+    if extra_session:
+        how += " as an extra session"
+    if series is not None:
+        how += f", session {series_index} of {series.sessions}"
+    audit.record(AuditAction.CREATE, appointment, detail=how)
     return appointment
+
+
+# Changing -----------------------------------------------------------------------------
+
+# What a move can change, as the audit trail names it (held_until follows the end).
+MOVE_FIELDS = ["start", "end", "practitioner_id", "room_id", "extra_session"]
 
 
 def appointment_move(
@@ -227,60 +376,109 @@ def appointment_move(
     start: datetime,
     practitioner: Practitioner | None = None,
     room: Room | None = None,
+    extra_session: bool = False,
 ) -> Appointment:
     if not appointment.is_active or appointment.status != AppointmentStatus.BOOKED:
         raise Conflict("not_movable", "Only a booked appointment can be moved.")
     practitioner = practitioner or appointment.practitioner
     room = room or appointment.room
     end = start + (appointment.end - appointment.start)
-    _check_times(start, end, now=timezone.now())
     slot = Slot(practitioner, room, appointment.service, start, end)
-    _check_bookable(slot)
-    _check_open(room, start, end)
-    with transaction.atomic():
-        _lock(slot)
-        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if locked.status != AppointmentStatus.BOOKED:
-            raise Conflict("not_movable", "Only a booked appointment can be moved.")
-        _check_free(slot, patient=locked.patient, ignore=locked)
-        before = audit.snapshot(locked, ["start", "end", "practitioner_id", "room_id"])
-        locked.start, locked.end = start, end
-        locked.practitioner, locked.room = practitioner, room
-        locked.save()
-        audit.record(
-            AuditAction.CHANGE,
-            locked,
-            changed_fields=audit.changed_field_names(
-                before, locked, ["start", "end", "practitioner_id", "room_id"]
-            ),
-            detail="moved",
-        )
+    check_slot(slot, now=timezone.now(), extra_session=extra_session)
+    try:
+        with transaction.atomic():
+            lock(slot)
+            locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            if locked.status != AppointmentStatus.BOOKED:
+                raise Conflict("not_movable", "Only a booked appointment can be moved.")
+            check_free(slot, patient=locked.patient, ignore=locked)
+            move_locked(locked, slot, extra_session=extra_session)
+    except IntegrityError as exc:
+        raise slot_taken(slot, patient=appointment.patient, ignore=appointment) from exc
     return locked
 
 
-def appointment_cancel(appointment: Appointment, *, reason: str = "") -> Appointment:
-    """Cancel; inside the clinic's notice period it is recorded as a late cancellation."""
+def move_locked(locked: Appointment, slot: Slot, *, extra_session: bool, why: str = "moved"):
+    """Inside the caller's transaction, after the checks: move and audit."""
+    before = audit.snapshot(locked, MOVE_FIELDS)
+    announce_freed(locked)
+    locked.start, locked.end, locked.held_until = slot.start, slot.end, slot.held_until
+    locked.practitioner, locked.room = slot.practitioner, slot.room
+    locked.extra_session = extra_session
+    locked.save()
+    audit.record(
+        AuditAction.CHANGE,
+        locked,
+        changed_fields=audit.changed_field_names(before, locked, MOVE_FIELDS),
+        detail=why,
+    )
+
+
+def is_late(appointment: Appointment, *, now: datetime) -> bool:
+    """Inside the clinic's notice period (default 24 hours) before the visit."""
+    notice = timedelta(hours=appointment.room.location.clinic.cancellation_notice_hours)
+    return appointment.start - now < notice
+
+
+def appointment_cancel(
+    appointment: Appointment,
+    *,
+    reason: str = "",
+    cancelled_by: str = CancelledBy.PATIENT,
+    now: datetime | None = None,
+) -> Appointment:
+    """Cancel. A patient's cancellation inside the clinic's notice period is recorded as
+    late; the clinic's own (a practitioner off sick) never counts against the patient."""
+    if cancelled_by not in CancelledBy.values:
+        raise InvalidRequest(
+            "invalid_choice", "Say whether the patient or the clinic cancelled.", field="by"
+        )
     with transaction.atomic():
         locked = (
             Appointment.objects.select_for_update()
             .select_related("room__location__clinic")
             .get(pk=appointment.pk)
         )
-        if locked.status != AppointmentStatus.BOOKED:
-            raise Conflict(
-                "not_cancellable",
-                f"This appointment is {locked.get_status_display().lower()}; "
-                "only a booked appointment can be cancelled.",
-            )
-        now = timezone.now()
-        notice = timedelta(hours=locked.room.location.clinic.cancellation_notice_hours)
-        late = locked.start - now < notice
-        locked.status = AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
-        locked.cancelled_at = now
-        locked.cancellation_reason = reason[:200]
-        locked.save()
-        audit.record(AuditAction.CHANGE, locked, changed_fields=["status"], detail=locked.status)
+        cancel_locked(locked, reason=reason, cancelled_by=cancelled_by, now=now or timezone.now())
     return locked
+
+
+def cancel_locked(locked: Appointment, *, reason: str, cancelled_by: str, now: datetime):
+    if locked.status != AppointmentStatus.BOOKED:
+        raise Conflict(
+            "not_cancellable",
+            f"This appointment is {locked.get_status_display().lower()}; "
+            "only a booked appointment can be cancelled.",
+        )
+    late = cancelled_by == CancelledBy.PATIENT and is_late(locked, now=now)
+    locked.status = AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
+    locked.cancelled_at = now
+    locked.cancelled_by = cancelled_by
+    locked.cancellation_reason = reason[:200]
+    locked.save()
+    by_clinic = cancelled_by == CancelledBy.CLINIC
+    audit.record(
+        AuditAction.CHANGE,
+        locked,
+        changed_fields=["status", "cancelled_by"] if by_clinic else ["status"],
+        detail=f"{locked.status} by the clinic" if by_clinic else locked.status,
+    )
+    announce_freed(locked)
+
+
+def announce_freed(appointment: Appointment) -> None:
+    """Once the caller's transaction commits, offer the time ``appointment`` held (before
+    a move or cancellation) to the waitlist. Robust: a failure there is logged, and never
+    undoes or fails the change itself."""
+    from acuclinic.scheduling import waitlist  # it books through this module
+
+    freed = waitlist.Freed(
+        practitioner_id=appointment.practitioner_id,
+        location_id=appointment.room.location_id,
+        start=appointment.start,
+        end=appointment.end,
+    )
+    transaction.on_commit(lambda: waitlist.slot_freed(freed), robust=True)
 
 
 # Which status changes the front desk and clinicians can make by hand.
@@ -300,8 +498,8 @@ def appointment_set_status(appointment: Appointment, *, status: str) -> Appointm
             wanted = AppointmentStatus(status).label if known else status
             raise Conflict(
                 "invalid_status_change",
-                f"Cannot change a {locked.get_status_display().lower()} appointment "
-                f"to {wanted.lower()}.",
+                f"This appointment is marked “{locked.get_status_display()}”; "
+                f"it cannot be changed to “{wanted}”.",
             )
         if status == AppointmentStatus.DID_NOT_ATTEND and locked.start > timezone.now():
             raise Conflict("not_yet_due", "An appointment cannot be missed before it starts.")
@@ -311,8 +509,52 @@ def appointment_set_status(appointment: Appointment, *, status: str) -> Appointm
     return locked
 
 
-def get_or_404(model, pk, what: str):
+def appointment_set_notes(appointment: Appointment, *, notes: str) -> Appointment:
+    """Replace the front-desk notes (administrative only: never clinical content)."""
+    with transaction.atomic():
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if locked.notes == notes:
+            return locked
+        locked.notes = notes
+        locked.save(update_fields=["notes", "updated_at"])
+        audit.record(AuditAction.CHANGE, locked, changed_fields=["notes"])
+    return locked
+
+
+def appointment_update(
+    appointment: Appointment,
+    *,
+    start: datetime | None = None,
+    practitioner: Practitioner | None = None,
+    room: Room | None = None,
+    notes: str | None = None,
+    status: str | None = None,
+    extra_session: bool = False,
+) -> Appointment:
+    """Several changes to one appointment at once, all or none: move, notes, then status.
+
+    Only what differs is changed, so a client may send back what it read plus its edit.
+    """
+    moves = (
+        (start is not None and start != appointment.start)
+        or (practitioner is not None and practitioner.pk != appointment.practitioner_id)
+        or (room is not None and room.pk != appointment.room_id)
+    )
     try:
-        return model.objects.get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(f"unknown_{what}", f"No {what} with id {pk}.", field=what) from exc
+        with transaction.atomic():
+            if moves:
+                appointment = appointment_move(
+                    appointment,
+                    start=start or appointment.start,
+                    practitioner=practitioner,
+                    room=room,
+                    extra_session=extra_session,
+                )
+            if notes is not None:
+                appointment = appointment_set_notes(appointment, notes=notes)
+            if status is not None and status != appointment.status:
+                appointment = appointment_set_status(appointment, status=status)
+    except IntegrityError as exc:
+        # PostgreSQL's overlap constraint caught a clash the checks missed.
+        raise Conflict("slot_taken", "That time has just been taken.") from exc
+    return appointment

@@ -1,4 +1,5 @@
-from datetime import datetime, time, timedelta
+import re
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -7,107 +8,66 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from acuclinic.clinic.models import Location
+from acuclinic.clinic.models import Room
 from acuclinic.core.access import staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.forms import apply_service_error
-from acuclinic.people.models import Patient, Practitioner
+from acuclinic.people.models import Patient
 from acuclinic.scheduling import services
 from acuclinic.scheduling.choices import AppointmentStatus
-from acuclinic.scheduling.diary import Column, build_grid
-from acuclinic.scheduling.forms import BookingForm, CancelForm, DiaryFilter, MoveForm, StatusForm
+from acuclinic.scheduling.forms import BookingForm, CancelForm, MoveForm, StatusForm
 from acuclinic.scheduling.models import Appointment
+from acuclinic.scheduling.views_diary import diary_url, move_alternatives
 
 # Service errors name "start"; on the forms the date and time are separate fields.
 FIELD_ALIASES = {"start": "time", "end": "time"}
+# A clash is about the time chosen (the alternatives offered are times), so that is the
+# field its message sits on.
+CLASH_CODES = {"practitioner_busy", "room_busy", "patient_busy", "slot_taken"}
+# Up to 18 ASCII digits always fits the databases' 64-bit ids.
+_ID = re.compile(r"[0-9]{1,18}")
 
 
-def _diary_url(**params) -> str:
-    return reverse("diary") + "?" + urlencode({k: v for k, v in params.items() if v})
-
-
-@staff_view("scheduling.view_appointment")
-def diary(request):
-    form = DiaryFilter(request.GET)
-    form.is_valid()  # bad values fall back to defaults below, never an error page
-    data = getattr(form, "cleaned_data", {})
-    locations = list(Location.objects.filter(is_active=True).prefetch_related("opening_hours"))
-    if not locations:
-        return render(request, "scheduling/diary.html", {"nav": "diary", "no_locations": True})
-    location = next((loc for loc in locations if loc.pk == data.get("location")), locations[0])
-    tz = location.tz
-    day = data.get("date") or timezone.localdate()
-    view = data.get("view") or "day"
-    practitioners = list(Practitioner.objects.filter(is_active=True).select_related("user"))
-    chosen = next((p for p in practitioners if p.pk == data.get("practitioner")), None)
-
-    if view == "week":
-        monday = day - timedelta(days=day.weekday())
-        days = [monday + timedelta(days=i) for i in range(7)]
-        columns = [Column(label=f"{d:%a} {d.day} {d:%b}", day=d, practitioner=chosen) for d in days]
+def _show_refusal(form, exc: ServiceError) -> None:
+    if exc.field is None and exc.code in CLASH_CODES:
+        form.add_error("time", exc.message)
     else:
-        days = [day]
-        shown = [chosen] if chosen else practitioners
-        columns = [Column(label=p.name, day=day, practitioner=p) for p in shown]
+        apply_service_error(form, exc, aliases=FIELD_ALIASES)
 
-    range_start = timezone.make_aware(datetime.combine(days[0], time.min), tz)
-    range_end = timezone.make_aware(datetime.combine(days[-1] + timedelta(days=1), time.min), tz)
-    appointments = (
-        Appointment.objects.for_diary()
-        .filter(room__location=location, start__lt=range_end, end__gt=range_start)
-        .exclude(status__in=[AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED])
-    )
-    if chosen:
-        appointments = appointments.filter(practitioner=chosen)
-    appointments = list(appointments)
 
-    def belongs(appt, column):
-        same_day = appt.start.astimezone(tz).date() == column.day
-        return same_day and (
-            column.practitioner is None or appt.practitioner_id == column.practitioner.pk
+def _id(value: str | None) -> int | None:
+    """A record id from the query string, or None for anything else ("abc", "²", 10**30)."""
+    return int(value) if value and _ID.fullmatch(value) else None
+
+
+def _offered(alternatives: list[dict], *, patient, service) -> list[dict]:
+    """A clash's alternatives as the form shows them, each with a link that books it."""
+    offered = []
+    for alternative in alternatives:
+        start = datetime.fromisoformat(alternative["start"])
+        query = {
+            "patient": patient.pk,
+            "service": service.pk if service else "",
+            "practitioner": alternative["practitioner"]["id"],
+            "room": alternative["room"]["id"],
+            "start": start.isoformat(),
+        }
+        offered.append(
+            {
+                "start": start,
+                "practitioner": alternative["practitioner"]["name"],
+                "room": alternative["room"]["name"],
+                "url": reverse("appointment_new") + "?" + urlencode(query),
+            }
         )
-
-    opening = {}
-    for h in location.opening_hours.all():
-        opening.setdefault(h.weekday, []).append((h.opens, h.closes))
-    grid = build_grid(
-        columns=columns,
-        appointments_by_column=[[a for a in appointments if belongs(a, c)] for c in columns],
-        opening=opening,
-        tz=tz,
-        now=timezone.now(),
-    )
-    step = timedelta(days=7 if view == "week" else 1)
-    common = {"view": view, "location": location.pk, "practitioner": chosen.pk if chosen else ""}
-    return render(
-        request,
-        "scheduling/diary.html",
-        {
-            "nav": "diary",
-            "grid": grid,
-            "day": day,
-            "days": days,
-            "view": view,
-            "location": location,
-            "locations": locations,
-            "practitioners": practitioners,
-            "chosen": chosen,
-            "count": len(appointments),
-            "prev_url": _diary_url(date=(day - step).isoformat(), **common),
-            "next_url": _diary_url(date=(day + step).isoformat(), **common),
-            "today_url": _diary_url(**common),
-            "day_url": _diary_url(date=day.isoformat(), **{**common, "view": "day"}),
-            "week_url": _diary_url(date=day.isoformat(), **{**common, "view": "week"}),
-            "can_book": request.user.has_perm("scheduling.add_appointment"),
-        },
-    )
+    return offered
 
 
 def _booking_initial(request) -> dict:
     initial = {}
     for name in ("practitioner", "service", "room"):
-        if request.GET.get(name, "").isdigit():
-            initial[name] = int(request.GET[name])
+        if _id(request.GET.get(name)) is not None:
+            initial[name] = _id(request.GET[name])
     start = request.GET.get("start")
     if start:
         try:
@@ -117,10 +77,9 @@ def _booking_initial(request) -> dict:
         if moment is not None and timezone.is_aware(moment):
             local = timezone.localtime(moment)
             initial.update(date=local.date(), time=local.time().replace(second=0))
-    if "location" in request.GET and "room" not in initial:
-        from acuclinic.clinic.models import Room
-
-        room = Room.objects.filter(location_id=request.GET.get("location"), is_active=True).first()
+    location = _id(request.GET.get("location"))
+    if location is not None and "room" not in initial:
+        room = Room.objects.filter(location_id=location, is_active=True).first()
         if room:
             initial["room"] = room.pk
     return initial
@@ -128,8 +87,8 @@ def _booking_initial(request) -> dict:
 
 @staff_view("scheduling.add_appointment")
 def appointment_new(request):
-    patient_id = request.GET.get("patient") or request.POST.get("patient")
-    if not (patient_id and patient_id.isdigit()):
+    patient_id = _id(request.GET.get("patient") or request.POST.get("patient"))
+    if patient_id is None:
         # Step one (works without JavaScript): choose the patient, then come back here
         # with everything already chosen in the diary kept in the query string.
         params = request.GET.copy()
@@ -149,11 +108,16 @@ def appointment_new(request):
                 start=form.start_in(room.location.tz),
                 channel=form.cleaned_data["channel"],
                 notes=form.cleaned_data["notes"],
+                extra_session=form.cleaned_data["extra_session"],
                 user=request.user,
             )
         except ServiceError as exc:
-            apply_service_error(form, exc, aliases=FIELD_ALIASES)
-            alternatives = exc.extra.get("alternatives", [])
+            _show_refusal(form, exc)
+            alternatives = _offered(
+                exc.extra.get("alternatives", []),
+                patient=patient,
+                service=form.cleaned_data["service"],
+            )
         else:
             messages.success(
                 request,
@@ -162,7 +126,7 @@ def appointment_new(request):
             )
             local = appointment.start.astimezone(room.location.tz)
             return redirect(
-                _diary_url(date=local.date().isoformat(), location=room.location_id)
+                diary_url(date=local.date().isoformat(), location=room.location_id)
                 + f"#appt-{appointment.pk}"
             )
     else:
@@ -174,7 +138,7 @@ def appointment_new(request):
             "form": form,
             "patient": patient,
             "nav": "diary",
-            "alternatives": [datetime.fromisoformat(a) for a in alternatives],
+            "alternatives": alternatives,
         },
     )
 
@@ -186,35 +150,71 @@ def _appointment_or_404(pk):
         raise Http404 from exc
 
 
+def _detail_context(appointment: Appointment, **forms) -> dict:
+    local = appointment.start.astimezone(appointment.room.location.tz)
+    initial = {
+        "date": local.date(),
+        "time": local.time(),
+        "practitioner": appointment.practitioner_id,
+        "room": appointment.room_id,
+    }
+    sessions = []
+    if appointment.series_id is not None:
+        sessions = list(
+            appointment.series.appointments.for_diary().order_by("series_index", "start")
+        )
+    return {
+        "appointment": appointment,
+        "move_form": forms.get("move_form") or MoveForm(initial=initial),
+        "cancel_form": forms.get("cancel_form") or CancelForm(),
+        "status_form": StatusForm(),
+        "sessions": sessions,
+        "later_sessions": [
+            s
+            for s in sessions
+            if s.start > appointment.start and s.status == AppointmentStatus.BOOKED
+        ],
+        "nav": "diary",
+    }
+
+
 @staff_view("scheduling.view_appointment")
 def appointment_detail(request, pk: int):
     appointment = _appointment_or_404(pk)
+    return render(request, "scheduling/appointment_detail.html", _detail_context(appointment))
+
+
+def _move_initial(request, appointment: Appointment) -> dict:
+    """The move form's starting values: where the appointment is now, or the free time
+    picked in the diary (``date``, ``time``, ``practitioner``, ``room`` in the query
+    string; any that do not make sense are left as they are)."""
     local = appointment.start.astimezone(appointment.room.location.tz)
-    move_form = MoveForm(
-        initial={
-            "date": local.date(),
-            "time": local.time(),
-            "practitioner": appointment.practitioner_id,
-            "room": appointment.room_id,
-        }
-    )
-    return render(
-        request,
-        "scheduling/appointment_detail.html",
-        {
-            "appointment": appointment,
-            "move_form": move_form,
-            "cancel_form": CancelForm(),
-            "status_form": StatusForm(),
-            "nav": "diary",
-        },
-    )
+    initial = {
+        "date": local.date(),
+        "time": local.time(),
+        "practitioner": appointment.practitioner_id,
+        "room": appointment.room_id,
+    }
+    picked = MoveForm(request.GET)
+    picked.is_valid()
+    found = getattr(picked, "cleaned_data", {})
+    for name in ("date", "time"):
+        if found.get(name) is not None:
+            initial[name] = found[name]
+    for name in ("practitioner", "room"):
+        if found.get(name) is not None:
+            initial[name] = found[name].pk
+    return initial
 
 
 @staff_view("scheduling.change_appointment")
 def appointment_move(request, pk: int):
     appointment = _appointment_or_404(pk)
-    form = MoveForm(request.POST or None)
+    if request.method == "POST":
+        form = MoveForm(request.POST)
+    else:
+        form = MoveForm(initial=_move_initial(request, appointment))
+    alternatives = []
     if request.method == "POST" and form.is_valid():
         room = form.cleaned_data["room"]
         try:
@@ -223,24 +223,32 @@ def appointment_move(request, pk: int):
                 start=form.start_in(room.location.tz),
                 practitioner=form.cleaned_data["practitioner"],
                 room=room,
+                extra_session=form.cleaned_data["extra_session"],
             )
         except ServiceError as exc:
-            apply_service_error(form, exc, aliases=FIELD_ALIASES)
+            _show_refusal(form, exc)
+            alternatives = move_alternatives(appointment, exc.extra.get("alternatives", []))
         else:
             messages.success(request, "Appointment moved.")
             local = moved.start.astimezone(room.location.tz)
             return redirect(
-                _diary_url(date=local.date().isoformat(), location=room.location_id)
+                diary_url(date=local.date().isoformat(), location=room.location_id)
                 + f"#appt-{moved.pk}"
             )
+    local = appointment.start.astimezone(appointment.room.location.tz)
     return render(
         request,
-        "scheduling/appointment_detail.html",
+        "scheduling/diary_move.html",
         {
             "appointment": appointment,
             "move_form": form,
-            "cancel_form": CancelForm(),
-            "status_form": StatusForm(),
+            "alternatives": alternatives,
+            "movable": appointment.status == AppointmentStatus.BOOKED,
+            "pick_url": diary_url(
+                date=local.date().isoformat(),
+                location=appointment.room.location_id,
+                moving=appointment.pk,
+            ),
             "nav": "diary",
         },
         status=400 if request.method == "POST" else 200,
@@ -253,9 +261,20 @@ def appointment_cancel(request, pk: int):
     if request.method != "POST":
         return redirect("appointment_detail", pk=pk)
     form = CancelForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Keep the reason to 200 characters."
+            if "reason" in form.errors
+            else "Say who cancelled: the patient or the clinic.",
+        )
+    else:
         try:
-            cancelled = services.appointment_cancel(appointment, reason=form.cleaned_data["reason"])
+            cancelled = services.appointment_cancel(
+                appointment,
+                reason=form.cleaned_data["reason"],
+                cancelled_by=form.cleaned_data["by"],
+            )
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:

@@ -1,0 +1,108 @@
+"""Safe retries for API writes: the ``Idempotency-Key`` header.
+
+A client that gets no answer (a timeout, a dropped connection) cannot know whether its
+booking was made. Sent again with the same key, the request gets the first answer back
+— the same status and body, byte for byte — and nothing new is written. The stored
+answer is written in the same transaction as the booking, so they commit together; two
+copies racing each other meet at the unique key, and the loser answers with the
+winner's stored result. The same key with a different request is refused
+(``idempotency_key_reused``): it is a client bug that must not book the wrong thing.
+
+Keys belong to the user who sent them; refusals from the service (409, 404, 422) are
+stored too, because they are the first answer. A request that never reached the service
+(invalid JSON, a missing field) stores nothing: sending it again gets the same error.
+"""
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+
+from acuclinic.core.api_errors import error_body
+from acuclinic.core.api_json import OffsetJSONRenderer
+from acuclinic.core.errors import InvalidRequest, ServiceError
+from acuclinic.scheduling.models import IdempotentRequest
+
+HEADER = "Idempotency-Key"
+# Printable ASCII, as RFC 9110 field values and the IETF draft's examples (UUIDs) are.
+_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+_renderer = OffsetJSONRenderer()
+
+
+def request_key(request) -> str | None:
+    raw = request.headers.get(HEADER)
+    if raw is None:
+        return None
+    key = raw.strip()
+    if not _KEY.fullmatch(key):
+        raise InvalidRequest(
+            "invalid_idempotency_key",
+            "The Idempotency-Key must be 1 to 200 visible ASCII characters, e.g. a UUID.",
+            field=HEADER,
+        )
+    return key
+
+
+def _digest(request, payload: dict) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{request.method} {request.path}\n{canonical}".encode()).hexdigest()
+
+
+def _response(status: int, body: str) -> HttpResponse:
+    return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
+
+
+def _render(request, status: int, data) -> str:
+    return _renderer.render(request, data, response_status=status)
+
+
+def _replay(stored: IdempotentRequest, digest: str) -> HttpResponse:
+    if stored.request_digest != digest:
+        raise InvalidRequest(
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used for a different request. Use a new key "
+            "for each new request, and the same key only to retry the same request.",
+            field=HEADER,
+        )
+    response = _response(stored.status_code, stored.response_body)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def run_once(request, *, payload: dict, run: Callable[[], tuple[int, object]]) -> HttpResponse:
+    """Answer ``request`` by calling ``run`` — at most once per Idempotency-Key.
+
+    ``run`` returns ``(status, data)`` or raises ``ServiceError``; ``payload`` is the
+    parsed body (retries are compared on it, so spacing and key order do not matter).
+    """
+    key = request_key(request)
+    if key is None:
+        status, data = run()
+        return _response(status, _render(request, status, data))
+    user = request.auth
+    digest = _digest(request, payload)
+    stored = IdempotentRequest.objects.filter(user=user, key=key).first()
+    if stored is not None:
+        return _replay(stored, digest)
+    try:
+        with transaction.atomic():
+            try:
+                status, data = run()
+                body = _render(request, status, data)
+            except ServiceError as exc:
+                # The service's own savepoint has rolled its writes back; what is kept
+                # is the answer, so a retry is told the same.
+                status = exc.status
+                body = _render(
+                    request, status, error_body(exc.code, exc.message, exc.field, **exc.extra)
+                )
+            IdempotentRequest.objects.create(
+                user=user, key=key, request_digest=digest, status_code=status, response_body=body
+            )
+    except IntegrityError:
+        # A copy of this request with the same key committed first: answer as it did.
+        return _replay(IdempotentRequest.objects.get(user=user, key=key), digest)
+    return _response(status, body)

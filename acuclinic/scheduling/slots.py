@@ -1,0 +1,481 @@
+"""The availability engine: free slots for a service at a location. Pure: no Django.
+
+Everything it needs comes in as plain values — opening hours, each practitioner's weekly
+hours and exceptions, what they and the rooms are already holding — and it answers with
+free slots, earliest first. ``scheduling.queries`` loads those values from the database
+in a few queries; the booking service uses the same rules to check a single booking.
+
+The rules, in the order they are applied:
+
+- A practitioner works, on a day, the hours of their weekly pattern at this location
+  valid that day, plus any extra session, minus any time off (leave, training, a bank
+  holiday); all of it inside the location's opening hours.
+- They are offered only if qualified in the service's kind of acupuncture and, when the
+  service needles, if their registration, membership and insurance hold that day.
+- A visit must lie inside that working time. It holds the practitioner and a room for
+  the visit plus the service's turnover (needles away, couch cleaned): that held time
+  must not meet anything the practitioner or the room already holds, nor a room closure.
+- The patient's own visits, when given, must not overlap the new visit.
+- Starts fall on the local clock's steps (every 15 minutes: 09:00, 09:15…), no earlier
+  than ``earliest`` (now, or now plus the minimum notice) and no later than ``latest``
+  (how far ahead booking is open).
+
+Working and opening hours are wall-clock times at the location, turned into instants day
+by day with its time zone, so 10:00 is 10:00 in summer and in winter, and a time the
+clock skips (01:30 on the spring change) is never offered. Inputs are never trusted to be
+sorted: the answer is the same whatever order they come in.
+"""
+
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from acuclinic.people.credentials import CredentialFacts, missing_credentials
+
+DAY_SECONDS = 24 * 60 * 60
+STEP_MINUTES = 15
+
+# Local periods of one day as seconds since local midnight: [(start, end), …].
+Periods = list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of time between two aware instants, ``start`` included, ``end`` not."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class WeeklyHours:
+    """A practitioner's usual hours on one weekday (Monday is 0), in local time."""
+
+    weekday: int
+    starts: time
+    ends: time
+    valid_from: date
+    valid_until: date | None = None
+
+    def applies_on(self, day: date) -> bool:
+        return (
+            day.weekday() == self.weekday
+            and self.valid_from <= day
+            and (self.valid_until is None or day <= self.valid_until)
+        )
+
+
+@dataclass(frozen=True)
+class DayChange:
+    """An exception on the days ``first_day``…``last_day``: an extra session when
+    ``adds``, otherwise time off. Without times it is the whole of each day."""
+
+    first_day: date
+    last_day: date
+    adds: bool
+    starts: time | None = None
+    ends: time | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+    def periods(self) -> Periods:
+        if self.starts is None or self.ends is None:
+            return [(0, DAY_SECONDS)]
+        return [(_seconds(self.starts), _seconds(self.ends))]
+
+
+@dataclass(frozen=True)
+class Location:
+    time_zone: str
+    # (weekday, opens, closes) in local time; a weekday may have several periods.
+    opening: tuple[tuple[int, time, time], ...]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+@dataclass(frozen=True)
+class Practitioner:
+    """One practitioner as the engine sees them at one location."""
+
+    id: int
+    weekly: tuple[WeeklyHours, ...] = ()  # their patterns at this location only
+    changes: tuple[DayChange, ...] = ()  # exceptions that apply at this location
+    busy: tuple[Span, ...] = ()  # what they already hold, anywhere: start to held-until
+    qualified: bool = True  # in the service's kind of acupuncture (or it needles none)
+    profession: str = ""
+    credentials: tuple[CredentialFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class Room:
+    id: int
+    suitable: bool = True  # e.g. has the couch that needling needs
+    closed: tuple[Span, ...] = ()
+    busy: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class Request:
+    """What is being looked for: a visit of ``duration`` on ``first_day``…``last_day``."""
+
+    duration: timedelta
+    first_day: date
+    last_day: date
+    earliest: datetime
+    latest: datetime
+    turnover: timedelta = timedelta(0)
+    needs_credentials: bool = False
+    patient_busy: tuple[Span, ...] = ()  # the patient's other visits
+    step_minutes: int = STEP_MINUTES
+    limit: int | None = None
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    """A free visit: ``start``–``end`` with a practitioner, in a room (ordered by time)."""
+
+    start: datetime
+    practitioner_id: int
+    room_id: int
+    end: datetime
+
+
+# Local time helpers ------------------------------------------------------------------
+
+
+def _seconds(moment: time) -> int:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
+
+
+def local_instant(day: date, seconds: int, tz: ZoneInfo) -> datetime | None:
+    """The UTC instant of a wall-clock time on a local day; None if the clock skips it.
+
+    ``seconds`` may be a whole day (24:00), meaning the next midnight.
+    """
+    if seconds >= DAY_SECONDS:
+        day, seconds = day + timedelta(days=1), seconds - DAY_SECONDS
+    wall = datetime.combine(day, time(seconds // 3600, seconds // 60 % 60, seconds % 60))
+    instant = wall.replace(tzinfo=tz).astimezone(UTC)
+    if instant.astimezone(tz).replace(tzinfo=None) != wall:
+        return None  # in the spring gap: that time does not exist that day
+    return instant
+
+
+def at_local(day: date, moment: time, tz: ZoneInfo) -> datetime | None:
+    """``moment`` on ``day`` at the location, as a UTC instant (None in the spring gap)."""
+    return local_instant(day, _seconds(moment), tz)
+
+
+def recurring_days(first_day: date, count: int, interval_weeks: int = 1) -> list[date]:
+    """The dates of a course: ``count`` sessions every ``interval_weeks`` from ``first_day``."""
+    return [first_day + timedelta(weeks=interval_weeks * n) for n in range(count)]
+
+
+# Periods arithmetic ------------------------------------------------------------------
+
+
+def _union(periods: Iterable[tuple[int, int]]) -> Periods:
+    merged: Periods = []
+    for start, end in sorted(p for p in periods if p[1] > p[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _subtract(periods: Periods, taken: Periods) -> Periods:
+    left = []
+    for start, end in periods:
+        pieces = [(start, end)]
+        for t_start, t_end in taken:
+            pieces = [
+                piece
+                for a, b in pieces
+                for piece in ((a, min(b, t_start)), (max(a, t_end), b))
+                if piece[1] > piece[0]
+            ]
+        left += pieces
+    return _union(left)
+
+
+def _intersect(periods: Periods, within: Periods) -> Periods:
+    return _union(
+        (max(a, c), min(b, d)) for a, b in periods for c, d in within if min(b, d) > max(a, c)
+    )
+
+
+def opening_periods(location: Location, day: date) -> Periods:
+    return _union(
+        (_seconds(opens), _seconds(closes))
+        for weekday, opens, closes in location.opening
+        if weekday == day.weekday()
+    )
+
+
+def working_periods(location: Location, practitioner: Practitioner, day: date) -> Periods:
+    """When ``practitioner`` works at ``location`` on ``day``, in local seconds."""
+    usual = [
+        (_seconds(h.starts), _seconds(h.ends)) for h in practitioner.weekly if h.applies_on(day)
+    ]
+    changes = [c for c in practitioner.changes if c.covers(day)]
+    extra = [p for c in changes if c.adds for p in c.periods()]
+    off = _union(p for c in changes if not c.adds for p in c.periods())
+    working = _subtract(_union(usual + extra), off)
+    return _intersect(working, opening_periods(location, day))
+
+
+def working_spans(location: Location, practitioner: Practitioner, day: date) -> list[Span]:
+    """``working_periods`` as instants (a period starting in the spring gap starts when
+    the clock resumes)."""
+    tz = location.tz
+    spans = []
+    for start, end in working_periods(location, practitioner, day):
+        begin = _first_instant_from(day, start, end, tz)
+        finish = local_instant(day, end, tz) or _first_instant_from(day, end, DAY_SECONDS, tz)
+        if begin is not None and finish is not None and finish > begin:
+            spans.append(Span(begin, finish))
+    return spans
+
+
+def _first_instant_from(day: date, start: int, end: int, tz: ZoneInfo) -> datetime | None:
+    for seconds in range(start, end + 1, 60):
+        instant = local_instant(day, seconds, tz)
+        if instant is not None:
+            return instant
+    return None
+
+
+def within_working_time(
+    location: Location, practitioner: Practitioner, start: datetime, end: datetime
+) -> bool:
+    """Whether the visit ``start``–``end`` lies inside one stretch of working time."""
+    tz = location.tz
+    day = start.astimezone(tz).date()
+    return any(
+        s.start <= start and end <= s.end for s in working_spans(location, practitioner, day)
+    )
+
+
+def away_during(
+    location: Location, practitioner: Practitioner, start: datetime, end: datetime
+) -> bool:
+    """Whether time off (leave, training, a bank holiday) covers any of ``start``–``end``."""
+    tz = location.tz
+    local = start.astimezone(tz)
+    off = _union(
+        p
+        for c in practitioner.changes
+        if not c.adds and c.covers(local.date())
+        for p in c.periods()
+    )
+    begin = _seconds(local.time())
+    finish = begin + int((end - start).total_seconds())
+    return any(a < finish and begin < b for a, b in off)
+
+
+def within_opening_hours(location: Location, start: datetime, end: datetime) -> bool:
+    tz = location.tz
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    if local_end.date() != local_start.date() and local_end.time() != time(0):
+        return False
+    begin = _seconds(local_start.time())
+    finish = DAY_SECONDS if local_end.date() != local_start.date() else _seconds(local_end.time())
+    return any(a <= begin and finish <= b for a, b in opening_periods(location, local_start.date()))
+
+
+# Busy time ---------------------------------------------------------------------------
+
+
+class _Busy:
+    """Held stretches of time, merged, for a fast "does [a, b) meet any?" check."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        merged: list[list[datetime]] = []
+        for span in sorted((s for s in spans if s.end > s.start), key=lambda s: s.start):
+            if merged and span.start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], span.end)
+            else:
+                merged.append([span.start, span.end])
+        self.starts = [m[0] for m in merged]
+        self.ends = [m[1] for m in merged]
+
+    def meets(self, start: datetime, end: datetime) -> bool:
+        return self.blocked_until(start, end) is not None
+
+    def blocked_until(self, start: datetime, end: datetime) -> datetime | None:
+        """When the stretch that meets [start, end) ends; None if none does."""
+        # The merged stretches are disjoint and sorted, so the last one starting before
+        # ``end`` also ends latest among them.
+        i = bisect_left(self.starts, end)
+        if i > 0 and self.ends[i - 1] > start:
+            return self.ends[i - 1]
+        return None
+
+
+class _DayClock:
+    """Local seconds of one day as instants. On a day the offset does not change (every
+    day but two a year) that is one addition, not a time zone look-up per step."""
+
+    def __init__(self, day: date, tz: ZoneInfo) -> None:
+        self.day, self.tz = day, tz
+        midnight = datetime.combine(day, time(0), tzinfo=tz)
+        last = datetime.combine(day, time(23, 59, 59), tzinfo=tz)
+        self.steady = midnight.utcoffset() == last.utcoffset()
+        self.midnight = midnight.astimezone(UTC)
+
+    def instant(self, seconds: int) -> datetime | None:
+        if self.steady:
+            return self.midnight + timedelta(seconds=seconds)
+        return local_instant(self.day, seconds, self.tz)
+
+
+@dataclass
+class _Candidate:
+    practitioner: Practitioner
+    busy: _Busy
+
+
+# The engine --------------------------------------------------------------------------
+
+
+def free_slots(
+    request: Request,
+    location: Location,
+    practitioners: Sequence[Practitioner],
+    rooms: Sequence[Room],
+) -> list[Slot]:
+    """Every free slot, earliest first (then by practitioner), up to ``request.limit``."""
+    return list(_iter_free_slots(request, location, practitioners, rooms))
+
+
+def _iter_free_slots(
+    request: Request,
+    location: Location,
+    practitioners: Sequence[Practitioner],
+    rooms: Sequence[Room],
+) -> Iterator[Slot]:
+    if request.limit is not None and request.limit <= 0:
+        return
+    tz = location.tz
+    step = request.step_minutes * 60
+    hold = request.duration + request.turnover
+    candidates = [
+        _Candidate(p, _Busy(p.busy))
+        for p in sorted(practitioners, key=lambda p: p.id)
+        if p.qualified
+    ]
+    # A closed room is as good as a booked one; the lowest id free room is offered.
+    usable_rooms = [
+        (r.id, _Busy((*r.busy, *r.closed))) for r in sorted(rooms, key=lambda r: r.id) if r.suitable
+    ]
+    patient = _Busy(request.patient_busy)
+    if not candidates or not usable_rooms:
+        return
+
+    given = 0
+    day = request.first_day
+    while day <= request.last_day:
+        found: list[Slot] = []
+        for candidate in candidates:
+            found += _slots_on(
+                day, candidate, request, location, tz, step, hold, usable_rooms, patient
+            )
+        found.sort()
+        for slot in found:
+            yield slot
+            given += 1
+            if request.limit is not None and given >= request.limit:
+                return
+        day += timedelta(days=1)
+
+
+def _slots_on(
+    day: date,
+    candidate: _Candidate,
+    request: Request,
+    location: Location,
+    tz: ZoneInfo,
+    step: int,
+    hold: timedelta,
+    rooms: list[tuple[int, _Busy]],
+    patient: _Busy,
+) -> list[Slot]:
+    practitioner = candidate.practitioner
+    periods = working_periods(location, practitioner, day)
+    if not periods:
+        return []
+    if request.needs_credentials and missing_credentials(
+        practitioner.profession, list(practitioner.credentials), day
+    ):
+        return []
+    found = []
+    clock = _DayClock(day, tz)
+    for start_s, end_s in periods:
+        period_end = clock.instant(end_s) if end_s < DAY_SECONDS else local_instant(day, end_s, tz)
+        if period_end is None:
+            continue
+        seconds = -(-start_s // step) * step  # the first step on or after the period start
+        while seconds < end_s:
+            start = clock.instant(seconds)
+            if start is None or start < request.earliest:
+                seconds += step
+                continue
+            if start > request.latest:
+                return found
+            end = start + request.duration
+            if end > period_end:
+                break
+            held = start + hold
+            blocked = candidate.busy.blocked_until(start, held)
+            if blocked is not None and clock.steady:
+                # Busy: jump to the first step at or after the booking's held time ends.
+                wait = (blocked - start).total_seconds()
+                seconds += max(step, -(-int(wait) // step) * step)
+                continue
+            if blocked is None and not patient.meets(start, end):
+                room = next(
+                    (room_id for room_id, busy in rooms if not busy.meets(start, held)), None
+                )
+                if room is not None:
+                    found.append(Slot(start, practitioner.id, room, end))
+            seconds += step
+    return found
+
+
+# Choosing among slots ----------------------------------------------------------------
+
+
+def one_per_start(slots: Iterable[Slot]) -> list[Slot]:
+    """For "anyone": one slot per start time (the lowest practitioner id), earliest first."""
+    chosen: dict[datetime, Slot] = {}
+    for slot in sorted(slots):
+        chosen.setdefault(slot.start, slot)
+    return list(chosen.values())
+
+
+def nearest(
+    slots: Iterable[Slot], wanted: datetime, *, practitioner_id: int | None, limit: int = 3
+) -> list[Slot]:
+    """The slots nearest ``wanted``: up to ``limit`` with the practitioner asked for, then
+    up to ``limit`` with others (one per start time), each group nearest first."""
+
+    def distance(slot: Slot) -> tuple:
+        return (abs(slot.start - wanted), slot.start, slot.practitioner_id)
+
+    ordered = sorted(slots, key=distance)
+    same = [s for s in ordered if s.practitioner_id == practitioner_id][:limit]
+    others: list[Slot] = []
+    starts: set[datetime] = set()
+    for slot in ordered:
+        if len(others) >= limit:
+            break
+        if slot.practitioner_id != practitioner_id and slot.start not in starts:
+            others.append(slot)
+            starts.add(slot.start)
+    return same + others

@@ -1,0 +1,124 @@
+"""Reception moves a visit in the diary: by dragging its card onto a free time (with the
+refusal shown in place when the time has gone meanwhile), and with the keyboard alone."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from acuclinic.clinic.models import Room
+from acuclinic.scheduling.models import Appointment
+from acuclinic.testing import factories
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def diary_day(transactional_db):
+    """Sarah Patel sees Margaret Okafor at 10:00 on a weekday next week."""
+    factories.build_clinic()
+    sarah = factories.practitioner("sarah", qualified_medical=True)
+    sarah.user.first_name, sarah.user.last_name = "Sarah", "Patel"
+    sarah.user.save()
+    factories.staff_user("front", role="Reception", first_name="Rita", last_name="Desk")
+    patient = factories.patient(given_name="Margaret", family_name="Okafor")
+    start = factories.next_weekday_at(10, days_ahead=3)
+    visit = factories.appointment(patient=patient, practitioner=sarah, start=start)
+    return sarah, visit
+
+
+def sign_in_to_the_day(page, base_url, visit):
+    # Tall enough for the whole day: a drag that scrolls the page part-way picks up
+    # whatever is under the pointer after the scroll.
+    page.set_viewport_size({"width": 1280, "height": 2200})
+    page.goto(base_url + reverse("login"))
+    page.get_by_label("Username").fill("front")
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Diary")
+    day = timezone.localtime(visit.start).date()
+    page.goto(f"{base_url}{reverse('diary')}?date={day.isoformat()}")
+
+
+def free_time(page, practitioner_name: str, hhmm: str):
+    column = page.get_by_role("region", name=practitioner_name)
+    return column.locator("li.free").filter(
+        has=page.get_by_label(f"Book {practitioner_name} at {hhmm}")
+    )
+
+
+def test_reception_drags_a_card_to_a_free_time_and_sees_it_moved(live_server, page, diary_day):
+    _sarah, visit = diary_day
+    sign_in_to_the_day(page, live_server.url, visit)
+    card = page.locator(f"#appt-{visit.pk}")
+    expect(card).to_contain_text("10:00–10:30")
+
+    card.drag_to(free_time(page, "Sarah Patel", "15:00"))
+
+    expect(page.get_by_role("status").first).to_contain_text("Moved Margaret Okafor to")
+    moved = page.locator(f"#appt-{visit.pk}")
+    expect(moved).to_contain_text("15:00–15:30")
+    expect(page).to_have_url(re.compile(rf"#appt-{visit.pk}$"))
+    assert timezone.localtime(Appointment.objects.get(pk=visit.pk).start).hour == 15
+
+
+def test_a_time_taken_meanwhile_is_refused_in_place_with_free_times_to_choose(
+    live_server, page, diary_day
+):
+    sarah, visit = diary_day
+    sign_in_to_the_day(page, live_server.url, visit)
+    # A colleague at another desk books 15:00 after this page was drawn.
+    factories.appointment(
+        patient=factories.patient(),
+        practitioner=sarah,
+        room=Room.objects.get(name="Room 2"),
+        start=visit.start.replace(hour=visit.start.hour + 5),
+    )
+
+    page.locator(f"#appt-{visit.pk}").drag_to(free_time(page, "Sarah Patel", "15:00"))
+
+    notice = page.get_by_role("alert")
+    expect(notice).to_contain_text("Not moved:")
+    expect(notice).to_contain_text("Nearest free times:")
+    assert timezone.localtime(Appointment.objects.get(pk=visit.pk).start).hour == 10
+    first = notice.get_by_role("button").first
+    offered = first.inner_text()
+    assert offered.startswith("Move to ") and "with Sarah Patel" in offered
+    first.click()
+    expect(page.get_by_role("status").first).to_contain_text("Moved Margaret Okafor to")
+    assert timezone.localtime(Appointment.objects.get(pk=visit.pk).start).hour != 10
+
+
+def _tab_to(page, test: str, limit: int = 200) -> None:
+    """Press Tab until ``test`` (JavaScript, given the focused element) is true."""
+    for _ in range(limit):
+        if page.evaluate(f"(el => {test})(document.activeElement)"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached an element where {test}")
+
+
+def test_a_visit_is_moved_with_the_keyboard_alone(live_server, page, diary_day):
+    _sarah, visit = diary_day
+    sign_in_to_the_day(page, live_server.url, visit)
+
+    # The card's "More" opens with Enter; inside it, "Move" leads to the form.
+    _tab_to(page, f"el.closest('#appt-{visit.pk}') && el.tagName === 'SUMMARY'")
+    page.keyboard.press("Enter")
+    _tab_to(page, "el.textContent.trim() === 'Move'")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Move an appointment")
+
+    _tab_to(page, "el.id === 'id_time'")
+    page.keyboard.type("1600")  # a time input takes the digits, hours then minutes
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("status").first).to_contain_text("Appointment moved.")
+    expect(page.locator(f"#appt-{visit.pk}")).to_contain_text("16:00–16:30")
+    start = timezone.localtime(Appointment.objects.get(pk=visit.pk).start)
+    assert (start.hour, start.minute) == (16, 0)
+    assert start.date() == timezone.localtime(visit.start).date()
+    assert start - visit.start == timedelta(hours=6)
