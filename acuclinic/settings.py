@@ -37,8 +37,15 @@ def _local_secret_key() -> str:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        # Created readable by the owner only from the first byte (no window after a chmod);
+        # O_EXCL makes a second process starting at the same moment read the first's key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
@@ -68,11 +75,21 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Serves the API docs page's Swagger files from our own static files, not a CDN.
+    "ninja",
     "acuclinic.core",
     "acuclinic.audit",
     "acuclinic.clinic",
     "acuclinic.people",
     "acuclinic.scheduling",
+    "acuclinic.safety",
+    "acuclinic.treatment",
+    "acuclinic.outcomes",
+    # Background work: tasks on a database-backed queue, run by `acuclinic worker`.
+    "django_tasks",
+    "django_tasks_db",
+    "acuclinic.notifications",
+    "acuclinic.portal",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +211,19 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.console.EmailBackend",
 )
 
+# Background work (reminders, message delivery) is queued in the database and run by
+# `acuclinic worker`, so the embedded default needs no broker (docs/architecture.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Text messages go through this backend: the console (default) or a folder of files
+# (acuclinic.notifications.sms.OutboxSmsBackend, in ACUCLINIC_SMS_OUTBOX_DIR).
+ACUCLINIC_SMS_BACKEND = os.environ.get(
+    "ACUCLINIC_SMS_BACKEND", "acuclinic.notifications.sms.ConsoleSmsBackend"
+)
+ACUCLINIC_SMS_OUTBOX_DIR = Path(os.environ.get("ACUCLINIC_SMS_OUTBOX_DIR", VAR_DIR / "sms-outbox"))
+# A message that fails is tried again after 1, 4, 16 and 64 minutes, then left failed.
+ACUCLINIC_MESSAGE_MAX_ATTEMPTS = envint("ACUCLINIC_MESSAGE_MAX_ATTEMPTS", 5)
+ACUCLINIC_MESSAGE_RETRY_SECONDS = envint("ACUCLINIC_MESSAGE_RETRY_SECONDS", 60)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -205,3 +235,7 @@ LOGGING = {
 # Clinic-wide defaults; each Clinic row can override those it stores.
 ACUCLINIC_DATE_FORMAT = "D j M Y"
 ACUCLINIC_DATETIME_FORMAT = "D j M Y, H:i"
+
+# The address patients reach these pages at, for links in emails the worker sends
+# (waitlist offers), where there is no request to take it from.
+ACUCLINIC_PUBLIC_URL = os.environ.get("ACUCLINIC_PUBLIC_URL", "http://localhost:8000")

@@ -2,6 +2,8 @@
 
 Runs on SQLite by default; set ACUCLINIC_TEST_DATABASE_URL (e.g.
 ``postgres://root@127.0.0.1:5432/test``) to run the same tests on PostgreSQL.
+ACUCLINIC_TEST_DB_SUFFIX keeps two test runs on one machine (say, two checkouts or a
+benchmark beside the suite) from sharing, and destroying, each other's test database.
 """
 
 import os
@@ -10,11 +12,13 @@ from acuclinic.settings import *  # noqa: F403
 from acuclinic.settings import VAR_DIR, database_from_url
 
 _test_url = os.environ.get("ACUCLINIC_TEST_DATABASE_URL")
+_suffix = os.environ.get("ACUCLINIC_TEST_DB_SUFFIX", "")
 DATABASES = {"default": database_from_url(_test_url or f"sqlite:///{VAR_DIR / 'test.sqlite3'}")}
-DATABASES["default"]["TEST"] = {"NAME": DATABASES["default"]["NAME"] + "_acuclinic_test"}
-if not _test_url:
+if _test_url:
+    DATABASES["default"]["TEST"] = {"NAME": f"{DATABASES['default']['NAME']}_acuclinic{_suffix}"}
+else:
     # A file, not :memory:, so that the browser tests' live server and the test see
     # the same database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_acuclinic.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_acuclinic{_suffix}.sqlite3")}
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

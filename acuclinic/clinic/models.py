@@ -26,12 +26,32 @@ class Clinic(models.Model):
     cancellation_notice_hours = models.PositiveSmallIntegerField(
         default=24, validators=[MaxValueValidator(168)]
     )
+    # Online self-booking rules: patients cannot grab a slot the practitioner has no time
+    # to prepare for, nor book further ahead than the rota is settled. Staff booking by
+    # phone or at the desk is not bound by either (see scheduling.queries).
+    min_booking_notice_hours = models.PositiveSmallIntegerField(
+        "minimum notice for online bookings (hours)",
+        default=12,
+        validators=[MaxValueValidator(336)],
+    )
+    booking_horizon_days = models.PositiveSmallIntegerField(
+        "online booking opens this many days ahead",
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+    )
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=Q(cancellation_notice_hours__lte=168), name="clinic_notice_le_week"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(min_booking_notice_hours__lte=336), name="clinic_min_notice_le_2_weeks"
+            ),
+            models.CheckConstraint(
+                condition=Q(booking_horizon_days__gte=1, booking_horizon_days__lte=730),
+                name="clinic_horizon_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -96,10 +116,15 @@ class OpeningHours(models.Model):
 
 
 class Room(models.Model):
-    """A treatment room with a couch; appointments hold a room for their duration."""
+    """A room patients are seen in; appointments hold a room for their duration.
+
+    Acupuncture is given lying down, so a visit that may include needling needs a room
+    with a treatment couch; a consulting room without one is fine for a review.
+    """
 
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="rooms")
     name = models.CharField(max_length=60)
+    has_couch = models.BooleanField("has a treatment couch", default=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -112,14 +137,34 @@ class Room(models.Model):
         return f"{self.name} ({self.location.name})"
 
 
+NEEDLING_MODALITIES = sorted(Modality.needling())
+
+
 class Service(models.Model):
     """Something a patient can book, with its modality, length and private price."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="services")
     name = models.CharField(max_length=120)
     modality = models.CharField(max_length=20, choices=Modality.choices)
+    # The acupuncture a visit of this service may include: a treatment service needles in
+    # its own modality; an assessment or follow-up may include a session of either kind
+    # ("Assessment and acupuncture"); blank means no needles. It decides who may be booked
+    # and whether the safety gate applies.
+    needling = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[(m.value, m.label) for m in Modality if m.value in Modality.needling()],
+        help_text="The acupuncture this visit may include; blank for none.",
+    )
     duration_minutes = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+    # Time after each visit before the practitioner and the room can take the next one:
+    # needles into the sharps bin, the couch wiped and its paper changed, notes finished.
+    turnover_minutes = models.PositiveSmallIntegerField(
+        "turnover after each visit (minutes)",
+        default=0,
+        validators=[MaxValueValidator(60)],
     )
     # Money in whole pence: no floating-point rounding on invoices.
     price_pence = models.PositiveIntegerField(validators=[MaxValueValidator(10_000_00)])
@@ -140,12 +185,31 @@ class Service(models.Model):
                 name="service_price_range",
             ),
             models.CheckConstraint(
+                condition=Q(turnover_minutes__lte=60), name="service_turnover_le_hour"
+            ),
+            models.CheckConstraint(
                 condition=Q(modality__in=Modality.values), name="service_modality_valid"
+            ),
+            # A treatment service needles in its own modality, never in the other one.
+            models.CheckConstraint(
+                condition=(
+                    Q(modality__in=NEEDLING_MODALITIES, needling=F("modality"))
+                    | (
+                        ~Q(modality__in=NEEDLING_MODALITIES)
+                        & Q(needling__in=["", *NEEDLING_MODALITIES])
+                    )
+                ),
+                name="service_needling_matches_modality",
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.modality in Modality.needling():
+            self.needling = self.modality
+        super().save(*args, **kwargs)
 
     @property
     def price_display(self) -> str:
@@ -153,4 +217,13 @@ class Service(models.Model):
 
     @property
     def needs_acupuncture_qualification(self) -> bool:
-        return self.modality in Modality.needling()
+        return bool(self.needling)
+
+    @property
+    def needs_couch(self) -> bool:
+        """Needling is done lying down, on a treatment couch."""
+        return bool(self.needling)
+
+    @property
+    def needling_label(self) -> str:
+        return Modality(self.needling).label if self.needling else ""

@@ -1,4 +1,7 @@
+from django.contrib.auth.views import PasswordChangeView
+from django.contrib.messages.views import SuccessMessageMixin
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 
 from acuclinic.core.access import staff_view
 
@@ -6,6 +9,13 @@ from acuclinic.core.access import staff_view
 @staff_view()
 def home(request):
     return redirect("diary")
+
+
+class PasswordChange(SuccessMessageMixin, PasswordChangeView):
+    """Django's password change, saying it worked (it keeps the user signed in)."""
+
+    success_url = reverse_lazy("home")
+    success_message = "Your password has been changed."
 
 
 def forbidden(request, exception=None):

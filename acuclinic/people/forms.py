@@ -1,7 +1,12 @@
+from copy import copy
+
 from django import forms
 
+from acuclinic.people import nhs_number
 from acuclinic.people.choices import ConditionChoice
 from acuclinic.people.models import Patient
+
+DUPLICATE_NHS_NUMBER = "Another patient already has this NHS number."
 
 
 class DateInput(forms.DateInput):
@@ -10,6 +15,14 @@ class DateInput(forms.DateInput):
 
 class PatientForm(forms.ModelForm):
     """Contact and administrative details: what reception may see and edit."""
+
+    # Wider than the 10 stored digits, so "943 476 5919" as printed on letters fits.
+    nhs_number = forms.CharField(
+        label="NHS number",
+        max_length=20,
+        required=False,
+        help_text="10 digits, e.g. 943 476 5919.",
+    )
 
     class Meta:
         model = Patient
@@ -36,17 +49,24 @@ class PatientForm(forms.ModelForm):
             "emergency_contact_relationship",
         ]
         widgets = {"date_of_birth": DateInput(format="%Y-%m-%d")}
-        help_texts = {"nhs_number": "10 digits, e.g. 943 476 5919."}
+
+    def __init__(self, *args, instance=None, **kwargs):
+        # Validation writes the typed values onto the instance; work on a copy so the
+        # page can still show the stored record (its name in the heading) after an error.
+        super().__init__(*args, instance=copy(instance), **kwargs)
 
     def clean_nhs_number(self):
-        from acuclinic.people.nhs_number import normalise
-
-        return normalise(self.cleaned_data.get("nhs_number", ""))
+        value = nhs_number.normalise(self.cleaned_data.get("nhs_number", ""))
+        others = Patient.objects.filter(nhs_number=value).exclude(pk=self.instance.pk)
+        # The database refuses a duplicate too; asking first puts the message on the field.
+        if value and others.exists():
+            raise forms.ValidationError(DUPLICATE_NHS_NUMBER, code="duplicate_nhs_number")
+        return value
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("email") and not cleaned.get("phone"):
-            raise forms.ValidationError("Give an email address or a phone number, or both.")
+        if not cleaned.get("email") and not cleaned.get("phone") and "email" not in self.errors:
+            self.add_error("email", "Give an email address or a phone number, or both.")
         return cleaned
 
 

@@ -57,6 +57,8 @@ class Practitioner(models.Model):
         return self.user.display_name
 
     def is_qualified_for(self, modality: str) -> bool:
+        """Whether they may give this kind of acupuncture; anything else needs no
+        acupuncture qualification ("" or an assessment without needles)."""
         if modality == Modality.TRADITIONAL:
             return self.qualified_traditional
         if modality == Modality.MEDICAL:
@@ -242,3 +244,86 @@ class ClinicalSummary(models.Model):
 
     def __str__(self) -> str:
         return f"Clinical summary for {self.patient}"
+
+
+class ApiToken(models.Model):
+    """A key a program uses to call the JSON API as one staff member.
+
+    Only a SHA-256 digest of the secret is stored, so a copy of the database does not
+    hand out working keys; the secret itself is shown once, when the token is made.
+    A token acts with exactly its user's permissions, and stops working when revoked or
+    when the account is disabled.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80, help_text="What uses it, e.g. “Reception tablet”")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the secret, so a person can tell their tokens apart.
+    prefix = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | Q(revoked_at__gte=F("created_at")),
+                name="apitoken_revoked_after_created",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class CalendarFeedToken(models.Model):
+    """The secret in a practitioner's calendar subscription URL (/calendar/<secret>.ics).
+
+    Like an API token, only a SHA-256 digest is stored: the URL is shown once, when it is
+    made, and a copy of the database gives nobody a working feed. A practitioner has at
+    most one live token; making a new one revokes the old, so a leaked URL is stopped by
+    making a new one. The row stays after revocation for the audit trail.
+    """
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="calendar_feed_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the secret, so a person can tell which URL is live.
+    prefix = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practitioner"],
+                condition=Q(revoked_at__isnull=True),
+                name="calendarfeed_one_live_per_practitioner",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | Q(revoked_at__gte=F("created_at")),
+                name="calendarfeed_revoked_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.practitioner} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -20,12 +20,34 @@ _FRONT_DESK = [
     "scheduling.view_appointment",
     "scheduling.add_appointment",
     "scheduling.change_appointment",
+    "safety.add_questionnairelink",
+    # Which rooms are out of use: reception books around them.
+    "scheduling.view_roomclosure",
+    # The enquiry inbox, the waitlist, and the records online bookings made.
+    "scheduling.view_enquiry",
+    "scheduling.add_enquiry",
+    "scheduling.change_enquiry",
+    "scheduling.view_waitlistentry",
+    "scheduling.add_waitlistentry",
+    "scheduling.change_waitlistentry",
+    "scheduling.view_onlinebooking",
+    "scheduling.change_onlinebooking",
 ]
 _CLINICAL = [
     "people.view_clinical",
     "people.view_clinicalsummary",
     "people.add_clinicalsummary",
     "people.change_clinicalsummary",
+    "safety.view_questionnaire",
+    "safety.add_questionnaire",
+    "safety.add_changecheck",
+    "safety.view_consent",
+    "safety.add_consent",
+    "safety.add_precautionacknowledgement",
+    "safety.add_specialistagreement",
+    # Their own working time (scheduling.working_time narrows it to their own).
+    "scheduling.view_workingpattern",
+    "scheduling.view_workingexception",
 ]
 
 ROLE_PERMISSIONS = {
@@ -41,8 +63,73 @@ ROLE_PERMISSIONS = {
         "people.view_credential",
         "clinic.change_clinic",
         "clinic.change_service",
+        "safety.view_safetypolicy",
+        "safety.change_safetypolicy",
+        # The outbox of every message, sending a failed one again, reminder settings.
+        "notifications.view_message",
+        "notifications.change_message",
+        "notifications.change_messagingpolicy",
+        # Everyone's working time, time off and extra sessions, and room closures.
+        "scheduling.add_workingpattern",
+        "scheduling.change_workingpattern",
+        "scheduling.delete_workingpattern",
+        "scheduling.add_workingexception",
+        "scheduling.delete_workingexception",
+        "scheduling.add_roomclosure",
+        "scheduling.delete_roomclosure",
     ],
 }
+
+# The treatment record (acuclinic/treatment). Reception sees needle stock, as it orders
+# supplies, but never a session note, an adverse event or a recall's list of patients.
+# Practitioners chart their own sessions; clinic admins read every note and the adverse
+# event report, manage stock and recalls, close follow-ups and set the charting limits.
+_TREATMENT = {
+    RECEPTION: ["treatment.view_needlelot"],
+    PRACTITIONER: [
+        "treatment.view_needlelot",
+        "treatment.view_sessionnote",
+        "treatment.add_sessionnote",
+        "treatment.add_noteaddendum",
+        "treatment.view_adverseevent",
+        "treatment.add_adverseevent",
+        "treatment.view_pointprescription",
+        "treatment.add_pointprescription",
+        "treatment.delete_pointprescription",
+    ],
+    ADMIN: [
+        "treatment.view_needlelot",
+        "treatment.add_needlelot",
+        "treatment.change_needlelot",
+        "treatment.view_lot_recall",
+        "treatment.view_sessionnote",
+        "treatment.view_adverseevent",
+        "treatment.change_followup",
+        "treatment.view_treatmentpolicy",
+        "treatment.change_treatmentpolicy",
+    ],
+}
+for _role, _perms in _TREATMENT.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _perms
+
+# Outcomes (acuclinic/outcomes): courses, measures, the planner and the clinic report.
+# Reception sees no clinical outcome (the API tells it only whether measures are due).
+# Practitioners record questionnaires and review or close courses; clinic admins read
+# every course and the report, and set the planner's thresholds.
+_OUTCOMES = {
+    PRACTITIONER: [
+        "outcomes.view_course",
+        "outcomes.add_measurement",
+        "outcomes.change_course",
+    ],
+    ADMIN: [
+        "outcomes.view_course",
+        "outcomes.view_outcomespolicy",
+        "outcomes.change_outcomespolicy",
+    ],
+}
+for _role, _perms in _OUTCOMES.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _perms
 
 
 def role_of(user) -> str:

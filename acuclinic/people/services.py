@@ -1,12 +1,17 @@
-"""Writes to patient records. Each one is atomic and audited."""
+"""Writes to patient records and staff API tokens. Each one is atomic and audited."""
+
+import hashlib
+import secrets
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.core.errors import Conflict, InvalidRequest
-from acuclinic.people.models import ClinicalSummary, Patient
+from acuclinic.people.models import ApiToken, ClinicalSummary, Patient
 
 PATIENT_FIELDS = [
     f.name
@@ -17,7 +22,9 @@ PATIENT_FIELDS = [
 
 def _validated(patient: Patient) -> None:
     try:
-        patient.full_clean()
+        # Field rules only: the unique NHS number is the database's to enforce, and its
+        # refusal becomes the 409 "duplicate_nhs_number" below, not a constraint name.
+        patient.full_clean(validate_constraints=False)
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise InvalidRequest("invalid_" + field, f"{field}: {messages[0]}", field=field) from exc
@@ -87,3 +94,82 @@ def clinical_summary_save(patient: Patient, *, user, presenting_condition: str, 
             changed_fields=["presenting_condition", "history"],
         )
     return summary
+
+
+def patient_check_reachable(*, email: str, phone: str) -> None:
+    """The clinic must be able to reach every patient: by email, by phone, or both."""
+    if not (email or "").strip() and not (phone or "").strip():
+        raise InvalidRequest(
+            "no_contact_details",
+            "Give an email address or a phone number, or both.",
+            field="email",
+        )
+
+
+# API tokens. The secret is "acu_" and 43 random URL-safe characters (256 bits); only
+# its SHA-256 digest is kept, so the secret is shown once and cannot be recovered.
+TOKEN_PREFIX = "acu_"
+TOKEN_NAME_MAX = 80
+# Recording "last used" on every call would make every API read a write, queueing
+# behind SQLite's single writer for a timestamp nobody needs to the second.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
+    """Make a token for ``user``. Returns the token and its secret, which is not stored."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidRequest(
+            "name_required", "Name the token after what will use it.", field="name"
+        )
+    if len(name) > TOKEN_NAME_MAX:
+        raise InvalidRequest(
+            "name_too_long", f"Keep the name to {TOKEN_NAME_MAX} characters.", field="name"
+        )
+    if not user.is_active:
+        raise InvalidRequest("inactive_user", f"The account {user.username} is disabled.")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name, digest=_token_digest(secret), prefix=secret[:12]
+        )
+        audit.record(AuditAction.CREATE, token, detail=f"API token for {user.username}")
+    return token, secret
+
+
+def api_token_revoke(token: ApiToken) -> ApiToken:
+    """Stop a token working, for good. Its row stays, so the audit trail still names it."""
+    with transaction.atomic():
+        locked = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+        if locked.revoked_at is not None:
+            raise Conflict("already_revoked", f"The token “{locked.name}” is already revoked.")
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        audit.record(
+            AuditAction.CHANGE,
+            locked,
+            changed_fields=["revoked_at"],
+            detail=f"API token of {locked.user.username} revoked",
+        )
+    return locked
+
+
+def api_token_user(secret: str):
+    """The user a presented secret acts as, or None if it is unknown, revoked or disabled."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_token_digest(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from acuclinic.audit import services as audit
@@ -13,6 +14,16 @@ from acuclinic.people.models import ClinicalSummary, Patient
 from acuclinic.scheduling.models import Appointment
 
 SEARCH_LIMIT = 50
+
+
+def _booking_pick(value: str | None) -> str | None:
+    """The booking form's address that search results link back to, or None.
+
+    It arrives in the query string, so anything but our own booking form is dropped:
+    otherwise a crafted link could make "Book for …" lead to another site or a script.
+    """
+    prefix = reverse("appointment_new") + "?"
+    return value if value and value.startswith(prefix) else None
 
 
 @staff_view("people.view_patient")
@@ -34,7 +45,7 @@ def patient_list(request):
             "results": results[:SEARCH_LIMIT] if results is not None else None,
             "more": results is not None and len(results) > SEARCH_LIMIT,
             "nav": "patients",
-            "pick": request.GET.get("pick"),
+            "pick": _booking_pick(request.GET.get("pick")),
         },
     )
 

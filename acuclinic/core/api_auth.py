@@ -1,0 +1,80 @@
+"""Who is calling the API, and may they: an API token or a session, then permissions.
+
+Each endpoint says what it needs with ``auth=require("people.view_patient", …)``, the
+same permissions its HTML page asks for (roles.py), checked before the request body is
+even read. A refusal is audited, as on the pages (core.access).
+"""
+
+from django.conf import settings
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+
+from acuclinic.audit import services as audit
+from acuclinic.audit.models import AuditAction
+from acuclinic.core.api_errors import NotAuthenticated
+from acuclinic.core.errors import Forbidden
+from acuclinic.people.roles import role_of
+
+
+def permitted(request, user, perms: tuple[str, ...]):
+    """``user`` if they hold every permission in ``perms``; otherwise audit and refuse."""
+    if not user.has_perms(perms):
+        audit.record(
+            AuditAction.DENIED, object_type="api", detail=f"{request.method} {request.path}"
+        )
+        raise Forbidden("forbidden", f"Your role ({role_of(user)}) does not allow this.")
+    return user
+
+
+class BearerToken(HttpBearer):
+    """``Authorization: Bearer acu_…``: a token made on /account/tokens/ or by the command."""
+
+    def __init__(self, perms: tuple[str, ...]):
+        self.perms = perms
+        super().__init__()
+
+    def authenticate(self, request, token: str):
+        from acuclinic.people.services import api_token_user
+
+        user = api_token_user(token.strip())
+        if user is None:
+            raise NotAuthenticated(
+                "invalid_token",
+                "This API token is not valid: it is unknown or revoked, or its account "
+                "is disabled.",
+            )
+        # The audit trail's actor for this request (see audit.middleware).
+        request.auth_user = user
+        return permitted(request, user, self.perms)
+
+
+class Session(APIKeyCookie):
+    """The signed-in browser session, with Django's CSRF check on writes, as on the pages."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self, perms: tuple[str, ...]):
+        self.perms = perms
+        super().__init__(csrf=True)
+
+    def __call__(self, request):
+        user = request.user
+        if not user.is_authenticated:
+            return None  # nobody signed in: ninja answers 401
+        # CSRF only once we know a session is in use: an anonymous caller is told to
+        # authenticate, not that a token they never needed is missing.
+        if check_csrf(request):
+            raise Forbidden(
+                "csrf_failed",
+                "The CSRF check failed: send the csrftoken cookie's value in an "
+                "X-CSRFToken header, or use an API token instead of the session.",
+            )
+        return permitted(request, user, self.perms)
+
+    def authenticate(self, request, key):
+        return None  # not reached: __call__ above does the work
+
+
+def require(*perms: str) -> list:
+    """The auth for an endpoint: token or session, holding every one of ``perms``."""
+    return [BearerToken(perms), Session(perms)]

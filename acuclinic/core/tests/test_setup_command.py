@@ -1,0 +1,85 @@
+"""`acuclinic setup` (what `make run` runs first) in an empty database: it migrates,
+builds the demo clinic and prints where to sign in; running it again changes nothing.
+
+The first run happens once for the module, inside a transaction rolled back at the end.
+"""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from acuclinic.audit.models import AuditEntry
+from acuclinic.core.demo.reset import clinic_rows
+from acuclinic.people.models import Patient, User
+
+pytestmark = pytest.mark.django_db
+
+LOGIN_TABLE = [
+    ["username", "role", "password"],
+    ["admin", "Clinic admin", "acuclinic-demo"],
+    ["practitioner", "Practitioner", "acuclinic-demo"],
+    ["reception", "Reception", "acuclinic-demo"],
+]
+
+
+def setup() -> str:
+    out = StringIO()
+    call_command("setup", stdout=out)
+    return out.getvalue()
+
+
+def login_rows(said: str) -> list[list[str]]:
+    lines = said.split("Demo logins, one per role:")[1].strip().splitlines()
+    return [re.split(r"\s{2,}", line.strip()) for line in lines if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def first_run(django_db_setup, django_db_blocker):
+    """What the first `acuclinic setup` printed, with HOST and PORT left to their defaults."""
+    with pytest.MonkeyPatch.context() as env, django_db_blocker.unblock():
+        env.delenv("HOST", raising=False)
+        env.delenv("PORT", raising=False)
+        outer = transaction.atomic()
+        outer.__enter__()
+        said = setup()
+    yield said
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def default_address(monkeypatch):
+    monkeypatch.delenv("HOST", raising=False)
+    monkeypatch.delenv("PORT", raising=False)
+
+
+def test_in_an_empty_database_it_builds_the_demo_and_prints_the_url_and_one_login_per_role(
+    first_run,
+):
+    built = "Built the demo clinic “Riverside Physiotherapy”: 6 practitioners, 300 patients"
+    assert built in first_run
+    assert Patient.objects.count() == 300
+    assert "acuclinic is ready: open http://127.0.0.1:8000/" in first_run
+    assert login_rows(first_run) == LOGIN_TABLE
+
+
+def test_a_second_run_changes_nothing_and_still_prints_the_logins(first_run):
+    rows, trail = clinic_rows(), AuditEntry.objects.count()
+    said = setup()
+    assert "The database already has a clinic; it is left as it is." in said
+    assert "Built" not in said
+    assert (clinic_rows(), AuditEntry.objects.count()) == (rows, trail)
+    assert login_rows(said) == LOGIN_TABLE
+
+
+def test_a_changed_demo_password_is_not_printed(first_run):
+    reception = User.objects.get(username="reception")
+    reception.set_password("a-new-password-for-the-desk")
+    reception.save()
+    rows = login_rows(setup())
+    assert ["reception", "Reception", "(changed)"] in rows
+    assert "a-new-password-for-the-desk" not in str(rows)
