@@ -559,21 +559,21 @@ def next_session_book(
     its lock, its alternatives on a clash). Refused while the course waits for a review:
     the planner asks for a review instead of another booking."""
     today = today or timezone.localdate()
-    if not course.is_open:
-        raise Conflict(
-            "course_closed", f"This course was closed on {format_date(course.ended_on)}."
+    with transaction.atomic():
+        # Read afresh and held: a course closed, or reviewed, since the page was drawn
+        # is judged as it stands now.
+        locked = _open(course)
+        plan = _fresh_plan(locked, today=today)
+        if plan.decision.action == planner.Action.REVIEW:
+            raise Conflict(
+                "review_due",
+                "No response after the trial: review the course before booking another session.",
+            )
+        return appointment_book(
+            patient=locked.patient,
+            practitioner=practitioner,
+            room=room,
+            service=service,
+            start=start,
+            user=user,
         )
-    plan = _fresh_plan(course, today=today)
-    if plan.decision.action == planner.Action.REVIEW:
-        raise Conflict(
-            "review_due",
-            "No response after the trial: review the course before booking another session.",
-        )
-    return appointment_book(
-        patient=course.patient,
-        practitioner=practitioner,
-        room=room,
-        service=service,
-        start=start,
-        user=user,
-    )
