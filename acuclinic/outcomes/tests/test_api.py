@@ -112,7 +112,7 @@ def test_the_report_counts_who_reached_the_mcid_and_the_non_responders(
 
     other = factories.patient()
     first = timezone.localdate() - timedelta(weeks=5)
-    factories.weekly_sessions(other, practitioner, [6, 6, 6, 6, 6, 6], first_day=first)
+    factories.weekly_sessions(other, practitioner, [6, 6, 6, 6, 6, 6], first_day=first, hour=14)
     stuck(low_back)
     response = as_user(admin_user).get("/outcomes/report")
     overall = response.json()["overall"]
