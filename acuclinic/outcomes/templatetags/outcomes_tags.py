@@ -52,11 +52,7 @@ def outcomes_section(context, patient):
         "show": True,
         "patient": patient,
         "latest": latest,
-        "block": presenting.block(
-            presenting.pain_chart(latest, today=today, chart_id="record-pain")
-        )
-        if latest
-        else None,
+        "blocks": presenting.chart_blocks(latest, today=today, prefix="record") if latest else [],
         "due": queries.due_for(patient, today=today, views=views),
         "can_record": user.has_perm("outcomes.add_measurement"),
     }

@@ -1,6 +1,7 @@
 """The outcome pages staff use: the course and its timeline, recording questionnaires,
 reviews, closing a course, and the patient record's section."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -262,3 +263,32 @@ def test_signing_opens_the_course_for_the_next_session_on_the_note_page(
     page = client.get(f"/treatment/notes/{note.pk}/").content.decode()
     assert "Next session" in page
     assert Course.objects.get(patient=low_back).baseline_pain == 6
+
+
+def test_the_patient_record_shows_the_course_as_a_timeline_of_phases_and_sessions(
+    client, practitioner_user, sessions, low_back
+):
+    sessions(7, 5, 4, 4, 6)
+    client.force_login(practitioner_user)
+    record = client.get(f"/patients/{low_back.pk}/").content.decode()
+    timeline = record.split('<ol class="timeline"')[1].split("</ol>")[0]
+    phases = re.findall(r"<strong>(.*?)</strong>", timeline)
+    assert phases == ["Weekly (initial)", "Every other week", "Weekly series 2"]
+    sessions_shown = re.findall(r"Session (\d), [^:]+: pain (\d+)/10", timeline)
+    assert sessions_shown == [("1", "7"), ("2", "5"), ("3", "4"), ("4", "4"), ("5", "6")]
+    assert "Pain 4/10 vs baseline 7/10 at two sessions: moving to every other week." in timeline
+    assert "so a relapse: starting weekly series 2." in timeline
+
+
+def test_the_contact_time_cap_warning_is_on_the_record_the_outcomes_page_and_the_note(
+    client, practitioner_user, sessions, low_back
+):
+    notes = sessions(7, 5, 4, 4, 4, 4, 4, 4, 4)  # nine half-hour sessions: 4 h 30 min
+    warning = "Contact time 4 h 30 min of the 5 h cap: another 30 min session would reach it."
+    client.force_login(practitioner_user)
+    for url in (
+        f"/patients/{low_back.pk}/",
+        f"/outcomes/patients/{low_back.pk}/",
+        f"/treatment/notes/{notes[-1].pk}/",
+    ):
+        assert warning in client.get(url).content.decode(), url
