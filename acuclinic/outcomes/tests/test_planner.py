@@ -1,5 +1,8 @@
 """The course planner: each rule of issue 6 by example, and properties over any course."""
 
+import os
+import subprocess
+import sys
 from datetime import date, timedelta
 
 import pytest
@@ -184,7 +187,7 @@ def test_hours_reads_as_people_write_it(minutes, text):
 # ── Properties over any course ───────────────────────────────────────────────────────
 
 ALLOWED = {
-    Phase.INITIAL: {Phase.TAPER, Phase.REVIEW, Phase.INITIAL},
+    Phase.INITIAL: {Phase.TAPER, Phase.REVIEW},
     Phase.TAPER: {Phase.MAINTENANCE, Phase.INITIAL},
     Phase.MAINTENANCE: {Phase.INITIAL},
     Phase.REVIEW: {Phase.TAPER, Phase.INITIAL},
@@ -200,6 +203,9 @@ rules_strategy = st.builds(
     taper_sessions=st.integers(1, 6),
     relapse_measures=st.integers(1, 4),
     trial_sessions=st.integers(3, 12),
+    initial_days=st.integers(5, 10),
+    taper_days=st.integers(10, 21),
+    maintenance_days=st.integers(21, 56),
     contact_cap_minutes=st.one_of(st.none(), st.integers(60, 1200)),
 )
 
@@ -224,12 +230,18 @@ def courses(draw):
 def test_phases_only_change_as_the_rules_allow(course, rules):
     sessions, diary = course
     result = plan(sessions, diary=diary, rules=rules)
-    current = Phase.INITIAL
+    current, series = Phase.INITIAL, 1
     for change in result.changes:
-        assert change.phase in ALLOWED[current], (current, change)
-        current = change.phase
+        if change.series > series:
+            # A relapse: only from a course that had improved, into a new weekly series.
+            assert current in (Phase.TAPER, Phase.MAINTENANCE), (current, change)
+            assert (change.phase, change.series) == (Phase.INITIAL, series + 1)
+            assert f"starting weekly series {change.series}." in change.sentence
+        else:
+            assert change.phase in ALLOWED[current], (current, change)
+        current, series = change.phase, change.series
     assert current == result.phase
-    assert result.series == 1 + result.relapses
+    assert result.series == series == 1 + result.relapses
 
 
 @settings(max_examples=300)
@@ -321,3 +333,95 @@ def test_every_session_sits_in_one_span_of_its_phase(course, rules):
     assert sorted(placed, key=lambda m: m.number) == result.marks
     for span in result.spans:
         assert all(m.phase == span.phase and m.series == span.series for m in span.sessions)
+
+
+@settings(max_examples=300)
+@given(courses(), rules_strategy)
+def test_no_session_back_within_the_mcid_of_baseline_stays_in_taper_or_maintenance(course, rules):
+    sessions, diary = course
+    result = plan(sessions, diary=diary, rules=rules)
+    for mark in result.marks:
+        if mark.phase in (Phase.TAPER, Phase.MAINTENANCE):
+            assert rules.pain.improved(result.baseline, mark.pain), mark
+
+
+@settings(max_examples=300)
+@given(courses(), rules_strategy)
+def test_monthly_maintenance_follows_enough_fortnightly_sessions(course, rules):
+    sessions, diary = course
+    result = plan(sessions, diary=diary, rules=rules)
+    for n, change in enumerate(result.changes):
+        if change.phase != Phase.MAINTENANCE:
+            continue
+        taper = result.changes[n - 1]
+        assert (taper.phase, taper.series) == (Phase.TAPER, change.series)
+        given_in_taper = [
+            m
+            for m in result.marks
+            if taper.day <= m.day <= change.day
+            and m.phase == Phase.TAPER
+            and m.series == change.series
+        ]
+        assert len(given_in_taper) == rules.taper_sessions
+
+
+@settings(max_examples=300)
+@given(courses(), rules_strategy)
+def test_only_sessions_move_a_course_on_a_diary_entry_can_only_start_a_relapse(course, rules):
+    sessions, diary = course
+    result = plan(sessions, diary=diary, rules=rules)
+    session_days = {s.day for s in sessions}
+    for change in result.changes:
+        if change.phase in (Phase.TAPER, Phase.MAINTENANCE, Phase.REVIEW):
+            assert change.day in session_days, change
+        else:
+            assert change.series > 1  # the only other change: a relapse
+
+
+@settings(max_examples=300)
+@given(courses(), rules_strategy, st.data())
+def test_a_review_comes_after_exactly_a_trial_and_continuing_gives_a_fresh_one(course, rules, data):
+    sessions, diary = course
+    reviews = data.draw(st.lists(st.dates(MONDAY, sessions[-1].day), max_size=3))
+    result = plan(sessions, diary=diary, rules=rules, reviews=reviews)
+    for n, change in enumerate(result.changes):
+        if change.phase != Phase.REVIEW:
+            continue
+        previous = result.changes[n - 1] if n else None
+        if previous is None:
+            since = [m for m in result.marks if m.day <= change.day]
+        else:
+            # The series (or the further trial) began with ``previous``: a relapse at a
+            # session counts that session; a review or a diary entry comes after the
+            # day's session.
+            assert previous.phase == Phase.INITIAL
+            after_the_day = previous.sentence.startswith("Reviewed") or "pain diary" in (
+                previous.sentence
+            )
+            since = [
+                m
+                for m in result.marks
+                if m.series == change.series
+                and previous.day <= m.day <= change.day
+                and (m.day > previous.day or not after_the_day)
+            ]
+        assert len(since) == rules.trial_sessions, (change, previous)
+        # Not reviewed while improving: the trial ended without enough improved in a row.
+        run = len(since) - max((k + 1 for k, m in enumerate(since) if not m.improved), default=0)
+        assert run < rules.improving_sessions
+
+
+def test_the_planner_and_the_scoring_are_pure_python():
+    """planner.py, scoring.py, schedule.py, charts.py and catalogue.py import no Django:
+    they can be tested, and reasoned about, on their own."""
+    modules = ["planner", "scoring", "schedule", "charts", "catalogue"]
+    code = (
+        "import sys\n"
+        + "".join(f"import acuclinic.outcomes.{m}\n" for m in modules)
+        + "print(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip() == "[]"
