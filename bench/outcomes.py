@@ -26,15 +26,16 @@ sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import os  # noqa: E402
-import secrets  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
 from datetime import date  # noqa: E402
-from urllib.parse import urlsplit, urlunsplit  # noqa: E402
+
+from bench._common import (  # noqa: E402
+    add_database_options,
+    engine_version,
+    measure_each_database,
+    median_p95,
+    print_table,
+)
 
 BENCH_DATABASE = "acuclinic_bench_outcomes"
 TARGET_SECONDS = 2.0
@@ -47,13 +48,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--today", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
     parser.add_argument("--renders", type=int, default=10, help="times to render each (10)")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("ACUCLINIC_BENCH_DATABASE_URL"),
-        help="also run on PostgreSQL, given a URL of a server to create the "
-        f"`{BENCH_DATABASE}` database on (default: $ACUCLINIC_BENCH_DATABASE_URL)",
-    )
-    parser.add_argument("--measure", help=argparse.SUPPRESS)  # the child's database URL
+    add_database_options(parser, BENCH_DATABASE)
     args = parser.parse_args(argv)
     if args.scale < 1 or args.renders < 1:
         parser.error("--scale and --renders must be 1 or more")
@@ -68,75 +63,26 @@ def main() -> int:
     if args.measure:
         print(json.dumps(measure(args)))
         return 0
-    results, failures = {}, {}
-    with tempfile.TemporaryDirectory(prefix="acuclinic-bench-") as var_dir:
-        results["SQLite"] = run_child(f"sqlite:///{Path(var_dir) / 'bench.sqlite3'}", var_dir, args)
-        if args.postgres:
-            try:
-                with bench_database(args.postgres) as pg_url:
-                    results["PostgreSQL"] = run_child(pg_url, var_dir, args)
-            except Exception as exc:  # report it beside the SQLite figures, not instead
-                failures["PostgreSQL"] = str(exc).strip().splitlines()[-1]
-    print_table(results, args)
+    child_argv = ["--scale", str(args.scale), "--months-back", str(args.months_back)]
+    child_argv += ["--seed", str(args.seed), "--renders", str(args.renders)]
+    if args.today:
+        child_argv += ["--today", args.today.isoformat()]
+    results, failures = measure_each_database(
+        __file__, child_argv, postgres=args.postgres, database_name=BENCH_DATABASE
+    )
+    print_figures(results, args)
     for name, reason in failures.items():
         print(f"\n{name} was not measured: {reason}")
     return 1 if failures else 0
 
 
-def run_child(database_url: str, var_dir: str, args: argparse.Namespace) -> dict:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "acuclinic.settings",
-        "DATABASE_URL": database_url,
-        "ACUCLINIC_VAR_DIR": var_dir,
-        "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
-        "DEBUG": "0",
-        "HTTPS": "0",
-        "ALLOWED_HOSTS": "testserver",  # the test Client's host name
-        "LOG_LEVEL": "WARNING",
-    }
-    command = [sys.executable, __file__, "--measure", database_url, "--scale", str(args.scale)]
-    command += ["--months-back", str(args.months_back), "--seed", str(args.seed)]
-    command += ["--renders", str(args.renders)]
-    if args.today:
-        command += ["--today", args.today.isoformat()]
-    done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=False)
-    if done.returncode:
-        raise SystemExit(f"The benchmark on {database_url} failed (exit {done.returncode}).")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-@contextmanager
-def bench_database(server_url: str):
-    """A fresh `acuclinic_bench_outcomes` database on the server ``server_url`` points at."""
-    import psycopg
-
-    parts = urlsplit(server_url)
-    if parts.path.strip("/") == BENCH_DATABASE:
-        parts = parts._replace(path="/postgres")  # cannot drop the database we are in
-    admin_url = urlunsplit(parts)
-
-    def admin(sql: str) -> None:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(sql)
-
-    admin(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-    admin(f"CREATE DATABASE {BENCH_DATABASE}")
-    try:
-        yield urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
-    finally:
-        admin(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-
-
 def _ms(values: list[float]) -> str:
-    middle = statistics.median(values)
-    p95 = statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) > 1 else middle
+    middle, p95 = median_p95(values)
     return f"{middle * 1000:,.0f} / {p95 * 1000:,.0f} ms"
 
 
-def print_table(results: dict[str, dict], args: argparse.Namespace) -> None:
+def print_figures(results: dict[str, dict], args: argparse.Namespace) -> None:
     first = next(iter(results.values()))
-    engines = list(results)
     print()
     print(
         f"acuclinic outcomes benchmark: scale {args.scale}, {args.months_back} months back, "
@@ -161,14 +107,7 @@ def print_table(results: dict[str, dict], args: argparse.Namespace) -> None:
         ("courses in the report", lambda r: f"{r['reported']:,}"),
         ("under 2 s (slowest page)", lambda r: "yes" if max(r["page"]) < TARGET_SECONDS else "NO"),
     ]
-    label_width = max(len(label) for label, _ in rows) + 2
-    cells = [[fmt(results[e]) for e in engines] for _, fmt in rows]
-    widths = [max(len(e), *(len(row[i]) for row in cells)) + 2 for i, e in enumerate(engines)]
-    print(" " * label_width + "".join(e.rjust(w) for e, w in zip(engines, widths, strict=True)))
-    for (label, _), row in zip(rows, cells, strict=True):
-        print(
-            label.ljust(label_width) + "".join(c.rjust(w) for c, w in zip(row, widths, strict=True))
-        )
+    print_table(rows, results)
 
 
 # --- the child: build, then time -------------------------------------------------------
@@ -231,7 +170,7 @@ def measure(args: argparse.Namespace) -> dict:
     return {
         "today": today.isoformat(),
         "django": django.get_version(),
-        "engine_version": _engine_version(connection),
+        "engine_version": engine_version(connection),
         "patients": summary.patients,
         "appointments": summary.appointments,
         "notes": SessionNote.objects.filter(signed_at__isnull=False).count(),
@@ -245,14 +184,6 @@ def measure(args: argparse.Namespace) -> dict:
         "catch_up": catch_ups,
         "queries": [seconds for seconds, _ in runs],
     }
-
-
-def _engine_version(connection) -> str:
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return sqlite3.sqlite_version
-    return ".".join(str(part) for part in divmod(connection.pg_version, 10000))
 
 
 if __name__ == "__main__":
