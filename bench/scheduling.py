@@ -1,0 +1,749 @@
+"""Scheduling benchmark: availability and booking in a busy clinic's year (issue 3).
+
+    .venv/bin/python bench/scheduling.py [--postgres postgres://user@host/db]
+
+Builds the demo clinic (``acuclinic.core.demo``, what ``acuclinic demo`` builds) with 20
+practitioners at 3 locations and 12 months of appointments into a throwaway database —
+a temporary SQLite file, and on PostgreSQL a database named ``acuclinic_bench_sched``
+created and dropped around the run — then measures, each database in a child process
+of its own:
+
+- availability: the next six weekly sessions with any practitioner at one location
+  (the course reception books most), through ``scheduling.queries.find_slots`` and the
+  slot engine; and the API's next six free times that week, for comparison;
+- booking throughput: 16 clients booking through the JSON API of a real HTTP server
+  (gunicorn), beside the throughput of single-row insert transactions through the same
+  database driver in the same run, as a ratio;
+- that no practitioner or room was booked twice, checked with SQL over every active
+  appointment once the clients have finished.
+
+It prints the figures beside the issue's targets, PASS or MISS, and asserts nothing about
+time: it fails only if something answers wrongly or a double booking is found. See
+bench/README.md for what each figure means.
+"""
+
+import sys
+from pathlib import Path
+
+# `python bench/scheduling.py` puts bench/ first on sys.path; put the repository root
+# there instead, so the project imports as it does everywhere else.
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR]
+sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from collections import Counter, defaultdict  # noqa: E402
+from datetime import date, timedelta  # noqa: E402
+
+from bench._common import (  # noqa: E402
+    add_database_options,
+    engine_version,
+    measure_each_database,
+    median_p95,
+    print_table,
+)
+
+BENCH_DATABASE = "acuclinic_bench_sched"
+# The issue's targets.
+AVAILABILITY_P95_MS = 50.0
+THROUGHPUT_RATIO = 0.25
+# A course is six weekly sessions (scheduling/series.py); search from a day in the
+# coming four weeks, the part of the diary the demo has already filled.
+COURSE_WEEKS = 6
+SEARCH_FROM_DAYS = 28
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Time availability and booking at scale.")
+    parser.add_argument("--practitioners", type=int, default=20)
+    parser.add_argument("--locations", type=int, default=3)
+    parser.add_argument(
+        "--rooms", type=int, default=17, help="rooms in all (17: scale 1's 5 per 6 practitioners)"
+    )
+    parser.add_argument(
+        "--patients",
+        type=int,
+        default=7500,
+        help="patients (7,500: about 60,000 sessions asked for in the 12 months)",
+    )
+    parser.add_argument("--months-back", type=int, default=11)
+    parser.add_argument("--months-ahead", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--searches", type=int, default=200, help="availability searches (200)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (16)")
+    parser.add_argument(
+        "--seconds", type=float, default=20, help="length of each throughput phase (20)"
+    )
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
+    parser.add_argument(
+        "--contended",
+        type=float,
+        default=0.1,
+        help="share of bookings two clients race each other for (0.1)",
+    )
+    add_database_options(parser, BENCH_DATABASE)
+    args = parser.parse_args(argv)
+    if args.searches < 1 or args.clients < 1 or args.seconds <= 0 or args.workers < 1:
+        parser.error("--searches, --clients, --seconds and --workers must be above 0")
+    if not 0 <= args.contended <= 0.5:
+        parser.error("--contended must be between 0 and 0.5")
+    return args
+
+
+CHILD_OPTIONS = (
+    "practitioners",
+    "locations",
+    "rooms",
+    "patients",
+    "months_back",
+    "months_ahead",
+    "seed",
+    "searches",
+    "clients",
+    "seconds",
+    "workers",
+    "contended",
+)
+
+
+# --- the parent: one child per database, then the table --------------------------------
+
+
+def main() -> int:
+    args = parse_args()
+    if args.measure:
+        print(json.dumps(measure(args)))
+        return 0
+    child_argv = []
+    for name in CHILD_OPTIONS:
+        child_argv += ["--" + name.replace("_", "-"), str(getattr(args, name))]
+    results, failures = measure_each_database(
+        __file__, child_argv, postgres=args.postgres, database_name=BENCH_DATABASE
+    )
+    print_figures(results, args)
+    for name, reason in failures.items():
+        print(f"\n{name} was not measured: {reason}")
+    double_booked = any(
+        r["overlaps"]["practitioner"] or r["overlaps"]["room"] for r in results.values()
+    )
+    return 1 if failures or double_booked else 0
+
+
+def _ms(values: list[float]) -> str:
+    middle, p95 = median_p95(values)
+    return f"{middle:.1f} / {p95:.1f} ms"
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def _p95_ok(values: list[float]) -> bool:
+    return median_p95(values)[1] < AVAILABILITY_P95_MS
+
+
+def _ratio(r: dict) -> float:
+    return r["booking"]["per_second"] / r["raw"]["per_second"]
+
+
+def print_figures(results: dict[str, dict], args: argparse.Namespace) -> None:
+    first = next(iter(results.values()))
+    print()
+    print(
+        f"acuclinic scheduling benchmark: {first['practitioners']} practitioners, "
+        f"{first['locations']} locations, {first['rooms']} rooms, {args.months_back} months "
+        f"back and {args.months_ahead} ahead of {date.fromisoformat(first['today']):%a %-d %b %Y}"
+        f", seed {args.seed}"
+    )
+    print(
+        f"{first['patients']:,} patients, {first['appointments']:,} appointments "
+        f"({first['unplaced']:,} more sessions asked for found no free practitioner)"
+    )
+    versions = ", ".join(f"{name} {r['engine_version']}" for name, r in results.items())
+    print(
+        f"Python {sys.version.split()[0]}, Django {first['django']}, {versions}; "
+        f"{os.cpu_count()} CPUs"
+    )
+    print(
+        f"Latencies are median / 95th percentile over {args.searches} searches; "
+        f"throughput over {args.seconds:g} s with {args.clients} clients, in one run."
+    )
+    print()
+    searches = len(first["weekly"])
+    rows = [
+        ("demo build", lambda r: f"{r['build_seconds']:,.0f} s"),
+        (
+            f"{COURSE_WEEKS} weekly sessions, anyone, one location ({searches})",
+            lambda r: _ms(r["weekly"]),
+        ),
+        ("  found a weekly time", lambda r: f"{r['weekly_found']} of {len(r['weekly'])}"),
+        (
+            f"  target p95 < {AVAILABILITY_P95_MS:g} ms",
+            lambda r: _verdict(_p95_ok(r["weekly"])),
+        ),
+        (
+            f"API: next 6 free times that week ({len(first['api_week'])})",
+            lambda r: _ms(r["api_week"]),
+        ),
+        (
+            f"  target p95 < {AVAILABILITY_P95_MS:g} ms",
+            lambda r: _verdict(_p95_ok(r["api_week"])),
+        ),
+        (
+            f"bookings through the API, {args.clients} clients",
+            lambda r: f"{r['booking']['per_second']:,.1f} /s",
+        ),
+        ("  booked (201)", lambda r: f"{r['booking']['booked']:,}"),
+        ("  refused as taken (409)", lambda r: f"{r['booking']['conflicts']:,}"),
+        ("  latency per booking", lambda r: _ms(r["booking"]["latency_ms"])),
+        (
+            f"one booking in-process, no server ({len(first['booking']['one_client_ms'])})",
+            lambda r: _ms(r["booking"]["one_client_ms"]),
+        ),
+        (
+            f"raw single-row inserts, {args.clients} threads",
+            lambda r: f"{r['raw']['per_second']:,.0f} /s",
+        ),
+        ("bookings / raw inserts", lambda r: f"{_ratio(r):.3f}"),
+        (f"  target >= {THROUGHPUT_RATIO:g}", lambda r: _verdict(_ratio(r) >= THROUGHPUT_RATIO)),
+        (
+            "practitioner / room double bookings",
+            lambda r: f"{r['overlaps']['practitioner']} / {r['overlaps']['room']}",
+        ),
+        (
+            "  no double booking",
+            lambda r: _verdict(not (r["overlaps"]["practitioner"] or r["overlaps"]["room"])),
+        ),
+    ]
+    print_table(rows, results)
+    loads = ", ".join(f"{name} {r['load']:.1f}" for name, r in results.items())
+    print(f"\nLoad average (1 min) when measuring began: {loads}, on {os.cpu_count()} CPUs.")
+
+
+# --- the child: build, then measure ----------------------------------------------------
+
+
+def measure(args: argparse.Namespace) -> dict:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from acuclinic.core.demo import DemoSpec, build_demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    today = timezone.localdate()
+    spec = DemoSpec(
+        today=today,
+        seed=args.seed,
+        locations=args.locations,
+        rooms=args.rooms,
+        practitioners=args.practitioners,
+        patients=args.patients,
+        months_back=args.months_back,
+        months_ahead=args.months_ahead,
+    )
+    _say(
+        f"Building {args.practitioners} practitioners at {args.locations} locations, "
+        f"{args.patients:,} patients, {spec.describe()} on {connection.vendor}…"
+    )
+    summary = build_demo(spec)
+    _say(f"Built {summary.appointments:,} appointments in {summary.seconds:.0f} s.")
+    load = os.getloadavg()[0]
+    rng = random.Random(args.seed)
+    weekly, found = time_weekly_courses(rng, args.searches, today)
+    api_week = time_api_week(rng, args.searches, today)
+    raw = raw_inserts(args.clients, args.seconds)
+    booking = http_bookings(args, first_day=spec.horizon + timedelta(days=7), rng=rng)
+    connection.ensure_connection()
+    return {
+        "today": today.isoformat(),
+        "django": django.get_version(),
+        "engine_version": engine_version(connection),
+        "practitioners": summary.practitioners,
+        "locations": summary.locations,
+        "rooms": summary.rooms,
+        "patients": summary.patients,
+        "appointments": summary.appointments,
+        "unplaced": summary.unplaced,
+        "build_seconds": summary.seconds,
+        "load": load,
+        "weekly": weekly,
+        "weekly_found": found,
+        "api_week": api_week,
+        "raw": raw,
+        "booking": booking,
+        "overlaps": double_bookings(),
+    }
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _timed(action) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = action()
+    return (time.perf_counter() - started) * 1000, result
+
+
+def _treatment_services():
+    """The two follow-up services, which most bookings are: medical and traditional."""
+    from acuclinic.clinic.models import Service
+    from acuclinic.core.demo import clinic as demo_clinic
+
+    keys = (demo_clinic.MEDICAL_FOLLOW_UP, demo_clinic.TRADITIONAL_FOLLOW_UP)
+    return [Service.objects.get(name=demo_clinic.SERVICES[key][0]) for key in keys]
+
+
+def _locations():
+    from acuclinic.clinic.models import Location
+
+    return list(Location.objects.select_related("clinic").order_by("pk"))
+
+
+# Availability -------------------------------------------------------------------------
+
+
+def weekly_course(service, location, first_day: date, weeks: int = COURSE_WEEKS) -> list:
+    """The first weekday and time from ``first_day`` on that is free with someone at
+    ``location`` in each of the next ``weeks`` weeks: one free slot per week (the
+    earliest practitioner free each week), or [] when no time is free every week.
+
+    The slots come from ``find_slots``, what the diary, the API and online booking use;
+    a weekly course has the same weekday and local time each week (series.py)."""
+    from acuclinic.scheduling.queries import find_slots
+
+    found = find_slots(
+        service=service,
+        location=location,
+        first_day=first_day,
+        last_day=first_day + timedelta(weeks=weeks, days=-1),
+    )
+    # Slot times are in the location's time zone: weekday and clock time are local.
+    by_time: dict[tuple, dict[int, object]] = defaultdict(dict)
+    for slot in found:
+        week = (slot.start.date() - first_day).days // 7
+        by_time[(slot.start.weekday(), slot.start.time())].setdefault(week, slot)
+    for slot in found:  # earliest first
+        if slot.start.date() >= first_day + timedelta(weeks=1):
+            break
+        each_week = by_time[(slot.start.weekday(), slot.start.time())]
+        if len(each_week) == weeks:
+            return [each_week[week] for week in range(weeks)]
+    return []
+
+
+def _searches(rng: random.Random, count: int, today: date):
+    """(service, location, first day) for each search: locations and services in turn,
+    from a random day of the coming four weeks."""
+    services, locations = _treatment_services(), _locations()
+    for n in range(count):
+        location = locations[n % len(locations)]
+        service = services[(n // len(locations)) % len(services)]
+        yield service, location, today + timedelta(days=rng.randrange(SEARCH_FROM_DAYS))
+
+
+def time_weekly_courses(rng: random.Random, count: int, today: date) -> tuple[list, int]:
+    _say(f"Timing {count} searches for {COURSE_WEEKS} weekly sessions…")
+    for service, location, day in _searches(random.Random(0), 3, today):
+        weekly_course(service, location, day)  # warm up
+    timings, found = [], 0
+    for service, location, day in _searches(rng, count, today):
+        ms, course = _timed(lambda s=service, loc=location, d=day: weekly_course(s, loc, d))
+        timings.append(ms)
+        found += bool(course)
+    return timings, found
+
+
+def time_api_week(rng: random.Random, count: int, today: date) -> list[float]:
+    """GET /api/v1/availability as an integration would ask it: anyone, one slot per
+    time, six of them, from a day on (a week is the endpoint's default window)."""
+    from django.test import Client
+
+    from acuclinic.people.models import User
+    from acuclinic.people.services import api_token_create
+
+    _say(f"Timing {count} API availability requests…")
+    _, secret = api_token_create(user=User.objects.get(username="reception"), name="Bench")
+    client = Client(headers={"Authorization": f"Bearer {secret}"})
+
+    def ask(service, location, day) -> None:
+        query = {"service": service.pk, "location": location.pk, "start_from": day.isoformat()}
+        response = client.get("/api/v1/availability", {**query, "one_per_time": 1, "limit": 6})
+        if response.status_code != 200:
+            raise SystemExit(f"GET /api/v1/availability {query} answered {response.status_code}")
+
+    for service, location, day in _searches(random.Random(0), 3, today):
+        ask(service, location, day)  # warm up
+    return [
+        _timed(lambda s=service, loc=location, d=day: ask(s, loc, d))[0]
+        for service, location, day in _searches(rng, count, today)
+    ]
+
+
+# Throughput ---------------------------------------------------------------------------
+
+
+def run_for(seconds: float, workers: list) -> float:
+    """Run each ``workers[i](deadline)`` in its own thread, all released at once; the
+    seconds from the start until the last has finished."""
+    from django.db import connection
+
+    go = threading.Event()
+    state = {}
+    errors = []
+
+    def run(work) -> None:
+        try:
+            go.wait()
+            work(state["deadline"])
+        except BaseException as exc:  # report it, do not hang the run
+            errors.append(exc)
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=run, args=(work,)) for work in workers]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.2)  # let every thread reach the start line
+    started = time.perf_counter()
+    state["deadline"] = started + seconds
+    go.set()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    return elapsed
+
+
+RAW_TABLE = "bench_raw_insert"
+# Bookings timed one after another, in-process, before the clients start.
+ONE_CLIENT_BOOKINGS = 101
+
+
+def raw_inserts(clients: int, seconds: float) -> dict:
+    """Single-row INSERT transactions of an appointment-sized row, one thread per
+    client, through Django's connection (the same driver and connection settings as the
+    app: on SQLite WAL and IMMEDIATE transactions), without the ORM."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    _say(f"Timing raw single-row inserts with {clients} threads for {seconds:g} s…")
+    key = (
+        "integer NOT NULL PRIMARY KEY AUTOINCREMENT"
+        if connection.vendor == "sqlite"
+        else "bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+    )
+    stamp = "datetime" if connection.vendor == "sqlite" else "timestamp with time zone"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE {RAW_TABLE} (id {key}, client integer NOT NULL, "
+            "practitioner_id bigint NOT NULL, room_id bigint NOT NULL, "
+            f"patient_id bigint NOT NULL, start {stamp} NOT NULL, ends {stamp} NOT NULL, "
+            f"created_at {stamp} NOT NULL)"
+        )
+    connection.close()
+    sql = (
+        f"INSERT INTO {RAW_TABLE} (client, practitioner_id, room_id, patient_id, start, ends, "
+        "created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    )
+    counts = [0] * clients
+
+    def inserter(i: int):
+        def work(deadline: float) -> None:
+            n = 0
+            while time.perf_counter() < deadline:
+                now = timezone.now()
+                values = [
+                    connection.ops.adapt_datetimefield_value(moment)
+                    for moment in (now, now + timedelta(minutes=30), now)
+                ]
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(sql, [i, n % 20 + 1, n % 17 + 1, n + 1, *values])
+                n += 1
+            counts[i] = n
+
+        return work
+
+    elapsed = run_for(seconds, [inserter(i) for i in range(clients)])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {RAW_TABLE}")
+        written = cursor.fetchone()[0]
+        cursor.execute(f"DROP TABLE {RAW_TABLE}")
+    if written != sum(counts):
+        raise SystemExit(f"Raw inserts: {sum(counts)} committed but {written} rows found.")
+    return {"inserted": written, "seconds": elapsed, "per_second": written / elapsed}
+
+
+def booking_pool(first_day: date, wanted: int, rng: random.Random) -> list[dict]:
+    """Up to ``wanted`` bookings no two of which clash, from ``first_day`` on, each for
+    a different patient: free slots as the engine offers them, with the room changed
+    where an earlier pick took it. Shuffled, so clients do not queue for one diary."""
+    from acuclinic.clinic.models import Room
+    from acuclinic.people.models import Patient
+    from acuclinic.scheduling.queries import find_slots
+
+    patients = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
+    rng.shuffle(patients)
+    wanted = min(wanted, len(patients))
+    services, locations = _treatment_services(), _locations()
+    rooms = defaultdict(list)
+    for room in Room.objects.filter(is_active=True).order_by("pk"):
+        rooms[room.location_id].append(room.pk)
+    held: dict[tuple, list] = defaultdict(list)  # (kind, id, day) -> [(start, until)]
+
+    def free(key, start, until) -> bool:
+        return all(until <= s or u <= start for s, u in held[key])
+
+    pool: list[dict] = []
+    week = first_day
+    while len(pool) < wanted and week < first_day + timedelta(weeks=26):
+        for location in locations:
+            for service in services:
+                turnover = timedelta(minutes=service.turnover_minutes)
+                for slot in find_slots(
+                    service=service,
+                    location=location,
+                    first_day=week,
+                    last_day=week + timedelta(days=6),
+                ):
+                    start, until, day = slot.start, slot.end + turnover, slot.start.date()
+                    who = ("practitioner", slot.practitioner.pk, day)
+                    if not free(who, start, until):
+                        continue
+                    room = next(
+                        (r for r in rooms[location.pk] if free(("room", r, day), start, until)),
+                        None,
+                    )
+                    if room is None:
+                        continue
+                    held[who].append((start, until))
+                    held[("room", room, day)].append((start, until))
+                    pool.append(
+                        {
+                            "patient": patients[len(pool)],
+                            "practitioner": slot.practitioner.pk,
+                            "room": room,
+                            "service": service.pk,
+                            "start": slot.start.isoformat(),
+                        }
+                    )
+                    if len(pool) == wanted:
+                        break
+                if len(pool) == wanted:
+                    break
+            if len(pool) == wanted:
+                break
+        week += timedelta(weeks=1)
+    rng.shuffle(pool)
+    return pool
+
+
+def client_lists(pool: list[dict], clients: int, contended: float) -> list[list[dict]]:
+    """The pool dealt out to ``clients``; where ``contended`` asks, the second of each
+    pair of clients asks at the same point in its list for the slot the first asks for
+    (for its own patient), so the two race and one must be refused."""
+    lists = [pool[i::clients] for i in range(clients)]
+    every = round(1 / contended) if contended else 0
+    if every:
+        for first, second in zip(lists[0::2], lists[1::2], strict=False):
+            for n in range(every - 1, min(len(first), len(second)), every):
+                second[n] = {**first[n], "patient": second[n]["patient"]}
+    return lists
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving the app on the loopback address, as in production (README)."""
+
+    def __init__(self, workers: int, log_path: Path) -> None:
+        self.port = _free_port()
+        self.log_path = log_path
+        command = [sys.executable, "-m", "gunicorn", "acuclinic.wsgi"]
+        command += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)]
+        command += ["--log-level", "warning", "--timeout", "120"]
+        self.log = log_path.open("w")
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=self.log, cwd=ROOT)
+
+    def request(self, method: str, path: str, body=None, headers=None) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        try:
+            data = json.dumps(body) if body is not None else None
+            sent = {"Content-Type": "application/json", **(headers or {})}
+            connection.request(method, path, body=data, headers=sent)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    def wait_until_up(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                status, _ = self.request("GET", "/login/")
+                if status == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit(f"gunicorn did not start:\n{self.log_path.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def http_bookings(args: argparse.Namespace, *, first_day: date, rng: random.Random) -> dict:
+    """``args.clients`` clients, each with its own API token, booking their list of
+    slots through POST /api/v1/appointments (with an Idempotency-Key, as the API asks
+    integrations to) until the time is up."""
+    from django.conf import settings
+    from django.db import connection
+
+    from acuclinic.people.models import User
+    from acuclinic.people.services import api_token_create
+    from acuclinic.scheduling.models import Appointment
+
+    clients = args.clients
+    _say("Choosing free slots for the clients to book…")
+    pool = booking_pool(first_day, wanted=ONE_CLIENT_BOOKINGS + clients * 250, rng=rng)
+    reception = User.objects.get(username="reception")
+    tokens = [
+        api_token_create(user=reception, name=f"Bench desk {i + 1}")[1] for i in range(clients)
+    ]
+    _say(f"Timing {ONE_CLIENT_BOOKINGS} bookings one after another, in-process…")
+    one_client = one_client_bookings(pool[:ONE_CLIENT_BOOKINGS], tokens[0])
+    lists = client_lists(pool[ONE_CLIENT_BOOKINGS:], clients, args.contended)
+    before = Appointment.objects.count()
+    connection.close()  # gunicorn's workers and the clients use their own
+
+    server = Server(args.workers, Path(settings.VAR_DIR) / "gunicorn.log")
+    try:
+        server.wait_until_up()
+        for token in tokens:  # each worker connects to the database and loads the app
+            auth = {"Authorization": f"Bearer {token}"}
+            status, body = server.request("GET", "/api/v1/services", headers=auth)
+            if status != 200:
+                raise SystemExit(f"GET /api/v1/services answered {status}: {body[:300]!r}")
+        _say(f"Booking through the API with {clients} clients for {args.seconds:g} s…")
+        answers: list[list[tuple[int, float]]] = [[] for _ in range(clients)]
+        ran_out = [False] * clients
+
+        def booker(i: int):
+            auth = {"Authorization": f"Bearer {tokens[i]}"}
+
+            def work(deadline: float) -> None:
+                for body in lists[i]:
+                    if time.perf_counter() >= deadline:
+                        return
+                    headers = {**auth, "Idempotency-Key": str(uuid.uuid4())}
+                    started = time.perf_counter()
+                    status, text = server.request("POST", "/api/v1/appointments", body, headers)
+                    answers[i].append((status, (time.perf_counter() - started) * 1000))
+                    if status not in (201, 409):
+                        raise SystemExit(
+                            f"POST /api/v1/appointments {body} answered {status}: {text[:300]!r}"
+                        )
+                ran_out[i] = True
+
+            return work
+
+        elapsed = run_for(args.seconds, [booker(i) for i in range(clients)])
+    finally:
+        server.stop()
+    statuses = Counter(status for client in answers for status, _ in client)
+    booked = statuses[201]
+    added = Appointment.objects.count() - before
+    if added != booked:
+        raise SystemExit(
+            f"The API answered 201 {booked} times but {added} appointments were added."
+        )
+    if any(ran_out):
+        _say(f"{sum(ran_out)} clients booked every slot they had before the time was up.")
+    return {
+        "booked": booked,
+        "conflicts": statuses[409],
+        "seconds": elapsed,
+        "per_second": booked / elapsed,
+        "latency_ms": [ms for client in answers for status, ms in client if status == 201],
+        "ran_out": sum(ran_out),
+        "one_client_ms": one_client,
+    }
+
+
+def one_client_bookings(bodies: list[dict], token: str) -> list[float]:
+    """What one booking costs the app and the database alone: POST /api/v1/appointments
+    through Django's test client (no server, no network), one at a time."""
+    from django.test import Client
+
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+
+    def book(body: dict) -> None:
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        response = client.post(
+            "/api/v1/appointments", json.dumps(body), "application/json", headers=key
+        )
+        if response.status_code != 201:
+            raise SystemExit(f"POST /api/v1/appointments {body} answered {response.status_code}")
+
+    book(bodies[0])  # warm up
+    return [_timed(lambda b=body: book(b))[0] for body in bodies[1:]]
+
+
+# Double bookings ----------------------------------------------------------------------
+
+
+def double_bookings() -> dict[str, int]:
+    """Active appointments whose held time (visit and turnover) starts before an earlier
+    one's of the same practitioner (or room) has ended: each practitioner's (room's)
+    appointments in order of start, against the latest end of all before it."""
+    from django.db.models import F, Max, Window
+    from django.db.models.expressions import RowRange
+
+    from acuclinic.scheduling.models import Appointment
+
+    found = {}
+    for kind in ("practitioner", "room"):
+        earlier = Window(
+            Max("held_until"),
+            partition_by=[F(f"{kind}_id")],
+            order_by=[F("start").asc(), F("pk").asc()],
+            frame=RowRange(start=None, end=-1),
+        )
+        found[kind] = (
+            Appointment.objects.active()
+            .annotate(earlier_until=earlier)
+            .filter(start__lt=F("earlier_until"))
+            .count()
+        )
+    return found
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
