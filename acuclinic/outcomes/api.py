@@ -21,7 +21,7 @@ from acuclinic.core.api_errors import ErrorOut
 from acuclinic.core.api_types import InputSchema, get_or_404, text
 from acuclinic.core.errors import InvalidRequest, NotFound
 from acuclinic.core.formats import format_date
-from acuclinic.outcomes import catalogue, queries, report, services
+from acuclinic.outcomes import catalogue, queries, report, scoring, services
 from acuclinic.outcomes.choices import EndReason, ReviewDecision
 from acuclinic.outcomes.models import Course, Measurement
 from acuclinic.people.models import Patient
@@ -108,9 +108,13 @@ class MeasurementOut(Schema):
     source: str = Field(description="clinician or patient")
     timepoint: str
     note: str
+    risk_group: str = Field(
+        description="For a screening tool (STarT Back): low, medium or high; else empty."
+    )
 
 
 def _measurement_json(m: Measurement) -> dict:
+    measure = catalogue.current().measure(m.measure)
     return {
         "id": m.pk,
         "measure": m.measure,
@@ -123,6 +127,7 @@ def _measurement_json(m: Measurement) -> dict:
         "source": m.source,
         "timepoint": m.timepoint,
         "note": m.note,
+        "risk_group": scoring.risk_group(measure, m.answers) if measure else "",
     }
 
 
@@ -151,7 +156,7 @@ class MeasurementIn(InputSchema):
         None,
         max_length=50,
         description="Item answers in order (null for unanswered): true/false for the "
-        "RMDQ, whole numbers for the others.",
+        "RMDQ and STarT Back, whole numbers for the others.",
     )
     activities: list[ActivityIn] | None = Field(
         None, max_length=10, description="PSFS: the activities and their ratings."

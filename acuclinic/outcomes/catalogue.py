@@ -12,16 +12,19 @@ from pathlib import Path
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "measures.toml"
 
-SINGLE, COUNT, SECTIONS, MEAN, CATEGORY, DOMAINS, TOTAL = (
+SINGLE, COUNT, SECTIONS, MEAN, CATEGORY, DOMAINS, STRATIFY, TOTAL = (
     "single",
     "count",
     "sections",
     "mean",
     "category",
     "domains",
+    "stratify",
     "total",
 )
-SCORINGS = (SINGLE, COUNT, SECTIONS, MEAN, CATEGORY, DOMAINS, TOTAL)
+SCORINGS = (SINGLE, COUNT, SECTIONS, MEAN, CATEGORY, DOMAINS, STRATIFY, TOTAL)
+# A stratifying tool's groups, from the least to the most at risk.
+LOW, MEDIUM, HIGH = "low", "medium", "high"
 LOWER, HIGHER = "lower", "higher"
 PATIENT, CLINICIAN = "patient", "clinician"
 # Licences under which the patient may be shown the questionnaire on our pages.
@@ -76,6 +79,11 @@ class Measure:
     responder_max: int = 0
     categories: tuple[str, ...] = ()
     domains: tuple[Domain, ...] = ()
+    # A stratifying tool (scoring "stratify"): where its subscale starts (item number)
+    # and the cut-offs of its risk groups.
+    subscale_first: int = 0
+    low_max: int = 0
+    high_subscale_min: int = 0
 
     @property
     def lower_is_better(self) -> bool:
@@ -93,8 +101,14 @@ class Measure:
 
     @property
     def takes_total(self) -> bool:
-        """Whether a total from a licensed copy can be entered instead of the items."""
-        return self.completed_by == CLINICIAN
+        """Whether a total from a licensed copy can be entered instead of the items (not
+        for a stratifying tool: its group needs the answers, not just their count)."""
+        return self.completed_by == CLINICIAN and self.scoring != STRATIFY
+
+    @property
+    def measures_change(self) -> bool:
+        """Whether it is taken again to see change (and charted); a screening tool is not."""
+        return self.scoring != STRATIFY
 
     def category_label(self, value: int) -> str:
         if not self.categories:
@@ -109,6 +123,7 @@ class Catalogue:
     every_course: tuple[str, ...]
     after_treatment: tuple[str, ...]
     disability: dict[str, tuple[str, ...]]
+    baseline_only: dict[str, tuple[str, ...]]
 
     def measure(self, code: str) -> Measure | None:
         return self.measures.get(code)
@@ -116,6 +131,10 @@ class Catalogue:
     def disability_for(self, condition: str) -> tuple[str, ...]:
         """The disability measures for a presenting condition ("" when not recorded)."""
         return self.disability.get(condition, ())
+
+    def baseline_only_for(self, condition: str) -> tuple[str, ...]:
+        """The screening tools taken once, before the first needling, for a condition."""
+        return self.baseline_only.get(condition, ())
 
 
 _REQUIRED = {
@@ -177,8 +196,22 @@ def _measure(raw: dict) -> Measure:
         fail("there must be one category label per point of the scale")
     if raw["scoring"] == MEAN and not 1 <= raw.get("min_items", 0) <= raw["items"]:
         fail("min_items must be between 1 and items")
+    strata = ("subscale_first", "low_max", "high_subscale_min")
+    if raw["scoring"] == STRATIFY:
+        if not all(isinstance(raw.get(name), int) for name in strata):
+            fail(f"a stratifying tool needs {', '.join(strata)}")
+        if not 1 <= raw["subscale_first"] <= raw["items"]:
+            fail("subscale_first must be an item number")
+        if not 0 <= raw["low_max"] < raw["score_max"]:
+            fail("low_max must lie within the score's range")
+        if not 0 < raw["high_subscale_min"] <= raw["items"] - raw["subscale_first"] + 1:
+            fail("high_subscale_min must lie within the subscale's range")
+        if raw["mcid_points"] or raw["mcid_percent"]:
+            fail("a stratifying tool measures no change: its MCID must be 0")
+        if raw["item_min"] != 0 or raw["item_max"] != 1:
+            fail("a stratifying tool's items are yes/no (0–1)")
     known = {*_REQUIRED, "question", "min_items", "responder_max", "categories", "domain"}
-    known.add("missing_source")
+    known.update(("missing_source", *strata))
     extra = set(raw) - known
     if extra:
         fail(f"unknown field(s) {', '.join(sorted(extra))}")
@@ -191,6 +224,9 @@ def _measure(raw: dict) -> Measure:
         responder_max=raw.get("responder_max", 0),
         categories=categories,
         domains=domains,
+        subscale_first=raw.get("subscale_first", 0),
+        low_max=raw.get("low_max", 0),
+        high_subscale_min=raw.get("high_subscale_min", 0),
     )
 
 
@@ -210,10 +246,12 @@ def load(path: Path = DATA_FILE) -> Catalogue:
             raise CatalogueError(f"{path.name}: the {needed!r} measure is missing")
     schedule = raw.get("schedule", {})
     disability = {key: tuple(codes) for key, codes in schedule.get("disability", {}).items()}
+    baseline_only = {key: tuple(codes) for key, codes in schedule.get("baseline_only", {}).items()}
     named = [
         *schedule.get("every_course", []),
         *schedule.get("after_treatment", []),
         *(code for codes in disability.values() for code in codes),
+        *(code for codes in baseline_only.values() for code in codes),
     ]
     for code in named:
         if code not in measures:
@@ -224,6 +262,7 @@ def load(path: Path = DATA_FILE) -> Catalogue:
         every_course=tuple(schedule.get("every_course", ())),
         after_treatment=tuple(schedule.get("after_treatment", ())),
         disability=disability,
+        baseline_only=baseline_only,
     )
 
 

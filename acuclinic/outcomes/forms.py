@@ -12,7 +12,16 @@ from django import forms
 from django.utils import timezone
 
 from acuclinic.outcomes import catalogue
-from acuclinic.outcomes.catalogue import CATEGORY, COUNT, DOMAINS, MEAN, SECTIONS, SINGLE, Measure
+from acuclinic.outcomes.catalogue import (
+    CATEGORY,
+    COUNT,
+    DOMAINS,
+    MEAN,
+    SECTIONS,
+    SINGLE,
+    STRATIFY,
+    Measure,
+)
 from acuclinic.outcomes.choices import EndReason, ReviewDecision
 from acuclinic.outcomes.models import OutcomesPolicy
 
@@ -61,6 +70,19 @@ class MeasureForm(forms.Form):
                 label="Statements left unanswered",
                 required=False,
                 help_text=f"Yes/no versions only. At most {measure.max_missing} can be left.",
+            )
+        elif measure.scoring == STRATIFY:
+            self.fields["ticked"] = forms.CharField(
+                label="Statements agreed with",
+                required=False,
+                help_text=f"Their numbers, 1 to {top}, e.g. 1, 5, 9; statement {top} counts "
+                "when the pain has been very much or extremely bothersome. Leave empty if none.",
+            )
+            self.fields["unanswered"] = forms.CharField(
+                label="Statements left unanswered",
+                required=False,
+                help_text="A form with any left unanswered cannot be scored: go through them "
+                "with the patient.",
             )
         elif measure.scoring in (SECTIONS, DOMAINS):
             for number in range(1, top + 1):
@@ -122,7 +144,7 @@ def _flat(answers):
 def _answers(form: forms.Form, data: dict):
     """The answers in the services' shape (scoring.py), or None for an unparsed form."""
     measure = form.measure
-    if measure.scoring == COUNT:
+    if measure.scoring in (COUNT, STRATIFY):
         try:
             ticked = _item_numbers(data.get("ticked", ""), top=measure.items)
         except forms.ValidationError as error:

@@ -54,8 +54,8 @@ def measure_charts(view: CourseView, *, today: date, prefix: str) -> list[charts
     found = []
     for code, taken in sorted(by_code.items()):
         measure = cat.measure(code)
-        if measure is None:
-            continue
+        if measure is None or not measure.measures_change:
+            continue  # a screening tool, taken once, is a line in the table, not a chart
         baseline = taken[0].score
         found.append(
             charts.LineChart(
@@ -128,6 +128,9 @@ def measure_rows(view: CourseView) -> list[MeasureRow]:
         score = charts.number_text(m.score) + (measure.unit if measure else "")
         if measure and measure.categories:
             score += f" ({measure.category_label(int(m.score))})"
+        group = scoring.risk_group(measure, m.answers) if measure else ""
+        if group:
+            score += f" ({group} risk)"
         how = m.get_source_display()
         if m.entry == "total":
             how += ", total from a licensed copy"

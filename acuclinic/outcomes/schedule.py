@@ -2,8 +2,9 @@
 
 The schedule (issue 6, shared/clinical §4): pain at every session comes from the session
 note (never entered twice); the condition's disability measure and the PSFS at baseline
-(before the first needling), after the initial series and at discharge; the PGIC after
-the initial series and at discharge; and pain diary entries between sessions.
+(before the first needling), after the initial series and at discharge; for low back
+pain the STarT Back screening tool once, at baseline; the PGIC after the initial series
+and at discharge; and pain diary entries between sessions.
 """
 
 from collections.abc import Iterable
@@ -70,6 +71,7 @@ def due_measures(
     for code, day in taken:
         by_code.setdefault(code, []).append(day)
     every = (*catalogue.disability_for(course.condition), *catalogue.every_course)
+    at_baseline = (*every, *catalogue.baseline_only_for(course.condition))
     after = (*every, *catalogue.after_treatment)
     found: list[Due] = []
 
@@ -86,7 +88,9 @@ def due_measures(
         return found
     baseline_ends = starts + BASELINE_AFTER
     if not course.started or today <= baseline_ends:
-        need(every, BASELINE, starts - BASELINE_BEFORE, starts - BASELINE_BEFORE, baseline_ends)
+        need(
+            at_baseline, BASELINE, starts - BASELINE_BEFORE, starts - BASELINE_BEFORE, baseline_ends
+        )
     if not course.started:
         return found
     left = course.left_initial_on

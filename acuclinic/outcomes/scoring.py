@@ -15,9 +15,13 @@ from acuclinic.outcomes.catalogue import (
     CATEGORY,
     COUNT,
     DOMAINS,
+    HIGH,
+    LOW,
     MEAN,
+    MEDIUM,
     SECTIONS,
     SINGLE,
+    STRATIFY,
     TOTAL,
     Measure,
 )
@@ -40,6 +44,7 @@ class Score:
     value: Decimal
     answered: int
     missing: int
+    group: str = ""  # a stratifying tool's risk group: "low", "medium" or "high"
 
     @property
     def rescaled(self) -> bool:
@@ -102,6 +107,8 @@ def score_items(measure: Measure, answers: Sequence) -> Score:
         return Score(Decimal(values[0]), 1, 0)
     if measure.scoring == COUNT:
         return _score_count(measure, values)
+    if measure.scoring == STRATIFY:
+        return _score_stratify(measure, values)
     if measure.scoring == SECTIONS:
         return _score_sections(measure, values)
     if measure.scoring == DOMAINS:
@@ -110,17 +117,43 @@ def score_items(measure: Measure, answers: Sequence) -> Score:
 
 
 def _score_count(measure: Measure, values: list) -> Score:
-    for number, value in enumerate(values, 1):
-        if value is not None and not isinstance(value, bool):
-            raise ScoringError(
-                "score_out_of_range", f"Item {number}: answer yes or no.", field=f"item_{number}"
-            )
+    _yes_no(values)
     answered = [v for v in values if v is not None]
     missing = len(values) - len(answered)
     _too_many_missing(measure, missing, measure.max_missing)
     yes = sum(answered)
     # Rescaled to the full length: count × items ÷ answered.
     return Score(_round(Decimal(yes) * measure.items / len(answered)), len(answered), missing)
+
+
+def _yes_no(values: list) -> None:
+    for number, value in enumerate(values, 1):
+        if value is not None and not isinstance(value, bool):
+            raise ScoringError(
+                "score_out_of_range", f"Item {number}: answer yes or no.", field=f"item_{number}"
+            )
+
+
+def _score_stratify(measure: Measure, values: list) -> Score:
+    _yes_no(values)
+    missing = sum(1 for v in values if v is None)
+    _too_many_missing(measure, missing, measure.max_missing)
+    return Score(Decimal(sum(values)), len(values), 0, risk_group(measure, values))
+
+
+def risk_group(measure: Measure, answers: Sequence) -> str:
+    """A stratifying tool's group from its complete yes/no answers: low when the overall
+    count is at most ``low_max``; otherwise high when the subscale (items from
+    ``subscale_first``) counts at least ``high_subscale_min``, else medium. "" for any
+    other measure, or answers that cannot be grouped."""
+    if measure.scoring != STRATIFY or len(answers) != measure.items:
+        return ""
+    if any(not isinstance(a, bool) for a in answers):
+        return ""
+    if sum(answers) <= measure.low_max:
+        return LOW
+    subscale = sum(answers[measure.subscale_first - 1 :])
+    return HIGH if subscale >= measure.high_subscale_min else MEDIUM
 
 
 def _score_sections(measure: Measure, values: list) -> Score:
@@ -238,6 +271,8 @@ def meets_mcid(measure: Measure, baseline: Decimal, value: Decimal) -> bool:
     percentage of the baseline, whichever the measure defines (either suffices)."""
     if measure.scoring == CATEGORY:
         return measure.responder_max > 0 and Decimal(value) <= measure.responder_max
+    if not measure.measures_change:
+        return False
     better = improvement(measure, baseline, value)
     if better <= 0:
         return False
@@ -249,7 +284,7 @@ def meets_mcid(measure: Measure, baseline: Decimal, value: Decimal) -> bool:
 
 def mcid_line(measure: Measure, baseline: Decimal) -> Decimal | None:
     """The score a patient must reach for an important change (for charts), or None."""
-    if measure.scoring == CATEGORY:
+    if measure.scoring == CATEGORY or not measure.measures_change:
         return None
     steps = []
     if measure.mcid_points:

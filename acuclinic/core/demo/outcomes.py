@@ -7,7 +7,8 @@ wrote on each note. A course whose last session is long past was closed then: af
 review the planner asked for, as a discharge once improved, or because the patient
 stopped coming. The questionnaires follow the schedule (the condition's disability
 measure and the PSFS at baseline, after the first weekly series and at discharge; the
-PGIC after the first series and at discharge) with scores that go with the pain on the
+PGIC after the first series and at discharge; the STarT Back screen at baseline for low
+back pain) with scores that go with the pain on the
 nearest session, as they do in practice (disability tracks pain closely but not
 exactly); a few were never done, so the due lists have something in them. About two
 patients in three keep a pain diary between sessions, each entry between the pain at
@@ -89,7 +90,12 @@ def build_outcomes(
         summary.closed += _close_old_courses(chunk, spec, rng, now)
         notes = queries.signed_notes(chunk)
         measurements = []
-        for course in Course.objects.filter(patient_id__in=chunk).order_by("patient_id", "id"):
+        courses = (
+            Course.objects.filter(patient_id__in=chunk)
+            .select_related("practitioner")
+            .order_by("patient_id", "id")
+        )
+        for course in courses:
             found = notes.get(course.patient_id, [])
             mine = [n for n in found if queries.in_course(course, n.day)]
             if mine:
@@ -274,6 +280,40 @@ def _questionnaires(course: Course, notes, rng: random.Random, spec: DemoSpec) -
                     recorded_at=at,
                 )
             )
+    found += _screens(course, baseline, spec)
+    return found
+
+
+def _screens(course: Course, pain: int, spec: DemoSpec) -> list:
+    """The screening tools taken once at baseline (STarT Back for low back pain), entered
+    statement by statement by the practitioner. Drawn from a generator of their own, so
+    the rest of the demo is the same with or without them."""
+    cat = catalogue.current()
+    rng = random.Random(f"{spec.seed}-screen-{course.patient_id}-{course.started_on}")
+    found = []
+    for code in cat.baseline_only_for(course.condition):
+        if course.started_on > spec.today or rng.random() < NOT_DONE:
+            continue
+        measure = cat.measures[code]
+        # Worse pain goes with more of the statements agreed, the distress ones less so.
+        answers = [
+            rng.random() < pain / (10 if n < measure.subscale_first else 16)
+            for n in range(1, measure.items + 1)
+        ]
+        found.append(
+            Measurement(
+                patient_id=course.patient_id,
+                measure=code,
+                taken_on=course.started_on,
+                score=Decimal(sum(answers)),
+                answers=answers,
+                entry=Entry.ITEMS,
+                source=Source.CLINICIAN,
+                timepoint=Timepoint.BASELINE,
+                recorded_by_id=course.practitioner.user_id,
+                recorded_at=local_moment(course.started_on, rng.randint(36, 64), LONDON),
+            )
+        )
     return found
 
 

@@ -128,3 +128,13 @@ def test_a_report_period_that_ends_before_it_starts_is_refused(admin_user):
         "/outcomes/report", {"start": "2026-05-01", "end": "2026-04-01"}
     )
     assert (response.status_code, response.json()["code"]) == (422, "invalid_period")
+
+
+def test_a_start_back_screen_is_answered_with_its_risk_group(practitioner_user, low_back):
+    agreed = [n in (1, 3, 5, 6, 9) for n in range(1, 10)]
+    response = _record(practitioner_user, low_back, measure="startback", answers=agreed)
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["score"], body["risk_group"], body["answers"]) == ("5", "medium", agreed)
+    refused = _record(practitioner_user, low_back, measure="startback", total=5)
+    assert (refused.status_code, refused.json()["code"]) == (422, "items_needed")

@@ -18,12 +18,14 @@ def test_every_measure_has_its_mcid_source_licence_and_missing_rule():
 def test_patients_are_shown_only_measures_whose_wording_is_free():
     shown = {m.code for m in CAT.measures.values() if m.patient_can_complete}
     assert shown == {"nprs", "psfs", "pgic"}
-    for code in ("rmdq", "odi", "ndi", "hit6", "fiqr"):
+    for code in ("rmdq", "odi", "ndi", "hit6", "fiqr", "startback"):
         assert not CAT.measures[code].question, f"{code}'s wording must not be reproduced"
 
 
 def test_the_issue_and_clinical_reference_measures_are_all_there():
-    assert {"nprs", "rmdq", "psfs", "pgic", "odi", "ndi", "hit6", "fiqr"} <= set(CAT.measures)
+    # Every measure of shared/clinical §4, the STarT Back screening tool among them.
+    named = {"nprs", "rmdq", "psfs", "pgic", "odi", "ndi", "hit6", "fiqr", "startback"}
+    assert named <= set(CAT.measures)
 
 
 def test_every_presenting_condition_has_a_schedule():
@@ -48,6 +50,8 @@ def test_every_presenting_condition_has_a_schedule():
         ),
         (('scoring = "count"', 'scoring = "tally"'), "unknown scoring 'tally'"),
         (('every_course = ["psfs"]', 'every_course = ["sf36"]'), "unknown measure 'sf36'"),
+        (("high_subscale_min = 4", "high_subscale_min = 6"), "within the subscale's range"),
+        (("low_max = 3\n", ""), "a stratifying tool needs subscale_first, low_max"),
     ],
 )
 def test_a_malformed_data_file_is_refused_naming_the_problem(tmp_path, change, problem):

@@ -13,7 +13,7 @@ import pytest
 from django.db import transaction
 
 from acuclinic.core.demo import DemoSpec, build_demo
-from acuclinic.outcomes import catalogue, queries, report, services
+from acuclinic.outcomes import catalogue, queries, report, scoring, services
 from acuclinic.outcomes.choices import Timepoint
 from acuclinic.outcomes.models import Course, CourseReview, Measurement
 from acuclinic.treatment.models import SessionNote
@@ -79,6 +79,24 @@ def test_questionnaires_follow_the_schedule_and_their_ranges(demo):
         assert measure.score_min <= m.score <= measure.score_max, m
     # Licensed instruments are clinician-entered totals, never answers.
     assert not taken.filter(measure__in=["rmdq", "ndi", "hit6", "fiqr"], entry="items").exists()
+
+
+def test_low_back_courses_are_screened_once_at_baseline_statement_by_statement(demo):
+    cat = catalogue.current()
+    screens = Measurement.objects.filter(measure="startback")
+    assert screens.exists()
+    groups = set()
+    for screen in screens.select_related("patient"):
+        assert screen.timepoint == Timepoint.BASELINE and screen.entry == "items"
+        assert len(screen.answers) == 9 and screen.score == sum(screen.answers)
+        groups.add(scoring.risk_group(cat.measures["startback"], screen.answers))
+    assert groups == {"low", "medium", "high"}
+    conditions = set(
+        Course.objects.filter(patient__measurements__measure="startback").values_list(
+            "condition", flat=True
+        )
+    )
+    assert conditions <= {"low_back", "sciatica"}
 
 
 def test_diary_entries_lie_between_the_pain_at_the_sessions_either_side(demo):

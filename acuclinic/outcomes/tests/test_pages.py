@@ -292,3 +292,41 @@ def test_the_contact_time_cap_warning_is_on_the_record_the_outcomes_page_and_the
         f"/treatment/notes/{notes[-1].pk}/",
     ):
         assert warning in client.get(url).content.decode(), url
+
+
+def test_the_start_back_screen_is_recorded_by_statement_and_shows_the_risk_group(
+    client, practitioner_user, sessions, low_back
+):
+    sessions(7)
+    client.force_login(practitioner_user)
+    url = f"/outcomes/patients/{low_back.pk}/measures/startback/"
+    form = client.get(url).content.decode()
+    assert "Statements agreed with" in form
+    assert 'name="total"' not in form  # the group needs the answers, not just a count
+    page = client.get(f"/outcomes/patients/{low_back.pk}/").content.decode()
+    assert "Keele STarT Back Screening Tool</strong> at the start of the course" in page
+    response = client.post(
+        url, {"taken_on": timezone.localdate().isoformat(), "ticked": "1, 5, 6, 7, 8"}
+    )
+    assert response.status_code == 302
+    measurement = Measurement.objects.get(measure="startback")
+    assert (measurement.score, measurement.timepoint) == (5, "baseline")
+    page = client.get(f"/outcomes/patients/{low_back.pk}/").content.decode()
+    assert "<td>5/9 (high risk)</td>" in page
+    assert "Keele STarT Back Screening Tool</strong> at the start" not in page
+    assert 'id="chart-startback-title"' not in page  # a screen taken once is not charted
+
+
+def test_a_start_back_form_with_a_statement_unanswered_is_refused(
+    client, practitioner_user, low_back
+):
+    client.force_login(practitioner_user)
+    response = client.post(
+        f"/outcomes/patients/{low_back.pk}/measures/startback/",
+        {"taken_on": timezone.localdate().isoformat(), "ticked": "1, 5", "unanswered": "7"},
+    )
+    assert response.status_code == 422
+    assert "1 item unanswered; the Keele STarT Back Screening Tool allows at most 0" in (
+        response.content.decode()
+    )
+    assert not Measurement.objects.exists()

@@ -26,7 +26,18 @@ def test_before_the_first_needling_the_baseline_disability_and_psfs_are_due():
     assert due(upcoming, today=START - timedelta(days=3)) == {
         ("rmdq", BASELINE),
         ("psfs", BASELINE),
+        ("startback", BASELINE),  # low back pain: screened for risk once, at the start
     }
+
+
+def test_the_start_back_screen_is_for_low_back_pain_and_only_at_baseline():
+    for condition in ("low_back", "sciatica"):
+        assert ("startback", BASELINE) in due(CourseFacts(condition, START, started=True))
+    for condition in ("whiplash", "headache", "fibromyalgia", "msk", ""):
+        assert ("startback", BASELINE) not in due(CourseFacts(condition, START, started=True))
+    left = START + timedelta(days=28)
+    course = CourseFacts("low_back", START, started=True, left_initial_on=left, ended_on=left)
+    assert not {code for code, _ in due(course, today=left)} & {"startback"}
 
 
 def test_each_condition_takes_its_own_disability_measure():
@@ -39,7 +50,7 @@ def test_each_condition_takes_its_own_disability_measure():
 
 def test_a_baseline_taken_in_its_window_is_no_longer_due():
     course = CourseFacts(condition="low_back", starts=START, started=True)
-    taken = [("rmdq", START - timedelta(days=2)), ("psfs", START)]
+    taken = [("rmdq", START - timedelta(days=2)), ("psfs", START), ("startback", START)]
     assert due(course, taken) == set()
     # Taken too long before the course began, it does not count as its baseline.
     assert ("rmdq", BASELINE) in due(course, [("rmdq", START - timedelta(days=40))])

@@ -119,6 +119,51 @@ def test_pgic_and_pain_take_one_answer_in_range():
     assert _refused("nprs", [None]).code == "items_missing"
 
 
+def _agreed(*numbers):
+    return [n in numbers for n in range(1, 10)]
+
+
+@pytest.mark.parametrize(
+    ("agreed", "total", "group"),
+    [
+        # Keele's cut-offs (Hill et al. 2008): 0–3 overall is low risk; from 4, the
+        # distress subscale (statements 5–9) decides: 4 or 5 is high, less is medium.
+        ((), 0, "low"),
+        ((2, 3), 2, "low"),
+        ((5, 6, 7), 3, "low"),  # three distress statements, but only 3 overall
+        ((1, 2, 3, 4), 4, "medium"),  # no distress statement at all
+        ((1, 3, 5, 6, 9), 5, "medium"),  # subscale 3
+        ((1, 5, 6, 7, 8), 5, "high"),  # subscale 4
+        ((1, 2, 3, 4, 5, 6, 7, 8, 9), 9, "high"),
+    ],
+)
+def test_start_back_counts_the_statements_agreed_and_gives_the_risk_group(agreed, total, group):
+    score = scoring.score_items(M["startback"], _agreed(*agreed))
+    assert (score.value, score.group) == (Decimal(total), group)
+    assert scoring.risk_group(M["startback"], _agreed(*agreed)) == group
+
+
+def test_start_back_with_a_statement_unanswered_is_not_scored():
+    answers = _agreed(1, 5)
+    answers[6] = None
+    error = _refused("startback", answers)
+    assert error.code == "items_missing"
+    assert "1 item unanswered" in error.message and "at most 0" in error.message
+
+
+def test_start_back_takes_yes_or_no_answers_and_no_total():
+    assert _refused("startback", [*_agreed(1)[:8], 2]).code == "score_out_of_range"
+    with pytest.raises(ScoringError) as caught:
+        scoring.score_total(M["startback"], 5)
+    assert caught.value.code == "items_needed"
+
+
+def test_start_back_measures_no_change_so_has_no_mcid_line():
+    assert not scoring.meets_mcid(M["startback"], Decimal(8), Decimal(1))
+    assert scoring.mcid_line(M["startback"], Decimal(8)) is None
+    assert scoring.risk_group(M["rmdq"], [True] * 24) == ""
+
+
 @pytest.mark.parametrize("bad", [-1, 6, 2.5, "3", True])
 def test_an_odi_section_outside_zero_to_five_is_refused(bad):
     error = _refused("odi", [1] * 9 + [bad])
@@ -157,12 +202,12 @@ def test_totals_outside_the_measure_are_refused(code, total, error):
 
 # ── Properties ───────────────────────────────────────────────────────────────────────
 
-ITEM_MEASURES = ["rmdq", "odi", "ndi", "fiqr"]
+ITEM_MEASURES = ["rmdq", "odi", "ndi", "fiqr", "startback"]
 
 
 def _answers_for(code):
     measure = M[code]
-    if measure.scoring == catalogue.COUNT:
+    if measure.scoring in (catalogue.COUNT, catalogue.STRATIFY):
         value = st.booleans()
     else:
         value = st.integers(measure.item_min, measure.item_max)
