@@ -31,6 +31,7 @@ from django.utils import timezone
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.models import Clinic
+from acuclinic.core.clinic_settings import update_clinic_settings
 from acuclinic.core.errors import Conflict, InvalidRequest
 from acuclinic.notifications import kinds, sms, tasks
 from acuclinic.notifications.choices import MessageChannel, MessageStatus
@@ -234,23 +235,4 @@ def messaging_policy_for(clinic: Clinic | None) -> MessagingPolicy:
 
 def messaging_policy_update(clinic: Clinic, *, user=None, **fields) -> MessagingPolicy:
     """Change the clinic's reminder settings."""
-    unknown = set(fields) - set(POLICY_FIELDS)
-    if unknown:
-        raise InvalidRequest("unknown_setting", f"Unknown setting “{sorted(unknown)[0]}”.")
-    with transaction.atomic():
-        policy = MessagingPolicy.objects.select_for_update().filter(
-            clinic=clinic
-        ).first() or MessagingPolicy(clinic=clinic)
-        before = audit.snapshot(policy, POLICY_FIELDS)
-        for name, value in fields.items():
-            setattr(policy, name, value)
-        try:
-            policy.full_clean(exclude=["clinic"])
-        except ValidationError as exc:
-            field, messages = next(iter(exc.message_dict.items()))
-            raise InvalidRequest("invalid_" + field, messages[0], field=field) from exc
-        changed = audit.changed_field_names(before, policy, POLICY_FIELDS)
-        if changed or policy.pk is None:
-            policy.save()
-            audit.record(AuditAction.CHANGE, policy, changed_fields=changed, user=user)
-    return policy
+    return update_clinic_settings(MessagingPolicy, clinic, POLICY_FIELDS, fields, user=user)

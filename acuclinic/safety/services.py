@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from smtplib import SMTPException
 
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -22,6 +21,7 @@ from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.choices import Modality
 from acuclinic.clinic.models import Clinic
+from acuclinic.core.clinic_settings import refuse_unknown, update_clinic_settings
 from acuclinic.core.errors import Conflict, InvalidRequest
 from acuclinic.core.formats import format_date
 from acuclinic.people.models import Patient, Practitioner
@@ -469,9 +469,7 @@ POLICY_FIELDS = ["questionnaire_valid_months", "pregnancy_point_list", "link_val
 
 def safety_policy_update(clinic: Clinic, **fields) -> SafetyPolicy:
     """Change the clinic's screening settings."""
-    unknown = set(fields) - set(POLICY_FIELDS)
-    if unknown:
-        raise InvalidRequest("unknown_setting", f"Unknown setting “{sorted(unknown)[0]}”.")
+    refuse_unknown(fields, POLICY_FIELDS)
     chosen = fields.get("pregnancy_point_list")
     if chosen is not None:
         point_list = catalogue.current().point_list(chosen)
@@ -481,23 +479,7 @@ def safety_policy_update(clinic: Clinic, **fields) -> SafetyPolicy:
                 "Choose one of the pregnancy point lists.",
                 field="pregnancy_point_list",
             )
-    with transaction.atomic():
-        policy = SafetyPolicy.objects.select_for_update().filter(
-            clinic=clinic
-        ).first() or SafetyPolicy(clinic=clinic)
-        before = audit.snapshot(policy, POLICY_FIELDS)
-        for name, value in fields.items():
-            setattr(policy, name, value)
-        try:
-            policy.full_clean(exclude=["clinic"])
-        except ValidationError as exc:
-            field, messages = next(iter(exc.message_dict.items()))
-            raise InvalidRequest("invalid_" + field, messages[0], field=field) from exc
-        changed = audit.changed_field_names(before, policy, POLICY_FIELDS)
-        if changed or policy.pk is None:
-            policy.save()
-            audit.record(AuditAction.CHANGE, policy, changed_fields=changed)
-    return policy
+    return update_clinic_settings(SafetyPolicy, clinic, POLICY_FIELDS, fields)
 
 
 # ── The gate before needling ─────────────────────────────────────────────────────────

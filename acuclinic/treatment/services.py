@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.utils import timezone
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.models import Clinic
+from acuclinic.core.clinic_settings import update_clinic_settings
 from acuclinic.core.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from acuclinic.core.formats import format_date
 from acuclinic.people.models import Practitioner
@@ -968,26 +968,7 @@ POLICY_FIELDS = ["max_retention_minutes", "lot_expiry_warning_days"]
 
 def treatment_policy_update(clinic: Clinic, *, user, **fields) -> TreatmentPolicy:
     """Change the clinic's charting settings."""
-    unknown = set(fields) - set(POLICY_FIELDS)
-    if unknown:
-        raise InvalidRequest("unknown_setting", f"Unknown setting “{sorted(unknown)[0]}”.")
-    with transaction.atomic():
-        policy = TreatmentPolicy.objects.select_for_update().filter(
-            clinic=clinic
-        ).first() or TreatmentPolicy(clinic=clinic)
-        before = audit.snapshot(policy, POLICY_FIELDS)
-        for name, value in fields.items():
-            setattr(policy, name, value)
-        try:
-            policy.full_clean(exclude=["clinic"])
-        except ValidationError as exc:
-            field, messages = next(iter(exc.message_dict.items()))
-            raise InvalidRequest("invalid_" + field, messages[0], field=field) from exc
-        changed = audit.changed_field_names(before, policy, POLICY_FIELDS)
-        if changed or policy.pk is None:
-            policy.save()
-            audit.record(AuditAction.CHANGE, policy, changed_fields=changed, user=user)
-    return policy
+    return update_clinic_settings(TreatmentPolicy, clinic, POLICY_FIELDS, fields, user=user)
 
 
 def specs_from_codes(

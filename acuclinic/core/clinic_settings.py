@@ -1,0 +1,50 @@
+"""Changing one of a clinic's settings rows (screening, charting, messaging…).
+
+Each app keeps its clinic-wide settings in a small model with a one-to-one ``clinic``
+and defaults on every field; a clinic that never changed anything has no row. Changing
+settings is the same everywhere: refuse names that are not settings, lock the row (or
+create it), validate the model, and audit the fields that actually changed.
+"""
+
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from acuclinic.audit import services as audit
+from acuclinic.audit.models import AuditAction
+from acuclinic.core.errors import InvalidRequest
+
+
+def refuse_unknown(fields: dict, allowed: Sequence[str]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise InvalidRequest("unknown_setting", f"Unknown setting “{sorted(unknown)[0]}”.")
+
+
+def update_clinic_settings(
+    model: type[models.Model], clinic, allowed: Sequence[str], fields: dict, *, user=None
+):
+    """Set ``fields`` on ``clinic``'s row of ``model`` and return the row.
+
+    An invalid value raises ``InvalidRequest`` with code ``invalid_<field>`` and writes
+    nothing; a change that changes nothing writes nothing either.
+    """
+    refuse_unknown(fields, allowed)
+    with transaction.atomic():
+        row = model.objects.select_for_update().filter(clinic=clinic).first() or model(
+            clinic=clinic
+        )
+        before = audit.snapshot(row, list(allowed))
+        for name, value in fields.items():
+            setattr(row, name, value)
+        try:
+            row.full_clean(exclude=["clinic"])
+        except ValidationError as exc:
+            field, messages = next(iter(exc.message_dict.items()))
+            raise InvalidRequest("invalid_" + field, messages[0], field=field) from exc
+        changed = audit.changed_field_names(before, row, list(allowed))
+        if changed or row.pk is None:
+            row.save()
+            audit.record(AuditAction.CHANGE, row, changed_fields=changed, user=user)
+    return row
