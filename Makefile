@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-platform bench-scheduling bench-outcomes clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,11 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: $(APP_STAMP)
-	$(BIN)/python bench/platform.py
+# Every benchmark, on SQLite (and on PostgreSQL too with ACUCLINIC_BENCH_DATABASE_URL set).
+bench: bench-platform bench-scheduling bench-outcomes
+
+bench-platform bench-scheduling bench-outcomes: bench-%: $(APP_STAMP)
+	$(BIN)/python bench/$*.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

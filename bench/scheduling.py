@@ -257,7 +257,8 @@ def measure(args: argparse.Namespace) -> dict:
     )
     _say(
         f"Building {args.practitioners} practitioners at {args.locations} locations, "
-        f"{args.patients:,} patients, {spec.describe()} on {connection.vendor}…"
+        f"{args.patients:,} patients, {args.months_back} months back and {args.months_ahead} "
+        f"ahead of {today.isoformat()} on {connection.vendor}…"
     )
     summary = build_demo(spec)
     _say(f"Built {summary.appointments:,} appointments in {summary.seconds:.0f} s.")
