@@ -214,7 +214,9 @@ class DueOut(Schema):
 )
 def measures_due(request, patient_id: int):
     patient = _patient(patient_id)
-    due = queries.due_for(patient, today=timezone.localdate())
+    today = timezone.localdate()
+    services.course_refresh(patient, today=today)  # a session signed just now counts
+    due = queries.due_for(patient, today=today)
     online = sum(1 for d in due if d.measure.patient_can_complete)
     return {"due": bool(due), "count": len(due), "online": online, "at_clinic": len(due) - online}
 

@@ -324,3 +324,9 @@ def measure_choices(*, for_patients: bool = False) -> list[Measure]:
     if for_patients:
         return [m for m in measures if m.patient_can_complete and m.code != catalogue.PAIN]
     return [m for m in measures if m.code != catalogue.PAIN]
+
+
+def posted(request):
+    """The data sent on a POST — bound even when empty, so the form says what is missing
+    (an empty POST is falsy: ``request.POST or None`` would show a blank form) — or None."""
+    return request.POST if request.method == "POST" else None

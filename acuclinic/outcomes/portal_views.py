@@ -11,7 +11,7 @@ from acuclinic.core.forms import apply_service_error
 from acuclinic.outcomes import catalogue, presenting, queries, services
 from acuclinic.outcomes.catalogue import PAIN
 from acuclinic.outcomes.choices import Timepoint
-from acuclinic.outcomes.forms import DiaryForm, PatientMeasureForm
+from acuclinic.outcomes.forms import DiaryForm, PatientMeasureForm, posted
 from acuclinic.outcomes.models import Measurement
 from acuclinic.portal.access import patient_view
 
@@ -34,6 +34,8 @@ def _diary(patient) -> list[Measurement]:
 @patient_view
 def progress(request):
     patient, today = request.patient, timezone.localdate()
+    # A session signed through the API (or while no page looked) may not be read yet.
+    services.course_refresh(patient, today=today)
     views = queries.course_views(patient, today=today)
     latest = views[-1] if views else None
     blocks = presenting.chart_blocks(latest, today=today, prefix="mine") if latest else []
@@ -53,7 +55,7 @@ def progress(request):
 
 @patient_view
 def diary(request):
-    form = DiaryForm(request.POST or None)
+    form = DiaryForm(posted(request))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -85,7 +87,7 @@ def measure(request, code: str):
     definition = catalogue.current().measure(code)
     if definition is None or not definition.patient_can_complete or code == PAIN:
         return _page(request, "outcomes/portal/not_found.html", {}, status=404)
-    form = PatientMeasureForm(request.POST or None, measure=definition)
+    form = PatientMeasureForm(posted(request), measure=definition)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -87,7 +87,9 @@ def due_measures(
             need(after, DISCHARGE, ended, ended - DISCHARGE_BEFORE)
         return found
     baseline_ends = starts + BASELINE_AFTER
-    if not course.started or today <= baseline_ends:
+    # Once the first weekly series is over, a measure taken now answers "after the first
+    # series", not the baseline: a missed baseline is not asked for alongside it.
+    if not course.started or (today <= baseline_ends and course.left_initial_on is None):
         need(
             at_baseline, BASELINE, starts - BASELINE_BEFORE, starts - BASELINE_BEFORE, baseline_ends
         )

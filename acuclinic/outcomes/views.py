@@ -27,6 +27,7 @@ from acuclinic.outcomes.forms import (
     ReportPeriodForm,
     ReviewForm,
     measure_choices,
+    posted,
 )
 from acuclinic.outcomes.models import Course
 from acuclinic.people.models import Patient, Practitioner
@@ -92,7 +93,7 @@ def measure_new(request, pk: int, code: str):
     measure = catalogue.current().measure(code)
     if measure is None or measure.code == catalogue.PAIN:
         raise Http404("No such questionnaire to record.")
-    form = MeasureForm(request.POST or None, measure=measure)
+    form = MeasureForm(posted(request), measure=measure)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -284,7 +285,7 @@ def policy(request):
     if clinic is None:
         raise Http404("No clinic yet.")
     current = queries.policy_for(clinic)
-    form = PolicyForm(request.POST or None, instance=current)
+    form = PolicyForm(posted(request), instance=current)
     status = 200
     if request.method == "POST":
         if form.is_valid():

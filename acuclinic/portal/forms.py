@@ -99,3 +99,9 @@ class FromDayForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter a real date, for example 2026-03-27."},
     )
+
+
+def posted(request):
+    """The data sent on a POST — bound even when empty, so the form says what is missing
+    (an empty POST is falsy: ``request.POST or None`` would show a blank form) — or None."""
+    return request.POST if request.method == "POST" else None

@@ -20,7 +20,7 @@ from acuclinic.portal.access import (
     start_patient_session,
 )
 from acuclinic.portal.errors import LinkUnusable, TooManyRequests
-from acuclinic.portal.forms import SignInForm
+from acuclinic.portal.forms import SignInForm, posted
 
 STAFF_SIGNED_IN = (
     "You are signed in to the clinic's staff pages in this browser. The patient portal is "
@@ -38,7 +38,7 @@ def _page(request, template: str, extra: dict | None = None, *, status: int = 20
 def sign_in(request):
     if request.method != "POST" and session_patient(request, touch=False) is not None:
         return redirect("portal_home")
-    form = SignInForm(request.POST or None)
+    form = SignInForm(posted(request))
     limit_error, status = "", 200
     if request.method == "POST" and form.is_valid():
         try:

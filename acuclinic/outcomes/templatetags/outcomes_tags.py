@@ -87,7 +87,9 @@ def due_measures(context, patient):
     """The measures the patient can complete now, for the portal's home page."""
     if not _signed_in_patient(context, patient):
         return {"show": False}
-    due = queries.due_for(patient, today=timezone.localdate())
+    today = timezone.localdate()
+    services.course_refresh(patient, today=today)
+    due = queries.due_for(patient, today=today)
     mine = [d for d in due if d.measure.patient_can_complete]
     at_clinic = [d for d in due if not d.measure.patient_can_complete]
     return {"show": True, "mine": mine, "at_clinic": bool(at_clinic)}
@@ -99,6 +101,7 @@ def progress_summary(context, patient):
     if not _signed_in_patient(context, patient):
         return {"show": False}
     today = timezone.localdate()
+    services.course_refresh(patient, today=today)
     views = queries.course_views(patient, today=today)
     latest = views[-1] if views else None
     if latest is None or latest.plan.baseline is None:

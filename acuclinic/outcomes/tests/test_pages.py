@@ -330,3 +330,13 @@ def test_a_start_back_form_with_a_statement_unanswered_is_refused(
         response.content.decode()
     )
     assert not Measurement.objects.exists()
+
+
+def test_an_empty_form_sent_says_what_is_missing_rather_than_showing_a_blank_form(
+    client, practitioner_user, low_back
+):
+    client.force_login(practitioner_user)
+    response = client.post(f"/outcomes/patients/{low_back.pk}/measures/pgic/", {})
+    assert response.status_code == 400
+    assert 'id="id_taken_on_error"' in response.content.decode()
+    assert not Measurement.objects.exists()

@@ -161,3 +161,30 @@ def test_the_home_page_tags_show_nothing_for_anyone_but_the_patient_signed_in(se
     stranger = factories.patient()
     assert _render("{% due_measures patient %}", low_back, signed_in_as=stranger).strip() == ""
     assert _render("{% progress_summary patient %}", low_back, signed_in_as=None).strip() == ""
+
+
+def test_sessions_signed_before_any_page_read_them_show_on_the_patients_pages(
+    signed_in, sessions, low_back
+):
+    sessions(7, 5)  # signed (say through the API): no staff page has opened the course
+    assert not Course.objects.exists()
+    home = signed_in.get("/portal/").content.decode()
+    assert "Your pain was 7/10 at your first session and 5/10 at your latest" in home
+    page = signed_in.get("/portal/progress/").content.decode()
+    assert 'aria-labelledby="mine-pain-title mine-pain-desc"' in page
+
+
+def test_a_patient_answers_the_global_impression_of_change_in_words(signed_in, low_back):
+    page = signed_in.get("/portal/progress/questionnaires/pgic/").content.decode()
+    assert "Much better" in page and "Very much worse" in page
+    refused = signed_in.post("/portal/progress/questionnaires/pgic/", {})
+    assert refused.status_code == 422, refused.content.decode()[-3000:]
+    assert "A single answer: it cannot be left out." in refused.content.decode()
+    out_of_range = signed_in.post("/portal/progress/questionnaires/pgic/", {"item_1": "8"})
+    assert out_of_range.status_code == 400
+    assert not Measurement.objects.exists()
+    assert (
+        signed_in.post("/portal/progress/questionnaires/pgic/", {"item_1": "2"}).status_code == 302
+    )
+    measurement = Measurement.objects.get()
+    assert (measurement.measure, measurement.score, measurement.patient) == ("pgic", 2, low_back)

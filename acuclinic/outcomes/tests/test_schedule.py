@@ -61,6 +61,17 @@ def test_a_missed_baseline_stops_being_due_two_weeks_into_the_course():
     assert due(course, today=START + timedelta(days=15)) == set()
 
 
+def test_once_the_first_series_is_over_a_missed_baseline_is_not_asked_for_beside_it():
+    # Sessions on days 0, 7 and 14, improved at two: every other week from day 14.
+    left = START + timedelta(days=14)
+    course = CourseFacts("low_back", START, started=True, left_initial_on=left)
+    assert due(course, today=left) == {
+        ("rmdq", AFTER_INITIAL),
+        ("psfs", AFTER_INITIAL),
+        ("pgic", AFTER_INITIAL),
+    }
+
+
 def test_after_the_first_series_disability_psfs_and_global_change_are_due():
     left = START + timedelta(days=28)
     course = CourseFacts(condition="sciatica", starts=START, started=True, left_initial_on=left)

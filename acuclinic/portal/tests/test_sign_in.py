@@ -292,3 +292,11 @@ def test_the_outbox_cancels_a_link_that_ran_out_before_it_went(client, mira):
         assert delivery.deliver(message.pk) == "cancelled"
     message.refresh_from_db()
     assert "ran out before it could be sent" in message.reason
+
+
+def test_an_empty_sign_in_form_sent_names_what_is_missing(client, mira):
+    response = client.post(reverse("portal_sign_in"), {})
+    assert "There is a problem" in response.content.decode()
+    assert "Enter the email address the clinic has for you." in response.content.decode()
+    assert not Message.objects.exists()
+    assert not LinkRequest.objects.exists()
