@@ -210,6 +210,7 @@ def print_figures(results: dict[str, dict], args: argparse.Namespace) -> None:
             f"one booking in-process, no server ({len(first['booking']['one_client_ms'])})",
             lambda r: _ms(r["booking"]["one_client_ms"]),
         ),
+        ("  SQL statements per booking", lambda r: str(r["booking"]["statements"])),
         (
             f"raw single-row inserts, {args.clients} threads",
             lambda r: f"{r['raw']['per_second']:,.0f} /s",
@@ -433,7 +434,7 @@ def run_for(seconds: float, workers: list) -> float:
 
 RAW_TABLE = "bench_raw_insert"
 # Bookings timed one after another, in-process, before the clients start.
-ONE_CLIENT_BOOKINGS = 101
+ONE_CLIENT_BOOKINGS = 102
 
 
 def raw_inserts(clients: int, seconds: float) -> dict:
@@ -639,7 +640,7 @@ def http_bookings(args: argparse.Namespace, *, first_day: date, rng: random.Rand
         api_token_create(user=reception, name=f"Bench desk {i + 1}")[1] for i in range(clients)
     ]
     _say(f"Timing {ONE_CLIENT_BOOKINGS} bookings one after another, in-process…")
-    one_client = one_client_bookings(pool[:ONE_CLIENT_BOOKINGS], tokens[0])
+    one_client, statements = one_client_bookings(pool[:ONE_CLIENT_BOOKINGS], tokens[0])
     lists = client_lists(pool[ONE_CLIENT_BOOKINGS:], clients, args.contended)
     before = Appointment.objects.count()
     connection.close()  # gunicorn's workers and the clients use their own
@@ -695,12 +696,15 @@ def http_bookings(args: argparse.Namespace, *, first_day: date, rng: random.Rand
         "latency_ms": [ms for client in answers for status, ms in client if status == 201],
         "ran_out": sum(ran_out),
         "one_client_ms": one_client,
+        "statements": statements,
     }
 
 
-def one_client_bookings(bodies: list[dict], token: str) -> list[float]:
+def one_client_bookings(bodies: list[dict], token: str) -> tuple[list[float], int]:
     """What one booking costs the app and the database alone: POST /api/v1/appointments
-    through Django's test client (no server, no network), one at a time."""
+    through Django's test client (no server, no network), one at a time. Also how many
+    SQL statements one booking sends, counted on the second."""
+    from django.db import connection
     from django.test import Client
 
     client = Client(headers={"Authorization": f"Bearer {token}"})
@@ -714,7 +718,17 @@ def one_client_bookings(bodies: list[dict], token: str) -> list[float]:
             raise SystemExit(f"POST /api/v1/appointments {body} answered {response.status_code}")
 
     book(bodies[0])  # warm up
-    return [_timed(lambda b=body: book(b))[0] for body in bodies[1:]]
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    # Not CaptureQueriesContext: every request empties the connection's query log.
+    with connection.execute_wrapper(count):
+        book(bodies[1])
+    timings = [_timed(lambda b=body: book(b))[0] for body in bodies[2:]]
+    return timings, len(statements)
 
 
 # Double bookings ----------------------------------------------------------------------
