@@ -11,14 +11,13 @@ from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from acuclinic.audit.models import AuditEntry
 from acuclinic.clinic.choices import Modality
 from acuclinic.clinic.models import Clinic, Location, Room
-from acuclinic.core.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoSpec, build_demo
+from acuclinic.core.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoSpec
 from acuclinic.core.formats import LONDON
 from acuclinic.people import nhs_number
 from acuclinic.people.choices import ConditionChoice, CredentialKind, Profession
@@ -26,6 +25,7 @@ from acuclinic.people.models import ClinicalSummary, Patient, Practitioner, User
 from acuclinic.people.roles import role_of
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
+from acuclinic.testing.module_db import module_demo
 
 # Six months back from here reaches across both clock changes (26 Oct 2025, 29 Mar 2026).
 TODAY = date(2026, 4, 15)
@@ -38,16 +38,7 @@ SPRING_FORWARD = date(2026, 3, 29)
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        summary = build_demo(SPEC)
-    yield summary
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+demo = module_demo(SPEC)
 
 
 @pytest.fixture

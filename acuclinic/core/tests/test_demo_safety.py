@@ -11,7 +11,6 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -34,6 +33,7 @@ from acuclinic.safety.rules import Outcome
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
 from acuclinic.testing.api_client import as_user
+from acuclinic.testing.module_db import module_demo
 
 TODAY = date(2026, 4, 15)
 SPEC = DemoSpec.at_scale(1, today=TODAY)
@@ -41,16 +41,7 @@ SPEC = DemoSpec.at_scale(1, today=TODAY)
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        summary = build_demo(SPEC)
-    yield summary
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+demo = module_demo(SPEC)
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from acuclinic.audit.models import AuditEntry
 from acuclinic.core.demo.reset import clinic_rows
 from acuclinic.people.models import Patient, User
+from acuclinic.testing.module_db import module_transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -39,16 +39,12 @@ def login_rows(said: str) -> list[list[str]]:
 @pytest.fixture(scope="module")
 def first_run(django_db_setup, django_db_blocker):
     """What the first `acuclinic setup` printed, with HOST and PORT left to their defaults."""
-    with pytest.MonkeyPatch.context() as env, django_db_blocker.unblock():
-        env.delenv("HOST", raising=False)
-        env.delenv("PORT", raising=False)
-        outer = transaction.atomic()
-        outer.__enter__()
-        said = setup()
-    yield said
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    with module_transaction(django_db_blocker):
+        with pytest.MonkeyPatch.context() as env, django_db_blocker.unblock():
+            env.delenv("HOST", raising=False)
+            env.delenv("PORT", raising=False)
+            said = setup()
+        yield said
 
 
 @pytest.fixture(autouse=True)

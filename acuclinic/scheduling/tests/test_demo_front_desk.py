@@ -10,9 +10,8 @@ from collections import Counter
 from datetime import date, time
 
 import pytest
-from django.db import transaction
 
-from acuclinic.core.demo import DemoSpec, build_demo
+from acuclinic.core.demo import DemoSpec
 from acuclinic.core.formats import LONDON
 from acuclinic.scheduling.choices import (
     AppointmentStatus,
@@ -22,6 +21,7 @@ from acuclinic.scheduling.choices import (
     WaitlistStatus,
 )
 from acuclinic.scheduling.models import Appointment, Enquiry, OnlineBooking, WaitlistEntry
+from acuclinic.testing.module_db import module_demo
 
 TODAY = date(2026, 4, 15)
 SPEC = DemoSpec.at_scale(1, today=TODAY)
@@ -29,16 +29,7 @@ SPEC = DemoSpec.at_scale(1, today=TODAY)
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        summary = build_demo(SPEC)
-    yield summary
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+demo = module_demo(SPEC)
 
 
 def test_the_inbox_has_every_channel_and_status_with_the_newest_still_new(demo):

@@ -15,6 +15,7 @@ from django.db.models import Sum
 from acuclinic.core.demo import DemoSpec, build_demo
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
+from acuclinic.testing.module_db import module_demo
 from acuclinic.treatment import queries, services
 from acuclinic.treatment.models import (
     AdverseEvent,
@@ -32,16 +33,7 @@ SPEC = DemoSpec.at_scale(1, today=TODAY)
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        summary = build_demo(SPEC)
-    yield summary
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+demo = module_demo(SPEC)
 
 
 def test_most_completed_needling_visits_have_a_signed_note(demo):
