@@ -36,12 +36,12 @@ def clinic_courses(clinic, practitioner, low_back):
     whiplash = factories.patient(family_name="Whitlock")
     factories.clinical_summary(whiplash, by=ann.user, presenting_condition="whiplash")
     factories.weekly_sessions(
-        whiplash, ann, [8] * 6, first_day=start - timedelta(weeks=1), service=traditional
+        whiplash, ann, [8] * 6, first_day=start - timedelta(weeks=1), service=traditional, hour=12
     )
     sciatica = factories.patient(family_name="Sciaron")
     factories.clinical_summary(sciatica, by=practitioner.user, presenting_condition="sciatica")
     factories.weekly_sessions(
-        sciatica, practitioner, [7, 5, 4, 4, 3, 6], first_day=start - timedelta(weeks=1)
+        sciatica, practitioner, [7, 5, 4, 4, 3, 6], first_day=start - timedelta(weeks=1), hour=14
     )
     old = factories.patient(family_name="Oldham")
     factories.weekly_sessions(old, practitioner, [9, 2], first_day=TODAY() - timedelta(days=730))
