@@ -211,23 +211,39 @@ def _intersect(periods: Periods, within: Periods) -> Periods:
 
 
 def opening_periods(location: Location, day: date) -> Periods:
+    return _opening_on(location, day.weekday())
+
+
+def _opening_on(location: Location, weekday: int) -> Periods:
     return _union(
         (_seconds(opens), _seconds(closes))
-        for weekday, opens, closes in location.opening
-        if weekday == day.weekday()
+        for day_of_week, opens, closes in location.opening
+        if day_of_week == weekday
     )
 
 
 def working_periods(location: Location, practitioner: Practitioner, day: date) -> Periods:
     """When ``practitioner`` works at ``location`` on ``day``, in local seconds."""
-    usual = [
-        (_seconds(h.starts), _seconds(h.ends)) for h in practitioner.weekly if h.applies_on(day)
-    ]
-    changes = [c for c in practitioner.changes if c.covers(day)]
-    extra = [p for c in changes if c.adds for p in c.periods()]
-    off = _union(p for c in changes if not c.adds for p in c.periods())
+    return _working_periods(
+        practitioner.weekly, practitioner.changes, day, opening_periods(location, day)
+    )
+
+
+def _working_periods(
+    weekly: Iterable[WeeklyHours], changes: Iterable[DayChange], day: date, opening: Periods
+) -> Periods:
+    """``working_periods`` from the practitioner's hours and exceptions that may apply on
+    ``day`` and the location's opening periods that day."""
+    if not opening:
+        return []
+    usual = [(_seconds(h.starts), _seconds(h.ends)) for h in weekly if h.applies_on(day)]
+    today = [c for c in changes if c.covers(day)]
+    if not usual and not any(c.adds for c in today):
+        return []
+    extra = [p for c in today if c.adds for p in c.periods()]
+    off = _union(p for c in today if not c.adds for p in c.periods())
     working = _subtract(_union(usual + extra), off)
-    return _intersect(working, opening_periods(location, day))
+    return _intersect(working, opening)
 
 
 def working_spans(location: Location, practitioner: Practitioner, day: date) -> list[Span]:
@@ -339,6 +355,20 @@ class _DayClock:
 class _Candidate:
     practitioner: Practitioner
     busy: _Busy
+    # Their weekly hours by weekday, so each day looks only at its own.
+    weekly: dict[int, tuple[WeeklyHours, ...]]
+
+
+def _candidate(practitioner: Practitioner) -> _Candidate:
+    weekly = {
+        weekday: tuple(h for h in practitioner.weekly if h.weekday == weekday)
+        for weekday in range(7)
+    }
+    return _Candidate(practitioner, _Busy(practitioner.busy), weekly)
+
+
+def _start_of(slot: Slot) -> datetime:
+    return slot.start
 
 
 # The engine --------------------------------------------------------------------------
@@ -365,28 +395,38 @@ def _iter_free_slots(
     tz = location.tz
     step = request.step_minutes * 60
     hold = request.duration + request.turnover
-    candidates = [
-        _Candidate(p, _Busy(p.busy))
-        for p in sorted(practitioners, key=lambda p: p.id)
-        if p.qualified
-    ]
+    candidates = [_candidate(p) for p in sorted(practitioners, key=lambda p: p.id) if p.qualified]
     # A closed room is as good as a booked one; the lowest id free room is offered.
-    usable_rooms = [
-        (r.id, _Busy((*r.busy, *r.closed))) for r in sorted(rooms, key=lambda r: r.id) if r.suitable
-    ]
+    usable_rooms = []
+    for room in sorted(rooms, key=lambda r: r.id):
+        if room.suitable:
+            busy = _Busy((*room.busy, *room.closed))
+            usable_rooms.append((room.id, busy.starts, busy.ends))
     patient = _Busy(request.patient_busy)
     if not candidates or not usable_rooms:
         return
+    opening = {weekday: _opening_on(location, weekday) for weekday in range(7)}
 
     given = 0
     day = request.first_day
     while day <= request.last_day:
+        open_today = opening[day.weekday()]
         found: list[Slot] = []
+        clock = _DayClock(day, tz) if open_today else None
         for candidate in candidates:
-            found += _slots_on(
-                day, candidate, request, location, tz, step, hold, usable_rooms, patient
+            periods = _working_periods(
+                candidate.weekly[day.weekday()],
+                candidate.practitioner.changes,
+                day,
+                open_today,
             )
-        found.sort()
+            if periods:
+                found += _slots_on(
+                    clock, candidate, periods, request, step, hold, usable_rooms, patient
+                )
+        # Each practitioner's slots come earliest first, practitioners in order of id:
+        # a stable sort by start alone puts them in Slot order (start, then practitioner).
+        found.sort(key=_start_of)
         for slot in found:
             yield slot
             given += 1
@@ -396,54 +436,64 @@ def _iter_free_slots(
 
 
 def _slots_on(
-    day: date,
+    clock: _DayClock,
     candidate: _Candidate,
+    periods: Periods,
     request: Request,
-    location: Location,
-    tz: ZoneInfo,
     step: int,
     hold: timedelta,
-    rooms: list[tuple[int, _Busy]],
+    rooms: list[tuple[int, list[datetime], list[datetime]]],
     patient: _Busy,
 ) -> list[Slot]:
+    """One practitioner's free slots on the clock's day, inside their working
+    ``periods`` that day (local seconds), earliest first."""
     practitioner = candidate.practitioner
-    periods = working_periods(location, practitioner, day)
-    if not periods:
-        return []
+    day, tz = clock.day, clock.tz
     if request.needs_credentials and missing_credentials(
         practitioner.profession, list(practitioner.credentials), day
     ):
         return []
-    found = []
-    clock = _DayClock(day, tz)
+    found: list[Slot] = []
+    # This runs for every step of every working day searched: what it needs is looked up
+    # once here, and the busy checks are ``_Busy.blocked_until`` written out.
+    earliest, latest, duration = request.earliest, request.latest, request.duration
+    busy_starts, busy_ends = candidate.busy.starts, candidate.busy.ends
+    patient_meets = patient.meets if patient.starts else None
+    pid = practitioner.id
+    steady, midnight = clock.steady, clock.midnight
     for start_s, end_s in periods:
         period_end = clock.instant(end_s) if end_s < DAY_SECONDS else local_instant(day, end_s, tz)
         if period_end is None:
             continue
         seconds = -(-start_s // step) * step  # the first step on or after the period start
         while seconds < end_s:
-            start = clock.instant(seconds)
-            if start is None or start < request.earliest:
+            start = (
+                midnight + timedelta(seconds=seconds) if steady else local_instant(day, seconds, tz)
+            )
+            if start is None or start < earliest:
                 seconds += step
                 continue
-            if start > request.latest:
+            if start > latest:
                 return found
-            end = start + request.duration
+            end = start + duration
             if end > period_end:
                 break
             held = start + hold
-            blocked = candidate.busy.blocked_until(start, held)
-            if blocked is not None and clock.steady:
-                # Busy: jump to the first step at or after the booking's held time ends.
-                wait = (blocked - start).total_seconds()
-                seconds += max(step, -(-int(wait) // step) * step)
+            i = bisect_left(busy_starts, held)
+            if i and busy_ends[i - 1] > start:  # busy
+                if steady:
+                    # Jump to the first step at or after the booking's held time ends.
+                    wait = (busy_ends[i - 1] - start).total_seconds()
+                    seconds += max(step, -(-int(wait) // step) * step)
+                else:
+                    seconds += step
                 continue
-            if blocked is None and not patient.meets(start, end):
-                room = next(
-                    (room_id for room_id, busy in rooms if not busy.meets(start, held)), None
-                )
-                if room is not None:
-                    found.append(Slot(start, practitioner.id, room, end))
+            if patient_meets is None or not patient_meets(start, end):
+                for room_id, room_starts, room_ends in rooms:
+                    j = bisect_left(room_starts, held)
+                    if not j or room_ends[j - 1] <= start:
+                        found.append(Slot(start, pid, room_id, end))
+                        break
             seconds += step
     return found
 
