@@ -258,14 +258,31 @@ class _Loader:
             patient_busy = tuple(slots.Span(s, e) for s, e in visits.values_list("start", "end"))
         return practitioners, rooms, patient_busy
 
-    def resolve(self, slot: slots.Slot) -> FreeSlot:
+    def resolve(self, found: list[slots.Slot]) -> list[FreeSlot]:
+        """The engine's slots with their practitioners and rooms, times in the
+        location's zone. Slots share start and end times (several practitioners free at
+        10:00, one visit's end another's start): each instant is converted once."""
         tz = self.location.tz
-        return FreeSlot(
-            start=slot.start.astimezone(tz),
-            end=slot.end.astimezone(tz),
-            practitioner=self.practitioners[slot.practitioner_id],
-            room=self.rooms[slot.room_id],
-        )
+        local: dict[datetime, datetime] = {}
+        practitioners, rooms = self.practitioners, self.rooms
+        resolved = []
+        for slot in found:
+            start, end = slot.start, slot.end
+            local_start = local.get(start)
+            if local_start is None:
+                local_start = local[start] = start.astimezone(tz)
+            local_end = local.get(end)
+            if local_end is None:
+                local_end = local[end] = end.astimezone(tz)
+            resolved.append(
+                FreeSlot(
+                    start=local_start,
+                    end=local_end,
+                    practitioner=practitioners[slot.practitioner_id],
+                    room=rooms[slot.room_id],
+                )
+            )
+        return resolved
 
 
 def find_slots(
@@ -300,9 +317,11 @@ def find_slots(
         ignore=ignore,
     )
     found: list[FreeSlot] = []
+    # Without a limit every day is searched: one chunk, so one query for the bookings.
+    chunk_days = CHUNK_DAYS if limit is not None else (last_day - first_day).days + 1
     chunk_start = first_day
     while chunk_start <= last_day:
-        chunk_end = min(last_day, chunk_start + timedelta(days=CHUNK_DAYS - 1))
+        chunk_end = min(last_day, chunk_start + timedelta(days=chunk_days - 1))
         practitioners, rooms, patient_busy = loader.engine_inputs(chunk_start, chunk_end)
         request = slots.Request(
             duration=timedelta(minutes=service.duration_minutes),
@@ -315,9 +334,7 @@ def find_slots(
             patient_busy=patient_busy,
             limit=None if limit is None else limit - len(found),
         )
-        found += [
-            loader.resolve(s) for s in slots.free_slots(request, loader.facts, practitioners, rooms)
-        ]
+        found += loader.resolve(slots.free_slots(request, loader.facts, practitioners, rooms))
         if limit is not None and len(found) >= limit:
             break
         chunk_start = chunk_end + timedelta(days=1)

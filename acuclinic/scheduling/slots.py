@@ -30,6 +30,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from acuclinic.people.credentials import CredentialFacts, missing_credentials
@@ -135,9 +136,11 @@ class Request:
     limit: int | None = None
 
 
-@dataclass(frozen=True, order=True)
-class Slot:
-    """A free visit: ``start``–``end`` with a practitioner, in a room (ordered by time)."""
+class Slot(NamedTuple):
+    """A free visit: ``start``–``end`` with a practitioner, in a room (ordered by time).
+
+    A named tuple, not a dataclass: a search may make thousands, and a tuple is made
+    and compared at C speed."""
 
     start: datetime
     practitioner_id: int
@@ -336,19 +339,33 @@ class _Busy:
 
 class _DayClock:
     """Local seconds of one day as instants. On a day the offset does not change (every
-    day but two a year) that is one addition, not a time zone look-up per step."""
+    day but two a year) that is one addition, not a time zone look-up per step.
 
-    def __init__(self, day: date, tz: ZoneInfo) -> None:
+    ``visit`` gives a visit starting at a step as (start, end, held until), remembered
+    in ``times``: every practitioner working that day shares the same instants."""
+
+    def __init__(self, day: date, tz: ZoneInfo, duration=timedelta(0), hold=timedelta(0)):
         self.day, self.tz = day, tz
         midnight = datetime.combine(day, time(0), tzinfo=tz)
         last = datetime.combine(day, time(23, 59, 59), tzinfo=tz)
         self.steady = midnight.utcoffset() == last.utcoffset()
         self.midnight = midnight.astimezone(UTC)
+        self.duration, self.hold = duration, hold
+        self.times: dict[int, tuple] = {}
 
     def instant(self, seconds: int) -> datetime | None:
         if self.steady:
             return self.midnight + timedelta(seconds=seconds)
         return local_instant(self.day, seconds, self.tz)
+
+    def visit(self, seconds: int) -> tuple:
+        start = self.instant(seconds)
+        if start is None:  # in the spring gap
+            visit = (None, None, None)
+        else:
+            visit = (start, start + self.duration, start + self.hold)
+        self.times[seconds] = visit
+        return visit
 
 
 @dataclass
@@ -412,7 +429,7 @@ def _iter_free_slots(
     while day <= request.last_day:
         open_today = opening[day.weekday()]
         found: list[Slot] = []
-        clock = _DayClock(day, tz) if open_today else None
+        clock = _DayClock(day, tz, request.duration, hold) if open_today else None
         for candidate in candidates:
             periods = _working_periods(
                 candidate.weekly[day.weekday()],
@@ -456,29 +473,25 @@ def _slots_on(
     found: list[Slot] = []
     # This runs for every step of every working day searched: what it needs is looked up
     # once here, and the busy checks are ``_Busy.blocked_until`` written out.
-    earliest, latest, duration = request.earliest, request.latest, request.duration
+    earliest, latest = request.earliest, request.latest
     busy_starts, busy_ends = candidate.busy.starts, candidate.busy.ends
     patient_meets = patient.meets if patient.starts else None
     pid = practitioner.id
-    steady, midnight = clock.steady, clock.midnight
+    steady, times = clock.steady, clock.times
     for start_s, end_s in periods:
         period_end = clock.instant(end_s) if end_s < DAY_SECONDS else local_instant(day, end_s, tz)
         if period_end is None:
             continue
         seconds = -(-start_s // step) * step  # the first step on or after the period start
         while seconds < end_s:
-            start = (
-                midnight + timedelta(seconds=seconds) if steady else local_instant(day, seconds, tz)
-            )
+            start, end, held = times.get(seconds) or clock.visit(seconds)
             if start is None or start < earliest:
                 seconds += step
                 continue
             if start > latest:
                 return found
-            end = start + duration
             if end > period_end:
                 break
-            held = start + hold
             i = bisect_left(busy_starts, held)
             if i and busy_ends[i - 1] > start:  # busy
                 if steady:
