@@ -39,7 +39,6 @@ from acuclinic.scheduling.api_schemas import (
     LocationRef,
     ServiceRef,
     SlotOut,
-    appointment_json,
     appointment_or_404,
 )
 from acuclinic.scheduling.api_series import router as series_router
@@ -189,7 +188,10 @@ def bookappointment_or_404(
     def book():
         appointment = services.appointment_book(
             patient=get_or_404(Patient, payload.patient, "patient"),
-            practitioner=get_or_404(Practitioner, payload.practitioner, "practitioner"),
+            # With the user: the audit entry and the answer name the practitioner.
+            practitioner=get_or_404(
+                Practitioner.objects.select_related("user"), payload.practitioner, "practitioner"
+            ),
             room=get_or_404(Room.objects.select_related("location"), payload.room, "room"),
             service=get_or_404(Service, payload.service, "service"),
             start=payload.start,
@@ -199,7 +201,9 @@ def bookappointment_or_404(
             extra_session=payload.extra_session,
             user=request.auth,
         )
-        return 201, appointment_json(appointment.pk)
+        # The appointment as just written, with the rows it was made from: reading it
+        # back would answer the same.
+        return 201, AppointmentOut.from_orm(appointment).model_dump()
 
     return idempotency.run_once(request, payload=payload.model_dump(mode="json"), run=book)
 

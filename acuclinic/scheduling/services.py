@@ -14,8 +14,8 @@ a bank holiday).
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, Q
 from django.utils import timezone
 
 from acuclinic.audit import services as audit
@@ -88,9 +88,9 @@ def check_times(start: datetime, end: datetime, *, now: datetime, tz) -> None:
         )
 
 
-def check_open(slot: Slot) -> None:
+def check_open(slot: Slot, place: slots.Location | None = None) -> None:
     location = slot.location
-    facts = queries.location_facts(location)
+    facts = place if place is not None else queries.location_facts(location)
     if not slots.within_opening_hours(facts, slot.start, slot.end):
         raise InvalidRequest(
             "outside_opening_hours",
@@ -191,12 +191,15 @@ def practitioner_facts(practitioner: Practitioner, location, day) -> slots.Pract
     )
 
 
-def check_working_time(slot: Slot, *, extra_session: bool) -> None:
+def check_working_time(
+    slot: Slot, *, extra_session: bool, place: slots.Location | None = None
+) -> None:
     """Inside the practitioner's working time; or, as an extra session, at least not
-    while they are away."""
+    while they are away. ``place`` is the location's opening hours, when already read."""
     location = slot.location
     facts = practitioner_facts(slot.practitioner, location, slot.local_day)
-    place = queries.location_facts(location)
+    if place is None:
+        place = queries.location_facts(location)
     if slots.away_during(place, facts, slot.start, slot.end):
         raise InvalidRequest(
             "practitioner_away",
@@ -220,9 +223,10 @@ def check_slot(slot: Slot, *, now: datetime, extra_session: bool = False) -> Non
     error names the first thing to fix."""
     check_times(slot.start, slot.end, now=now, tz=slot.location.tz)
     check_bookable(slot)
-    check_open(slot)
+    place = queries.location_facts(slot.location)  # opening hours, read once for both
+    check_open(slot, place)
     check_room_open(slot)
-    check_working_time(slot, extra_session=extra_session)
+    check_working_time(slot, extra_session=extra_session, place=place)
 
 
 # Inside the lock: clashes with other bookings -----------------------------------------
@@ -230,7 +234,10 @@ def check_slot(slot: Slot, *, now: datetime, extra_session: bool = False) -> Non
 
 def lock(slot: Slot) -> None:
     """Serialise writers per practitioner and per room (PostgreSQL); on SQLite the
-    IMMEDIATE transaction already holds the database write lock."""
+    IMMEDIATE transaction already holds the database write lock, and Django would send
+    the two reads without ``FOR UPDATE``, locking nothing, so they are not sent."""
+    if not connection.features.has_select_for_update:
+        return
     list(Practitioner.objects.select_for_update().filter(pk=slot.practitioner.pk))
     list(Room.objects.select_for_update().filter(pk=slot.room.pk))
 
@@ -244,11 +251,23 @@ def clash(slot: Slot, *, patient: Patient, ignore_ids=()) -> tuple[str, str] | N
     visits = Appointment.objects.active().overlapping(slot.start, slot.end)
     if ignore_ids:
         holding, visits = holding.exclude(pk__in=ignore_ids), visits.exclude(pk__in=ignore_ids)
-    if holding.filter(practitioner=slot.practitioner).exists():
+    # The three checks in one statement: EXISTS each, read beside the practitioner's row.
+    found = (
+        Practitioner.objects.filter(pk=slot.practitioner.pk)
+        .annotate(
+            practitioner_busy=Exists(holding.filter(practitioner=slot.practitioner)),
+            room_busy=Exists(holding.filter(room=slot.room)),
+            patient_busy=Exists(visits.filter(patient=patient)),
+        )
+        .values_list("practitioner_busy", "room_busy", "patient_busy")
+        .first()
+    )
+    practitioner_busy, room_busy, patient_busy = found or (False, False, False)
+    if practitioner_busy:
         return "practitioner_busy", f"{slot.practitioner} already has an appointment then."
-    if holding.filter(room=slot.room).exists():
+    if room_busy:
         return "room_busy", f"{slot.room} is already booked then."
-    if visits.filter(patient=patient).exists():
+    if patient_busy:
         return "patient_busy", f"{patient} already has an appointment then."
     return None
 
