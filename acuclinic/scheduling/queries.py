@@ -293,22 +293,15 @@ class _Loader:
         local: dict[datetime, datetime] = {}
         practitioners, rooms = self.practitioners, self.rooms
         resolved = []
-        for slot in found:
-            start, end = slot.start, slot.end
+        append = resolved.append
+        for start, practitioner_id, room_id, end in found:  # slots.Slot's fields
             local_start = local.get(start)
             if local_start is None:
                 local_start = local[start] = start.astimezone(tz)
             local_end = local.get(end)
             if local_end is None:
                 local_end = local[end] = end.astimezone(tz)
-            resolved.append(
-                FreeSlot(
-                    start=local_start,
-                    end=local_end,
-                    practitioner=practitioners[slot.practitioner_id],
-                    room=rooms[slot.room_id],
-                )
-            )
+            append(FreeSlot(local_start, local_end, practitioners[practitioner_id], rooms[room_id]))
         return resolved
 
 

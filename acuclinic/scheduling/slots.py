@@ -398,17 +398,24 @@ def free_slots(
     rooms: Sequence[Room],
 ) -> list[Slot]:
     """Every free slot, earliest first (then by practitioner), up to ``request.limit``."""
-    return list(_iter_free_slots(request, location, practitioners, rooms))
+    limit = request.limit
+    found: list[Slot] = []
+    if limit is not None and limit <= 0:
+        return found
+    for day_slots in _free_days(request, location, practitioners, rooms):
+        found += day_slots if limit is None else day_slots[: limit - len(found)]
+        if limit is not None and len(found) >= limit:
+            break
+    return found
 
 
-def _iter_free_slots(
+def _free_days(
     request: Request,
     location: Location,
     practitioners: Sequence[Practitioner],
     rooms: Sequence[Room],
-) -> Iterator[Slot]:
-    if request.limit is not None and request.limit <= 0:
-        return
+) -> Iterator[list[Slot]]:
+    """Each day's free slots, earliest first (then by practitioner), day by day."""
     tz = location.tz
     step = request.step_minutes * 60
     hold = request.duration + request.turnover
@@ -424,7 +431,6 @@ def _iter_free_slots(
         return
     opening = {weekday: _opening_on(location, weekday) for weekday in range(7)}
 
-    given = 0
     day = request.first_day
     while day <= request.last_day:
         open_today = opening[day.weekday()]
@@ -444,11 +450,7 @@ def _iter_free_slots(
         # Each practitioner's slots come earliest first, practitioners in order of id:
         # a stable sort by start alone puts them in Slot order (start, then practitioner).
         found.sort(key=_start_of)
-        for slot in found:
-            yield slot
-            given += 1
-            if request.limit is not None and given >= request.limit:
-                return
+        yield found
         day += timedelta(days=1)
 
 
