@@ -297,6 +297,7 @@ class _Loader:
         practitioners, rooms = self.practitioners, self.rooms
         resolved = []
         append = resolved.append
+        make = tuple.__new__  # FreeSlot(...) without the named tuple's Python-level __new__
         for start, practitioner_id, room_id, end in found:  # slots.Slot's fields
             local_start = local.get(start)
             if local_start is None:
@@ -304,7 +305,8 @@ class _Loader:
             local_end = local.get(end)
             if local_end is None:
                 local_end = local[end] = end.astimezone(tz)
-            append(FreeSlot(local_start, local_end, practitioners[practitioner_id], rooms[room_id]))
+            free = (local_start, local_end, practitioners[practitioner_id], rooms[room_id])
+            append(make(FreeSlot, free))
         return resolved
 
 

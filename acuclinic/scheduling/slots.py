@@ -480,6 +480,7 @@ def _slots_on(
     patient_meets = patient.meets if patient.starts else None
     pid = practitioner.id
     steady, times = clock.steady, clock.times
+    make_slot = tuple.__new__  # Slot(...) without the named tuple's Python-level __new__
     for start_s, end_s in periods:
         period_end = clock.instant(end_s) if end_s < DAY_SECONDS else local_instant(day, end_s, tz)
         if period_end is None:
@@ -507,7 +508,7 @@ def _slots_on(
                 for room_id, room_starts, room_ends in rooms:
                     j = bisect_left(room_starts, held)
                     if not j or room_ends[j - 1] <= start:
-                        found.append(Slot(start, pid, room_id, end))
+                        found.append(make_slot(Slot, (start, pid, room_id, end)))
                         break
             seconds += step
     return found
