@@ -208,6 +208,8 @@ class SessionNote(models.Model):
         indexes = [
             models.Index(fields=["patient", "session_date"], name="note_patient_date"),
             models.Index(fields=["clinic", "session_date"], name="note_clinic_date"),
+            # The outcomes catch-up reads the notes signed since its last run.
+            models.Index(fields=["clinic", "signed_at"], name="note_clinic_signed"),
         ]
         constraints = [
             models.CheckConstraint(
