@@ -47,6 +47,9 @@ PERIODIC_JOBS = (
     ),
     PeriodicJob("stalled and lost deliveries", "acuclinic.notifications.delivery.recover"),
     PeriodicJob("old task results", "acuclinic.notifications.worker.prune_task_results", 3600),
+    PeriodicJob(
+        "old idempotent answers", "acuclinic.scheduling.idempotency.prune_old_answers", 3600
+    ),
 )
 # The queue's rows are plumbing: what was sent, and how, is kept on the messages.
 TASK_RESULTS_KEPT_FOR = timedelta(days=14)

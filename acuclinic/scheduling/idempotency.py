@@ -11,15 +11,21 @@ winner's stored result. The same key with a different request is refused
 Keys belong to the user who sent them; refusals from the service (409, 404, 422) are
 stored too, because they are the first answer. A request that never reached the service
 (invalid JSON, a missing field) stores nothing: sending it again gets the same error.
+
+Answers are kept for a week (``KEPT_FOR``), far longer than any client retries for; the
+worker deletes older ones every hour, so the table does not grow with every booking ever
+made. A key sent again after that is a new request.
 """
 
 import hashlib
 import json
 import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
+from django.utils import timezone
 
 from acuclinic.core.api_errors import error_body
 from acuclinic.core.api_json import OffsetJSONRenderer
@@ -30,6 +36,13 @@ HEADER = "Idempotency-Key"
 # Printable ASCII, as RFC 9110 field values and the IETF draft's examples (UUIDs) are.
 _KEY = re.compile(r"[\x21-\x7e]{1,200}")
 _renderer = OffsetJSONRenderer()
+KEPT_FOR = timedelta(days=7)
+
+
+def prune_old_answers(now: datetime | None = None) -> int:
+    """Delete stored answers older than ``KEPT_FOR``; how many were deleted."""
+    cutoff = (now or timezone.now()) - KEPT_FOR
+    return IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
 def request_key(request) -> str | None:

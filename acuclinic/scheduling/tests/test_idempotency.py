@@ -4,6 +4,7 @@ nothing new; the same key for a different request is refused."""
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from acuclinic.clinic.models import Room, Service
 from acuclinic.scheduling.models import Appointment, IdempotentRequest
@@ -143,3 +144,26 @@ def test_a_series_booking_can_be_retried_safely(api, patient, practitioner, clin
     assert first.status_code == again.status_code == 201
     assert again.content == first.content
     assert Appointment.objects.filter(start__gte=start - timedelta(hours=1)).count() == 4
+
+
+def test_answers_older_than_a_week_are_pruned_and_a_recent_one_still_answers_a_retry(api, body):
+    from acuclinic.notifications.worker import PERIODIC_JOBS
+    from acuclinic.scheduling.idempotency import prune_old_answers
+
+    first = post(api, body)
+    old = post(api, {**body, "start": at(next_weekday(3), 11).isoformat()}, key="old-key")
+    IdempotentRequest.objects.filter(key="old-key").update(
+        created_at=timezone.now() - timedelta(days=8)
+    )
+    assert [j for j in PERIODIC_JOBS if j.path.endswith("prune_old_answers")]
+
+    assert prune_old_answers() == 1
+
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == [KEY]
+    again = post(api, body)
+    assert again.content == first.content and again["Idempotent-Replayed"] == "true"
+    # Past the week the key is new again: the same request is tried afresh (and the
+    # practitioner is busy then, so nothing is booked twice either way).
+    retried = post(api, {**body, "start": at(next_weekday(3), 11).isoformat()}, key="old-key")
+    assert old.status_code == 201 and retried.status_code == 409
+    assert Appointment.objects.count() == 2
