@@ -11,6 +11,7 @@ urlpatterns = [
     path("treatment/", include("acuclinic.treatment.urls")),
     path("outcomes/", include("acuclinic.outcomes.urls")),
     path("messages/", include("acuclinic.notifications.urls")),
+    path("clinic/", include("acuclinic.clinic.urls")),
     path("calendar/", include("acuclinic.scheduling.feed_urls")),
     path("account/", include("acuclinic.people.account_urls")),
     path("book/", include("acuclinic.scheduling.online_urls")),

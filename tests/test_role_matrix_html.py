@@ -1466,6 +1466,32 @@ MATRIX += [
 ]
 
 
+# The clinic's booking rules (acuclinic/clinic): clinic admins only.
+
+
+def _cancellation_notice() -> int:
+    from acuclinic.clinic.models import Clinic
+
+    return Clinic.objects.get().cancellation_notice_hours
+
+
+MATRIX += [
+    Route("booking_rules", "GET", ADMIN_ONLY, {200}),
+    Route(
+        "booking_rules",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        data=lambda w: {
+            "cancellation_notice_hours": "36",
+            "min_booking_notice_hours": "12",
+            "booking_horizon_days": "90",
+        },
+        wrote=lambda w, _: _cancellation_notice() == 36,
+    ),
+]
+
+
 def html_route_names(patterns=None) -> set[str]:
     def walk(patterns, prefix=""):
         for pattern in patterns:

@@ -1,0 +1,52 @@
+"""The booking rules form: one whole number per rule, within the limits the database
+holds, each explained in words reception and practitioners use."""
+
+from django import forms
+
+from acuclinic.clinic import booking_rules
+from acuclinic.clinic.booking_rules import BOOKING_HORIZON, CANCELLATION_NOTICE, MIN_BOOKING_NOTICE
+
+_LABELS = {
+    CANCELLATION_NOTICE: "Notice to cancel without it counting as late (hours)",
+    MIN_BOOKING_NOTICE: "Minimum notice for online bookings (hours)",
+    BOOKING_HORIZON: "How far ahead patients can book online (days)",
+}
+
+_HELP = {
+    CANCELLATION_NOTICE: (
+        "A patient who cancels with less notice than this is recorded as a late "
+        "cancellation, and it shows in their attendance. Inside this time patients can no "
+        "longer cancel online and are asked to phone. Reminders and confirmation emails "
+        "quote it. When the clinic cancels, it is never late. 0 means no cancellation is "
+        "ever late."
+    ),
+    MIN_BOOKING_NOTICE: (
+        "Patients booking or moving an appointment online (the booking pages and the "
+        "patient portal) cannot choose a time sooner than this, so the practitioner has "
+        "time to prepare; waitlist offers close this long before the time offered. "
+        "Reception can still book any free time by phone or at the desk."
+    ),
+    BOOKING_HORIZON: (
+        "Patients booking online see times up to this many days ahead: set it to how far "
+        "ahead the rota is settled. Reception can book further ahead."
+    ),
+}
+
+
+def _rule_field(name: str) -> forms.IntegerField:
+    allowed = booking_rules.limits(name)
+    message = booking_rules.out_of_range_message(name)
+    return forms.IntegerField(
+        label=_LABELS[name],
+        min_value=allowed.low,
+        max_value=allowed.high,
+        help_text=f"{_HELP[name]} A whole number {allowed}.",
+        # One plain message for every way of getting it wrong, naming the limits.
+        error_messages=dict.fromkeys(("required", "invalid", "min_value", "max_value"), message),
+    )
+
+
+class BookingRulesForm(forms.Form):
+    cancellation_notice_hours = _rule_field(CANCELLATION_NOTICE)
+    min_booking_notice_hours = _rule_field(MIN_BOOKING_NOTICE)
+    booking_horizon_days = _rule_field(BOOKING_HORIZON)
