@@ -802,6 +802,29 @@ MATRIX += [
 ]
 
 
+# The clinic's booking rules: the front desk reads them (it tells patients); clinic
+# admins change them.
+
+
+def _api_cancellation_notice() -> int:
+    from acuclinic.clinic.models import Clinic
+
+    return Clinic.objects.get().cancellation_notice_hours
+
+
+MATRIX += [
+    Endpoint("GET", "/booking-rules", FRONT_DESK, 200),
+    Endpoint(
+        "PATCH",
+        "/booking-rules",
+        ADMIN_ONLY,
+        200,
+        body=lambda w: {"cancellation_notice_hours": 36},
+        wrote=lambda w: _api_cancellation_notice() == 36,
+    ),
+]
+
+
 def test_every_endpoint_in_the_openapi_document_has_a_row(client):
     response = client.get(f"{BASE}/openapi.json")
     assert response.status_code == 200

@@ -1,14 +1,18 @@
-"""What the clinic offers and where, as JSON: services with prices, locations with rooms."""
+"""What the clinic offers and where, as JSON: services with prices, locations with rooms,
+and the booking rules (late cancellation, online notice and horizon)."""
 
 from ninja import Router, Schema
 from ninja.responses import codes_4xx
-from pydantic import Field
+from pydantic import Field, StrictInt
 
+from acuclinic.clinic import booking_rules
+from acuclinic.clinic.booking_rules import BOOKING_HORIZON, CANCELLATION_NOTICE, MIN_BOOKING_NOTICE
 from acuclinic.clinic.choices import Modality
-from acuclinic.clinic.models import Location, OpeningHours, Service
+from acuclinic.clinic.models import Clinic, Location, OpeningHours, Service
 from acuclinic.core.api_auth import require
 from acuclinic.core.api_errors import ErrorOut
-from acuclinic.core.api_types import get_or_404
+from acuclinic.core.api_types import InputSchema, get_or_404
+from acuclinic.core.errors import NotFound
 
 router = Router()
 
@@ -123,3 +127,71 @@ def get_service(request, service_id: int):
 )
 def list_locations(request):
     return list(Location.objects.prefetch_related("rooms", "opening_hours").order_by("name"))
+
+
+# Booking rules --------------------------------------------------------------------
+
+_MEANING = {
+    CANCELLATION_NOTICE: "A patient's cancellation with less notice than this is late.",
+    MIN_BOOKING_NOTICE: "Online bookings and moves need at least this much notice.",
+    BOOKING_HORIZON: "Online booking offers times up to this many days ahead.",
+}
+
+
+def _described(name: str) -> str:
+    return f"{_MEANING[name]} A whole number {booking_rules.limits(name)}."
+
+
+class BookingRulesOut(Schema):
+    cancellation_notice_hours: int = Field(description=_described(CANCELLATION_NOTICE))
+    min_booking_notice_hours: int = Field(description=_described(MIN_BOOKING_NOTICE))
+    booking_horizon_days: int = Field(description=_described(BOOKING_HORIZON))
+
+
+class BookingRulesChange(InputSchema):
+    """Send only the rules that change."""
+
+    cancellation_notice_hours: StrictInt | None = Field(
+        None, description=_described(CANCELLATION_NOTICE)
+    )
+    min_booking_notice_hours: StrictInt | None = Field(
+        None, description=_described(MIN_BOOKING_NOTICE)
+    )
+    booking_horizon_days: StrictInt | None = Field(None, description=_described(BOOKING_HORIZON))
+
+
+def _the_clinic() -> Clinic:
+    clinic = Clinic.objects.order_by("pk").first()
+    if clinic is None:
+        raise NotFound("no_clinic", "There is no clinic set up yet.")
+    return clinic
+
+
+@router.get(
+    "/booking-rules",
+    response={200: BookingRulesOut, **ERRORS},
+    auth=require("clinic.view_clinic"),
+    tags=["clinic"],
+    summary="The clinic's booking rules",
+)
+def get_booking_rules(request):
+    """How much notice a cancellation needs before it counts as late, and the minimum
+    notice and horizon for online bookings. Staff booking is bound by neither of the
+    online rules."""
+    return _the_clinic()
+
+
+@router.patch(
+    "/booking-rules",
+    response={200: BookingRulesOut, **ERRORS},
+    auth=require("clinic.change_clinic"),
+    tags=["clinic"],
+    summary="Change the clinic's booking rules (clinic admins)",
+)
+def change_booking_rules(request, payload: BookingRulesChange):
+    """Send only the rules that change; they apply from now on. A value out of range is
+    refused (422, code ``invalid_<field>``) and nothing is changed; the names of the
+    rules that changed are audited."""
+    return booking_rules.booking_rules_update(
+        _the_clinic(), user=request.auth, **payload.model_dump(exclude_unset=True)
+    )

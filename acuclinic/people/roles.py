@@ -17,6 +17,8 @@ _FRONT_DESK = [
     "clinic.view_service",
     "clinic.view_location",
     "clinic.view_room",
+    # The booking rules (late cancellation, online notice): what to tell patients.
+    "clinic.view_clinic",
     "scheduling.view_appointment",
     "scheduling.add_appointment",
     "scheduling.change_appointment",
