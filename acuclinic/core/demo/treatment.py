@@ -26,6 +26,7 @@ per 1,000 sessions, as White et al. 2001 found; and one serious fainting episode
 follow-up still open, so that the clinic admin's follow-up list has something to close.
 """
 
+import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from datetime import date, datetime, timedelta
 from acuclinic.clinic.choices import Modality
 from acuclinic.core.demo.clinic import ClinicPlan
 from acuclinic.core.demo.patients import PatientPlan
-from acuclinic.core.demo.spec import DemoSpec
+from acuclinic.core.demo.spec import BASE_PATIENTS, DemoSpec
 from acuclinic.core.demo.staff import StaffPlan
 from acuclinic.core.demo.timeline import local_moment
 from acuclinic.core.formats import LONDON
@@ -234,6 +235,20 @@ class Lots:
         return self.short_dated if group == 0 and odd else self.standard[group]
 
 
+# One set of lots serves scale 1's clinic (300 patients) for this many months; a bigger
+# clinic or a longer history opens more sets, so no lot is used beyond a delivery's size.
+MONTHS_PER_LOT_SET = 60
+
+
+def lot_sets(spec: DemoSpec) -> int:
+    """How many lots of each size are open: one per 300 patients per five years, and
+    never fewer than the scale (a clinic given its counts directly, as the scheduling
+    benchmark's is, may have 25 times scale 1's patients at scale 1)."""
+    months = spec.months_back + spec.months_ahead
+    patient_units = spec.patients / BASE_PATIENTS
+    return max(spec.scale, math.ceil(patient_units * max(1, months / MONTHS_PER_LOT_SET)))
+
+
 def build_lots(spec: DemoSpec, clinic) -> Lots:
     today = spec.today
     received = spec.history_start - timedelta(days=30)
@@ -254,7 +269,7 @@ def build_lots(spec: DemoSpec, clinic) -> Lots:
             **extra,
         )
 
-    sets = range(spec.scale)
+    sets = range(lot_sets(spec))
     return Lots(
         standard=[
             lot(SUPPLIERS[0], 250, 30, f"NG24-{1175 + g:04d}", today + timedelta(days=540))

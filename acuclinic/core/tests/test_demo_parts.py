@@ -145,3 +145,24 @@ def test_email_addresses_are_plain_ascii_on_reserved_domains():
     email = synthetic.email_for("Siobhan", "O'Brien-Lefèvre", 7, random.Random(7))
     assert email.split("@")[0] == "siobhan.obrienlefevre7"
     assert email.split("@")[1] in synthetic.EMAIL_DOMAINS
+
+
+@pytest.mark.parametrize(
+    ("fields", "sets"),
+    [
+        ({}, 1),  # scale 1: 300 patients, 7 months
+        ({"scale": 3, "patients": 900, "locations": 6, "rooms": 15}, 3),
+        # The scheduling benchmark's clinic: 25 times scale 1's patients, given directly.
+        ({"patients": 7500, "practitioners": 20, "rooms": 17, "locations": 3}, 25),
+        # Ten years of scale 1's clinic uses twice the needles of five.
+        ({"months_back": 119, "months_ahead": 1}, 2),
+    ],
+)
+def test_a_bigger_or_older_clinic_opens_more_needle_lots_so_none_outgrows_a_delivery(
+    fields, sets
+):
+    # A demo with 10,000 patients at scale 1 once stopped on the lot size check (a lot
+    # holds at most 100,000 needles); the lots now follow patients and years.
+    from acuclinic.core.demo.treatment import lot_sets
+
+    assert lot_sets(DemoSpec(today=TODAY, **fields)) == sets
