@@ -13,7 +13,9 @@ of its own:
   slot engine; and the API's next six free times that week, for comparison;
 - booking throughput: 16 clients booking through the JSON API of a real HTTP server
   (gunicorn), beside the throughput of single-row insert transactions through the same
-  database driver in the same run, as a ratio;
+  database driver in the same run, as a ratio; and, as the ceiling HTTP itself sets on
+  the machine, the same clients sending the same requests to an app that does nothing
+  (bench/null_app.py) under the same gunicorn settings;
 - that no practitioner or room was booked twice, checked with SQL over every active
   appointment once the clients have finished.
 
@@ -156,6 +158,14 @@ def _ratio(r: dict) -> float:
     return r["booking"]["per_second"] / r["raw"]["per_second"]
 
 
+def _ceiling(r: dict) -> float:
+    return r["booking"]["ceiling"]["per_second"] / r["raw"]["per_second"]
+
+
+def _of_ceiling(r: dict) -> float:
+    return r["booking"]["per_second"] / r["booking"]["ceiling"]["per_second"]
+
+
 def print_figures(results: dict[str, dict], args: argparse.Namespace) -> None:
     first = next(iter(results.values()))
     print()
@@ -218,6 +228,12 @@ def print_figures(results: dict[str, dict], args: argparse.Namespace) -> None:
         ("bookings / raw inserts", lambda r: f"{_ratio(r):.3f}"),
         (f"  target >= {THROUGHPUT_RATIO:g}", lambda r: _verdict(_ratio(r) >= THROUGHPUT_RATIO)),
         (
+            f"same requests to an app that does nothing, {args.clients} clients",
+            lambda r: f"{r['booking']['ceiling']['per_second']:,.0f} /s",
+        ),
+        ("  its ratio to raw inserts: the most HTTP allows", lambda r: f"{_ceiling(r):.3f}"),
+        ("  bookings / that ceiling", lambda r: f"{_of_ceiling(r):.3f}"),
+        (
             "practitioner / room double bookings",
             lambda r: f"{r['overlaps']['practitioner']} / {r['overlaps']['room']}",
         ),
@@ -227,6 +243,13 @@ def print_figures(results: dict[str, dict], args: argparse.Namespace) -> None:
         ),
     ]
     print_table(rows, results)
+    for name, r in results.items():
+        if _ceiling(r) < THROUGHPUT_RATIO:
+            print(
+                f"\nOn {name} an HTTP request that does nothing reaches {_ceiling(r):.3f} of the "
+                f"raw inserts' rate on this machine: no HTTP API can meet the "
+                f"{THROUGHPUT_RATIO:g} target here."
+            )
     loads = ", ".join(f"{name} {r['load']:.1f}" for name, r in results.items())
     print(f"\nLoad average (1 min) when measuring began: {loads}, on {os.cpu_count()} CPUs.")
 
@@ -433,6 +456,8 @@ def run_for(seconds: float, workers: list) -> float:
 
 
 RAW_TABLE = "bench_raw_insert"
+# A WSGI app that answers without doing anything: the ceiling HTTP sets (null_app.py).
+NULL_APP = "bench.null_app:application"
 # Bookings timed one after another, in-process, before the clients start.
 ONE_CLIENT_BOOKINGS = 102
 
@@ -577,10 +602,10 @@ def _free_port() -> int:
 class Server:
     """gunicorn serving the app on the loopback address, as in production (README)."""
 
-    def __init__(self, workers: int, log_path: Path) -> None:
+    def __init__(self, workers: int, log_path: Path, app: str = "acuclinic.wsgi") -> None:
         self.port = _free_port()
         self.log_path = log_path
-        command = [sys.executable, "-m", "gunicorn", "acuclinic.wsgi"]
+        command = [sys.executable, "-m", "gunicorn", app]
         command += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)]
         command += ["--log-level", "warning", "--timeout", "120"]
         self.log = log_path.open("w")
@@ -597,14 +622,14 @@ class Server:
         finally:
             connection.close()
 
-    def wait_until_up(self) -> None:
+    def wait_until_up(self, path: str = "/login/", expect: int = 200) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 break
             try:
-                status, _ = self.request("GET", "/login/")
-                if status == 200:
+                status, _ = self.request("GET", path)
+                if status == expect:
                     return
             except OSError:
                 time.sleep(0.2)
@@ -644,6 +669,7 @@ def http_bookings(args: argparse.Namespace, *, first_day: date, rng: random.Rand
     lists = client_lists(pool[ONE_CLIENT_BOOKINGS:], clients, args.contended)
     before = Appointment.objects.count()
     connection.close()  # gunicorn's workers and the clients use their own
+    ceiling = http_ceiling(args, lists, tokens)
 
     server = Server(args.workers, Path(settings.VAR_DIR) / "gunicorn.log")
     try:
@@ -654,29 +680,7 @@ def http_bookings(args: argparse.Namespace, *, first_day: date, rng: random.Rand
             if status != 200:
                 raise SystemExit(f"GET /api/v1/services answered {status}: {body[:300]!r}")
         _say(f"Booking through the API with {clients} clients for {args.seconds:g} s…")
-        answers: list[list[tuple[int, float]]] = [[] for _ in range(clients)]
-        ran_out = [False] * clients
-
-        def booker(i: int):
-            auth = {"Authorization": f"Bearer {tokens[i]}"}
-
-            def work(deadline: float) -> None:
-                for body in lists[i]:
-                    if time.perf_counter() >= deadline:
-                        return
-                    headers = {**auth, "Idempotency-Key": str(uuid.uuid4())}
-                    started = time.perf_counter()
-                    status, text = server.request("POST", "/api/v1/appointments", body, headers)
-                    answers[i].append((status, (time.perf_counter() - started) * 1000))
-                    if status not in (201, 409):
-                        raise SystemExit(
-                            f"POST /api/v1/appointments {body} answered {status}: {text[:300]!r}"
-                        )
-                ran_out[i] = True
-
-            return work
-
-        elapsed = run_for(args.seconds, [booker(i) for i in range(clients)])
+        answers, elapsed, ran_out = drive(server, lists, tokens, args.seconds)
     finally:
         server.stop()
     statuses = Counter(status for client in answers for status, _ in client)
@@ -686,18 +690,66 @@ def http_bookings(args: argparse.Namespace, *, first_day: date, rng: random.Rand
         raise SystemExit(
             f"The API answered 201 {booked} times but {added} appointments were added."
         )
-    if any(ran_out):
-        _say(f"{sum(ran_out)} clients booked every slot they had before the time was up.")
+    if ran_out:
+        _say(f"{ran_out} clients booked every slot they had before the time was up.")
     return {
         "booked": booked,
         "conflicts": statuses[409],
         "seconds": elapsed,
         "per_second": booked / elapsed,
         "latency_ms": [ms for client in answers for status, ms in client if status == 201],
-        "ran_out": sum(ran_out),
+        "ran_out": ran_out,
         "one_client_ms": one_client,
         "statements": statements,
+        "ceiling": ceiling,
     }
+
+
+def drive(server: Server, lists: list[list[dict]], tokens: list[str], seconds: float):
+    """Each client POSTs its list of bookings to ``server`` one after another (a new
+    connection each, with its own token and a fresh Idempotency-Key) until the time is
+    up. Returns each client's (status, ms) answers, the seconds taken, and how many
+    clients ran out of bookings first."""
+    answers: list[list[tuple[int, float]]] = [[] for _ in lists]
+    ran_out = [False] * len(lists)
+
+    def booker(i: int):
+        auth = {"Authorization": f"Bearer {tokens[i]}"}
+
+        def work(deadline: float) -> None:
+            for body in lists[i]:
+                if time.perf_counter() >= deadline:
+                    return
+                headers = {**auth, "Idempotency-Key": str(uuid.uuid4())}
+                started = time.perf_counter()
+                status, text = server.request("POST", "/api/v1/appointments", body, headers)
+                answers[i].append((status, (time.perf_counter() - started) * 1000))
+                if status not in (201, 409):
+                    raise SystemExit(
+                        f"POST /api/v1/appointments {body} answered {status}: {text[:300]!r}"
+                    )
+            ran_out[i] = True
+
+        return work
+
+    elapsed = run_for(seconds, [booker(i) for i in range(len(lists))])
+    return answers, elapsed, sum(ran_out)
+
+
+def http_ceiling(args: argparse.Namespace, lists: list[list[dict]], tokens: list[str]) -> dict:
+    """The same clients sending the same requests to ``bench/null_app.py`` under the
+    same gunicorn settings: what HTTP alone allows on this machine, with nothing booked."""
+    from django.conf import settings
+
+    server = Server(args.workers, Path(settings.VAR_DIR) / "gunicorn-null.log", NULL_APP)
+    try:
+        server.wait_until_up(path="/", expect=201)
+        _say(f"Sending the same requests to an app that does nothing for {args.seconds:g} s…")
+        answers, elapsed, _ = drive(server, lists, tokens, args.seconds)
+    finally:
+        server.stop()
+    answered = sum(len(client) for client in answers)
+    return {"answered": answered, "seconds": elapsed, "per_second": answered / elapsed}
 
 
 def one_client_bookings(bodies: list[dict], token: str) -> tuple[list[float], int]:
