@@ -185,8 +185,17 @@ def bookappointment_or_404(
     ``Idempotency-Key`` a retry returns the first answer (a reused key with a different
     body: 422 ``idempotency_key_reused``)."""
 
-    def book():
-        appointment = services.appointment_book(
+    def book(keep):
+        answered = []
+
+        def booked(appointment) -> None:
+            # The appointment as just written, with the rows it was made from: reading
+            # it back would answer the same. Kept inside the booking's transaction, so
+            # the answer commits with it.
+            answered.append((201, AppointmentOut.from_orm(appointment).model_dump()))
+            keep(*answered[0])
+
+        services.appointment_book(
             patient=get_or_404(Patient, payload.patient, "patient"),
             # With the user: the audit entry and the answer name the practitioner.
             practitioner=get_or_404(
@@ -200,12 +209,13 @@ def bookappointment_or_404(
             notes=payload.notes,
             extra_session=payload.extra_session,
             user=request.auth,
+            on_booked=booked,
         )
-        # The appointment as just written, with the rows it was made from: reading it
-        # back would answer the same.
-        return 201, AppointmentOut.from_orm(appointment).model_dump()
+        return answered[0]
 
-    return idempotency.run_once(request, payload=payload.model_dump(mode="json"), run=book)
+    return idempotency.run_once(
+        request, payload=payload.model_dump(mode="json"), run=book, keeps_answer=True
+    )
 
 
 @router.patch(

@@ -85,37 +85,84 @@ def _replay(stored: IdempotentRequest, digest: str) -> HttpResponse:
     return response
 
 
-def run_once(request, *, payload: dict, run: Callable[[], tuple[int, object]]) -> HttpResponse:
+class AnsweredElsewhere(Exception):
+    """A copy of this request with the same key kept its answer first (see ``run_once``).
+
+    Not an ``IntegrityError``: a service that turns those into "slot taken" must let
+    this through, so the request is answered as its twin was."""
+
+
+def run_once(
+    request,
+    *,
+    payload: dict,
+    run: Callable[..., tuple[int, object]],
+    keeps_answer: bool = False,
+) -> HttpResponse:
     """Answer ``request`` by calling ``run`` — at most once per Idempotency-Key.
 
     ``run`` returns ``(status, data)`` or raises ``ServiceError``; ``payload`` is the
     parsed body (retries are compared on it, so spacing and key order do not matter).
+
+    By default ``run()`` is called inside a transaction that also keeps the answer. With
+    ``keeps_answer``, ``run(keep)`` opens its own: it calls ``keep(status, data)`` inside
+    the transaction that makes its writes, so the answer commits with them while reads
+    and checks stay outside it (on SQLite, outside the database's write lock). A
+    refusal raised outside ``keep`` is kept afterwards in a short transaction of its own.
     """
     key = request_key(request)
     if key is None:
-        status, data = run()
+        status, data = run(_keep_nothing) if keeps_answer else run()
         return _response(status, _render(request, status, data))
     user = request.auth
     digest = _digest(request, payload)
     stored = IdempotentRequest.objects.filter(user=user, key=key).first()
     if stored is not None:
         return _replay(stored, digest)
-    try:
-        with transaction.atomic():
-            try:
-                status, data = run()
-                body = _render(request, status, data)
-            except ServiceError as exc:
-                # The service's own savepoint has rolled its writes back; what is kept
-                # is the answer, so a retry is told the same.
-                status = exc.status
-                body = _render(
-                    request, status, error_body(exc.code, exc.message, exc.field, **exc.extra)
+
+    def store(status: int, body: str) -> None:
+        try:
+            with transaction.atomic():
+                IdempotentRequest.objects.create(
+                    user=user,
+                    key=key,
+                    request_digest=digest,
+                    status_code=status,
+                    response_body=body,
                 )
-            IdempotentRequest.objects.create(
-                user=user, key=key, request_digest=digest, status_code=status, response_body=body
-            )
-    except IntegrityError:
+        except IntegrityError as exc:
+            raise AnsweredElsewhere from exc
+
+    kept: list[tuple[int, str]] = []
+
+    def keep(status: int, data) -> None:
+        body = _render(request, status, data)
+        store(status, body)
+        kept.append((status, body))
+
+    try:
+        if keeps_answer:
+            run(keep)
+        else:
+            with transaction.atomic():
+                keep(*run())
+    except ServiceError as exc:
+        # The writes, if any, have been rolled back; what is kept is the refusal, so a
+        # retry is told the same.
+        status = exc.status
+        body = _render(request, status, error_body(exc.code, exc.message, exc.field, **exc.extra))
+        try:
+            store(status, body)
+        except AnsweredElsewhere:
+            return _replay(IdempotentRequest.objects.get(user=user, key=key), digest)
+        return _response(status, body)
+    except AnsweredElsewhere:
         # A copy of this request with the same key committed first: answer as it did.
         return _replay(IdempotentRequest.objects.get(user=user, key=key), digest)
-    return _response(status, body)
+    if not kept:
+        raise RuntimeError("run_once: run succeeded without keeping its answer")
+    return _response(*kept[0])
+
+
+def _keep_nothing(status: int, data) -> None:
+    """``keep`` for a request sent without a key: there is nothing to keep."""
