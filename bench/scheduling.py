@@ -75,8 +75,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--patients",
         type=int,
-        default=7500,
-        help="patients (7,500: about 60,000 sessions asked for in the 12 months)",
+        default=12500,
+        help="patients (12,500: enough to fill a full-time team's diaries with about "
+        "60,000 appointments in the 12 months)",
+    )
+    parser.add_argument(
+        "--days-a-week",
+        type=int,
+        default=5,
+        help="weekdays each practitioner works (5: a busy clinic's full-time team; 0: "
+        "the demo's usual mix of full and part time)",
     )
     parser.add_argument("--months-back", type=int, default=11)
     parser.add_argument("--months-ahead", type=int, default=1)
@@ -97,6 +105,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.searches < 1 or args.clients < 1 or args.seconds <= 0 or args.workers < 1:
         parser.error("--searches, --clients, --seconds and --workers must be above 0")
+    if not 0 <= args.days_a_week <= 5:
+        parser.error("--days-a-week must be between 0 and 5")
     if not 0 <= args.contended <= 0.5:
         parser.error("--contended must be between 0 and 0.5")
     return args
@@ -107,6 +117,7 @@ CHILD_OPTIONS = (
     "locations",
     "rooms",
     "patients",
+    "days_a_week",
     "months_back",
     "months_ahead",
     "seed",
@@ -170,7 +181,8 @@ def print_figures(results: dict[str, dict], args: argparse.Namespace) -> None:
     first = next(iter(results.values()))
     print()
     print(
-        f"acuclinic scheduling benchmark: {first['practitioners']} practitioners, "
+        f"acuclinic scheduling benchmark: {first['practitioners']} practitioners "
+        f"({f'{args.days_a_week} days a week' if args.days_a_week else 'full and part time'}), "
         f"{first['locations']} locations, {first['rooms']} rooms, {args.months_back} months "
         f"back and {args.months_ahead} ahead of {date.fromisoformat(first['today']):%a %-d %b %Y}"
         f", seed {args.seed}"
@@ -276,6 +288,7 @@ def measure(args: argparse.Namespace) -> dict:
         rooms=args.rooms,
         practitioners=args.practitioners,
         patients=args.patients,
+        days_a_week=args.days_a_week or None,
         months_back=args.months_back,
         months_ahead=args.months_ahead,
     )

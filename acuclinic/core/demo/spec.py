@@ -46,6 +46,9 @@ class DemoSpec:
     # it have happened (arrived, or completed once over). None: the start of the day,
     # so nothing today has happened yet. `acuclinic demo` and `setup` pass the time.
     clock: time | None = None
+    # Every practitioner works this many weekdays; None: the team pattern's mix of full
+    # and part time (staff.TEAM). The scheduling benchmark's busy clinic works full time.
+    days_a_week: int | None = None
 
     @classmethod
     def at_scale(cls, scale: int, *, today: date, **fields) -> "DemoSpec":
@@ -83,6 +86,8 @@ class DemoSpec:
             found.append(f"months back must be between 0 and {MAX_MONTHS_BACK}")
         if not 0 <= self.months_ahead <= MAX_MONTHS_AHEAD:
             found.append(f"months ahead must be between 0 and {MAX_MONTHS_AHEAD}")
+        if self.days_a_week is not None and not 1 <= self.days_a_week <= 5:
+            found.append("days a week must be between 1 and 5")
         if self.months_back + self.months_ahead == 0:
             found.append("the demo needs at least one month of appointments")
         return found

@@ -132,7 +132,7 @@ def build_staff(spec: DemoSpec, rng: random.Random, locations: list[LocationPlan
             PractitionerPlan(
                 practitioner=practitioner,
                 modality=position.modality,
-                rota=_rota(rng, position.days_a_week, home, locations, load),
+                rota=_rota(rng, spec.days_a_week or position.days_a_week, home, locations, load),
                 credentials_until=_last_day_covered(held),
             )
         )

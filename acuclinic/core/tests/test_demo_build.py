@@ -12,7 +12,7 @@ from acuclinic.clinic.models import Clinic, Location, OpeningHours, Room, Servic
 from acuclinic.core.demo import DEMO_PASSWORD, DemoSpec, build_demo
 from acuclinic.core.errors import Conflict
 from acuclinic.people.models import ClinicalSummary, Credential, Patient, Practitioner, User
-from acuclinic.scheduling.models import Appointment
+from acuclinic.scheduling.models import Appointment, WorkingPattern
 from acuclinic.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +104,28 @@ def test_scale_2_doubles_the_patients_and_the_team():
     assert Room.objects.count() == 10
     assert Location.objects.count() == 4
     assert Practitioner.objects.filter(qualified_traditional=True).count() == 2
+
+
+def test_a_full_time_team_works_every_weekday_and_fits_in_more_of_the_sessions_asked_for():
+    # More patients than three practitioners' diaries hold.
+    busy = DemoSpec(**{**SMALL.__dict__, "patients": 400, "months_back": 1})
+    part_time = build_demo(busy)
+    team_days = _working_days()
+    full_time = build_demo(DemoSpec(**{**busy.__dict__, "days_a_week": 5}), reset_first=True)
+
+    assert set(_working_days().values()) == {5}
+    assert set(team_days.values()) != {5}, "the team pattern has part-timers"
+    assert part_time.unplaced > 0
+    assert full_time.appointments > part_time.appointments
+    assert full_time.unplaced < part_time.unplaced
+
+
+def _working_days() -> dict[int, int]:
+    """How many weekdays (or Saturdays in place of one) each practitioner works."""
+    days: dict[int, set] = {}
+    for who, weekday in WorkingPattern.objects.values_list("practitioner_id", "weekday"):
+        days.setdefault(who, set()).add(weekday)
+    return {who: len(weekdays) for who, weekdays in days.items()}
 
 
 def test_a_database_with_clinic_data_is_refused_and_left_as_it_was(clinic, patient):

@@ -34,6 +34,8 @@ def test_history_runs_whole_calendar_months_around_today():
         ({"rooms": 1, "locations": 2}, "every location needs at least one room"),
         ({"months_ahead": 25}, "months ahead must be between 0 and 24"),
         ({"months_back": 0, "months_ahead": 0}, "at least one month of appointments"),
+        ({"days_a_week": 6}, "days a week must be between 1 and 5"),
+        ({"days_a_week": 0}, "days a week must be between 1 and 5"),
     ],
 )
 def test_an_impossible_spec_is_refused_with_the_reason(fields, message):
@@ -158,9 +160,7 @@ def test_email_addresses_are_plain_ascii_on_reserved_domains():
         ({"months_back": 119, "months_ahead": 1}, 2),
     ],
 )
-def test_a_bigger_or_older_clinic_opens_more_needle_lots_so_none_outgrows_a_delivery(
-    fields, sets
-):
+def test_a_bigger_or_older_clinic_opens_more_needle_lots_so_none_outgrows_a_delivery(fields, sets):
     # A demo with 10,000 patients at scale 1 once stopped on the lot size check (a lot
     # holds at most 100,000 needles); the lots now follow patients and years.
     from acuclinic.core.demo.treatment import lot_sets
