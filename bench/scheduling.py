@@ -70,7 +70,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--practitioners", type=int, default=20)
     parser.add_argument("--locations", type=int, default=3)
     parser.add_argument(
-        "--rooms", type=int, default=17, help="rooms in all (17: scale 1's 5 per 6 practitioners)"
+        "--rooms",
+        type=int,
+        default=20,
+        help="rooms in all (20: one for each practitioner of a full-time team)",
     )
     parser.add_argument(
         "--patients",
@@ -258,8 +261,9 @@ def print_figures(results: dict[str, dict], args: argparse.Namespace) -> None:
     for name, r in results.items():
         if _ceiling(r) < THROUGHPUT_RATIO:
             print(
-                f"\nOn {name} an HTTP request that does nothing reaches {_ceiling(r):.3f} of the "
-                f"raw inserts' rate on this machine: no HTTP API can meet the "
+                f"\nOn {name}, the same requests to an app that does nothing reach only "
+                f"{_ceiling(r):.3f} of the raw inserts' rate on this machine: with a new "
+                f"connection per request, as these clients make, no HTTP endpoint meets the "
                 f"{THROUGHPUT_RATIO:g} target here."
             )
     loads = ", ".join(f"{name} {r['load']:.1f}" for name, r in results.items())
@@ -360,28 +364,11 @@ def weekly_course(service, location, first_day: date, weeks: int = COURSE_WEEKS)
     ``location`` in each of the next ``weeks`` weeks: one free slot per week (the
     earliest practitioner free each week), or [] when no time is free every week.
 
-    The slots come from ``find_slots``, what the diary, the API and online booking use;
-    a weekly course has the same weekday and local time each week (series.py)."""
-    from acuclinic.scheduling.queries import find_slots
+    ``scheduling.queries.find_weekly``: the loader and the slot engine the diary, the
+    API and online booking use, asked for a weekly course (series.py)."""
+    from acuclinic.scheduling.queries import find_weekly
 
-    found = find_slots(
-        service=service,
-        location=location,
-        first_day=first_day,
-        last_day=first_day + timedelta(weeks=weeks, days=-1),
-    )
-    # Slot times are in the location's time zone: weekday and clock time are local.
-    by_time: dict[tuple, dict[int, object]] = defaultdict(dict)
-    for slot in found:
-        week = (slot.start.date() - first_day).days // 7
-        by_time[(slot.start.weekday(), slot.start.time())].setdefault(week, slot)
-    for slot in found:  # earliest first
-        if slot.start.date() >= first_day + timedelta(weeks=1):
-            break
-        each_week = by_time[(slot.start.weekday(), slot.start.time())]
-        if len(each_week) == weeks:
-            return [each_week[week] for week in range(weeks)]
-    return []
+    return find_weekly(service=service, location=location, first_day=first_day, weeks=weeks)
 
 
 def _searches(rng: random.Random, count: int, today: date):

@@ -310,6 +310,27 @@ class _Loader:
         return resolved
 
 
+def _engine_request(
+    service: Service,
+    window: BookingWindow,
+    first_day: date,
+    last_day: date,
+    patient_busy: tuple,
+    limit: int | None = None,
+) -> slots.Request:
+    return slots.Request(
+        duration=timedelta(minutes=service.duration_minutes),
+        turnover=timedelta(minutes=service.turnover_minutes),
+        first_day=first_day,
+        last_day=last_day,
+        earliest=window.earliest,
+        latest=window.latest,
+        needs_credentials=service.needs_acupuncture_qualification,
+        patient_busy=patient_busy,
+        limit=limit,
+    )
+
+
 def find_slots(
     *,
     service: Service,
@@ -348,15 +369,12 @@ def find_slots(
     while chunk_start <= last_day:
         chunk_end = min(last_day, chunk_start + timedelta(days=chunk_days - 1))
         practitioners, rooms, patient_busy = loader.engine_inputs(chunk_start, chunk_end)
-        request = slots.Request(
-            duration=timedelta(minutes=service.duration_minutes),
-            turnover=timedelta(minutes=service.turnover_minutes),
-            first_day=chunk_start,
-            last_day=chunk_end,
-            earliest=window.earliest,
-            latest=window.latest,
-            needs_credentials=service.needs_acupuncture_qualification,
-            patient_busy=patient_busy,
+        request = _engine_request(
+            service,
+            window,
+            chunk_start,
+            chunk_end,
+            patient_busy,
             limit=None if limit is None else limit - len(found),
         )
         found += loader.resolve(slots.free_slots(request, loader.facts, practitioners, rooms))
@@ -364,6 +382,42 @@ def find_slots(
             break
         chunk_start = chunk_end + timedelta(days=1)
     return found
+
+
+def find_weekly(
+    *,
+    service: Service,
+    location: Location,
+    first_day: date,
+    weeks: int,
+    practitioner: Practitioner | None = None,
+    patient: Patient | None = None,
+    online: bool = False,
+    now: datetime | None = None,
+) -> list[FreeSlot]:
+    """The first time for a weekly course: the earliest start in the week from
+    ``first_day`` whose weekday and local time are free in each of the next ``weeks``
+    weeks, with the practitioner or with anyone (the first free each week). One slot per
+    week, or [] when no time in that week is free every week.
+
+    What is held in all the weeks is read once; the engine then looks only at the days
+    each candidate time needs (slots.first_weekly)."""
+    now = now or timezone.now()
+    window = booking_window(location.clinic, now=now, online=online)
+    last_day = first_day + timedelta(weeks=weeks, days=-1)
+    loader = _Loader(
+        service=service,
+        location=location,
+        first_day=first_day,
+        last_day=last_day,
+        practitioner_ids=[practitioner.pk] if practitioner is not None else None,
+        patient=patient,
+        ignore=None,
+    )
+    practitioners, rooms, patient_busy = loader.engine_inputs(first_day, last_day)
+    request = _engine_request(service, window, first_day, last_day, patient_busy)
+    course = slots.first_weekly(request, loader.facts, practitioners, rooms, weeks=weeks)
+    return loader.resolve(course)
 
 
 def nearest_free(

@@ -28,7 +28,7 @@ sorted: the answer is the same whatever order they come in.
 
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -134,6 +134,9 @@ class Request:
     patient_busy: tuple[Span, ...] = ()  # the patient's other visits
     step_minutes: int = STEP_MINUTES
     limit: int | None = None
+    # Only these days of first_day…last_day (None: every day): a weekly course looks at
+    # one weekday in each of several weeks, not at every day between.
+    days: frozenset[date] | None = None
 
 
 class Slot(NamedTuple):
@@ -433,6 +436,9 @@ def _free_days(
 
     day = request.first_day
     while day <= request.last_day:
+        if request.days is not None and day not in request.days:
+            day += timedelta(days=1)
+            continue
         open_today = opening[day.weekday()]
         found: list[Slot] = []
         clock = _DayClock(day, tz, request.duration, hold) if open_today else None
@@ -512,6 +518,50 @@ def _slots_on(
                         break
             seconds += step
     return found
+
+
+def first_weekly(
+    request: Request,
+    location: Location,
+    practitioners: Sequence[Practitioner],
+    rooms: Sequence[Room],
+    *,
+    weeks: int,
+) -> list[Slot]:
+    """A course of ``weeks`` weekly visits: the earliest start in the week from
+    ``request.first_day`` whose weekday and local time are free in each of the
+    ``weeks`` weeks, as one slot per week (the lowest practitioner id free then), or []
+    when no time is. ``request.last_day`` must reach the last week.
+
+    Day by day through the first week, each looking only at that weekday in the later
+    weeks, so a search that finds a time early looks at ``weeks`` days, not all of them.
+    """
+    tz = location.tz
+    last_first = min(request.first_day + timedelta(days=6), request.last_day)
+    day = request.first_day
+    while day <= last_first:
+        dates = [day + timedelta(weeks=week) for week in range(weeks)]
+        if dates[-1] > request.last_day:
+            break
+        on_those_days = replace(
+            request, first_day=day, last_day=dates[-1], days=frozenset(dates), limit=None
+        )
+        # Each week's first slot at each local time (slots come earliest first).
+        by_week: list[dict[time, Slot]] = [{} for _ in dates]
+        for slot in free_slots(on_those_days, location, practitioners, rooms):
+            local = slot.start.astimezone(tz)
+            by_week[(local.date() - day).days // 7].setdefault(local.time(), slot)
+        for at, first in by_week[0].items():  # earliest first: dicts keep insertion order
+            course = [first]
+            for later in by_week[1:]:
+                slot = later.get(at)
+                if slot is None:
+                    break
+                course.append(slot)
+            if len(course) == weeks:
+                return course
+        day += timedelta(days=1)
+    return []
 
 
 # Choosing among slots ----------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils import timezone
 from acuclinic.clinic.models import Clinic, Location, Room, Service
 from acuclinic.core.formats import LONDON
 from acuclinic.scheduling import queries
+from acuclinic.scheduling.choices import ExceptionKind
 from acuclinic.scheduling.models import RoomClosure, WorkingException, WorkingPattern
 from acuclinic.scheduling.tests.helpers import at, next_weekday
 from acuclinic.testing import factories
@@ -222,6 +223,44 @@ def test_the_loader_reads_the_same_few_queries_however_busy_the_diary(
         )
     assert count() == quiet
     assert quiet <= 12
+
+
+def test_a_weekly_course_is_the_first_time_free_in_every_week(
+    medical, location, morning_only, wednesday
+):
+    # Their 09:00 in the third week is taken: the course starts once that visit and its
+    # turnover are over, the same time each Wednesday.
+    factories.appointment(
+        patient=factories.patient(),
+        practitioner=morning_only,
+        start=at(wednesday + timedelta(weeks=2), 9),
+    )
+    place = Location.objects.select_related("clinic").get(pk=location.pk)
+    course = queries.find_weekly(service=medical, location=place, first_day=wednesday, weeks=6)
+
+    held = timedelta(minutes=medical.duration_minutes + medical.turnover_minutes)
+    assert [s.start.date() for s in course] == [wednesday + timedelta(weeks=w) for w in range(6)]
+    assert {s.start.time() for s in course} == {(at(wednesday, 9) + held).time()}
+    assert {s.practitioner for s in course} == {morning_only}
+    every_day = queries.find_slots(
+        service=medical,
+        location=place,
+        first_day=wednesday,
+        last_day=wednesday + timedelta(weeks=6, days=-1),
+        practitioner=morning_only,
+    )
+    assert set(course) <= set(every_day)
+
+
+def test_no_weekly_course_when_one_week_is_full(medical, location, morning_only, wednesday):
+    WorkingException.objects.create(
+        practitioner=morning_only,
+        kind=ExceptionKind.LEAVE,
+        first_day=wednesday + timedelta(weeks=1),
+        last_day=wednesday + timedelta(weeks=1),
+    )
+    place = Location.objects.select_related("clinic").get(pk=location.pk)
+    assert queries.find_weekly(service=medical, location=place, first_day=wednesday, weeks=6) == []
 
 
 BAD = [

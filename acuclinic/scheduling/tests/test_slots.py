@@ -286,6 +286,49 @@ def test_a_weekly_series_keeps_its_weekday_and_the_local_time_is_applied_each_da
     assert [i.astimezone(UTC).hour for i in instants] == [10, 10, 9, 9, 9, 9]
 
 
+def test_a_weekly_course_takes_the_earliest_time_free_every_week():
+    # 09:00 is taken in the third week, 09:15 overlaps that booking: 09:30 is the first
+    # time free in all four weeks.
+    third_monday = MONDAY + timedelta(weeks=2)
+    one = slots.Practitioner(
+        1,
+        weekly=weekly(0, starts=time(9), ends=time(12)),
+        busy=busy((at(third_monday, 9), at(third_monday, 9, 30))),
+    )
+    course = slots.first_weekly(
+        request(MONDAY, MONDAY + timedelta(weeks=4, days=-1)), OPEN, [one], [ROOM], weeks=4
+    )
+    assert starts(course) == ["09:30"] * 4
+    assert [s.start.astimezone(LONDON).date() for s in course] == [
+        MONDAY + timedelta(weeks=w) for w in range(4)
+    ]
+
+
+def test_a_weekly_course_is_with_anyone_free_each_week_and_keeps_the_local_time():
+    # Over the spring change: 10:00 before it is 10:00 after it, with whoever is free.
+    first = SPRING_CHANGE - timedelta(days=13)  # a Monday
+    away = slots.DayChange(first + timedelta(weeks=1), first + timedelta(weeks=1), False)
+    a = slots.Practitioner(1, weekly=weekly(0, starts=time(10), ends=time(11)), changes=(away,))
+    b = slots.Practitioner(2, weekly=weekly(0, starts=time(10), ends=time(11)))
+    course = slots.first_weekly(
+        request(first, first + timedelta(weeks=3, days=-1)), OPEN, [a, b], [ROOM], weeks=3
+    )
+    assert starts(course) == ["10:00"] * 3
+    assert [s.practitioner_id for s in course] == [1, 2, 1]
+    assert [s.start.astimezone(UTC).hour for s in course] == [10, 10, 9]
+
+
+def test_no_weekly_course_when_no_time_is_free_every_week():
+    second_monday = MONDAY + timedelta(weeks=1)
+    full = slots.Practitioner(
+        1,
+        weekly=weekly(0, starts=time(9), ends=time(10)),
+        busy=busy((at(second_monday, 9), at(second_monday, 10))),
+    )
+    wanted = request(MONDAY, MONDAY + timedelta(weeks=2, days=-1))
+    assert slots.first_weekly(wanted, OPEN, [full], [ROOM], weeks=2) == []
+
+
 # Properties ---------------------------------------------------------------------------------
 
 QUARTERS = st.integers(min_value=6 * 4, max_value=21 * 4)  # 06:00 to 21:00
@@ -490,3 +533,45 @@ def test_a_limit_gives_the_first_slots_of_the_full_answer(scenario, limit):
     everything = slots.free_slots(req, location, practitioners, rooms)
     limited = slots.Request(**{**req.__dict__, "limit": limit})
     assert slots.free_slots(limited, location, practitioners, rooms) == everything[:limit]
+
+
+def _weekly_by_brute_force(req, location, practitioners, rooms, weeks):
+    """Every free slot of all the weeks, then the first week's earliest time that has a
+    slot in every week: the plain way to find a weekly course."""
+    everything = slots.free_slots(req, location, practitioners, rooms)
+    by_time: dict[tuple, dict[int, slots.Slot]] = {}
+    for slot in everything:
+        local = slot.start.astimezone(LONDON)
+        week = (local.date() - req.first_day).days // 7
+        by_time.setdefault((local.weekday(), local.time()), {}).setdefault(week, slot)
+    for slot in everything:
+        local = slot.start.astimezone(LONDON)
+        if local.date() >= req.first_day + timedelta(weeks=1):
+            break
+        each_week = by_time[(local.weekday(), local.time())]
+        if len(each_week) == weeks:
+            return [each_week[week] for week in range(weeks)]
+    return []
+
+
+@given(scenarios(), st.integers(min_value=1, max_value=3))
+def test_a_weekly_course_is_what_a_search_of_every_day_would_find(scenario, weeks):
+    req, location, practitioners, rooms = scenario
+    # Patterns on every weekday, so later weeks offer times too.
+    practitioners = [
+        slots.Practitioner(
+            **{
+                **p.__dict__,
+                "weekly": p.weekly
+                + tuple(
+                    slots.WeeklyHours(d, time(9), time(13), date(2026, 1, 1)) for d in range(5)
+                ),
+            }
+        )
+        for p in practitioners
+    ]
+    whole = slots.Request(
+        **{**req.__dict__, "last_day": req.first_day + timedelta(weeks=weeks, days=-1)}
+    )
+    expected = _weekly_by_brute_force(whole, location, practitioners, rooms, weeks)
+    assert slots.first_weekly(whole, location, practitioners, rooms, weeks=weeks) == expected
