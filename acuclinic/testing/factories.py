@@ -6,6 +6,7 @@ from functools import cache
 import factory
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.db.models import Q
 from django.utils import timezone
 
 from acuclinic.clinic.choices import Modality
@@ -302,6 +303,16 @@ def safety_questionnaire_on_file(
     )
 
 
+def _free_hour(practitioner: Practitioner, room: Room, day: date, held_minutes: int) -> int:
+    for hour in range(10, 20):
+        start = timezone.make_aware(datetime.combine(day, time(hour)))
+        until = start + timedelta(minutes=held_minutes)
+        held = Appointment.objects.active().holding(start, until)
+        if not held.filter(Q(practitioner=practitioner) | Q(room=room)).exists():
+            return hour
+    raise ValueError(f"{practitioner} or {room} is busy all of {day}: pass hour=")
+
+
 def signed_session(
     patient: Patient,
     practitioner: Practitioner,
@@ -309,22 +320,30 @@ def signed_session(
     day: date,
     pain: int,
     minutes: int = 30,
-    hour: int = 10,
+    hour: int | None = None,
     service: Service | None = None,
     signed_at: datetime | None = None,
 ):
     """A completed acupuncture visit on ``day`` with its session note already signed
     (pain before ``pain``, no needles; signed five minutes after the visit unless
     ``signed_at``): history, written as the demo writes it, without the safety gate or
-    the charting pages. Returns the note."""
+    the charting pages. Returns the note.
+
+    The visit is at ``hour``, or else at the first hour from 10:00 when the practitioner
+    and the first room are free: two patients' histories with one practitioner do not
+    meet PostgreSQL's overlap constraint."""
     from acuclinic.treatment.models import SessionNote
 
     service = service or Service.objects.get(name="Medical acupuncture")
+    room = Room.objects.order_by("pk").first()
+    if hour is None:
+        hour = _free_hour(practitioner, room, day, minutes + service.turnover_minutes)
     start = timezone.make_aware(datetime.combine(day, time(hour)))
     visit = appointment(
         patient=patient,
         practitioner=practitioner,
         service=service,
+        room=room,
         start=start,
         status="completed",
     )
