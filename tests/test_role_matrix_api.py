@@ -341,6 +341,16 @@ MATRIX += [
             "location": w.appointment.room.location_id,
         },
     ),
+    Endpoint(
+        "GET",
+        "/availability/weekly",
+        FRONT_DESK,
+        200,
+        query=lambda w: {
+            "service": w.appointment.service_id,
+            "location": w.appointment.room.location_id,
+        },
+    ),
     Endpoint("GET", "/patients/{patient_id}/attendance", FRONT_DESK, 200),
     Endpoint("POST", "/series/preview", FRONT_DESK, 200, body=_series_body),
     Endpoint(

@@ -44,7 +44,7 @@ from acuclinic.scheduling.api_schemas import (
 from acuclinic.scheduling.api_series import router as series_router
 from acuclinic.scheduling.api_working_time import router as working_time_router
 from acuclinic.scheduling.choices import AppointmentStatus, Channel
-from acuclinic.scheduling.models import Appointment
+from acuclinic.scheduling.models import MAX_SERIES_SESSIONS, Appointment
 
 router = Router()
 router.add_router("", series_router)
@@ -311,6 +311,32 @@ class AvailabilityOut(Schema):
     items: list[SlotOut]
 
 
+class WeeklyQuery(Schema):
+    service: QueryId
+    location: QueryId
+    practitioner: QueryId | None = Field(None, description="Leave out for anyone.")
+    patient: QueryId | None = Field(
+        None, description="Leave out times this patient is already booked."
+    )
+    start_from: Day | None = Field(
+        None, description="First day of the first week (local); default today."
+    )
+    weeks: int = Field(
+        6,
+        ge=1,
+        le=MAX_SERIES_SESSIONS,
+        description=f"How many weeks in a row the time must be free (1–{MAX_SERIES_SESSIONS}).",
+    )
+
+
+class WeeklyOut(Schema):
+    weeks: int
+    items: list[SlotOut] = Field(
+        description="One slot per week, the same weekday and local time; empty when no "
+        "time in the first week is free every week."
+    )
+
+
 def _availability_days(filters: AvailabilityQuery) -> tuple[date, date]:
     today = timezone.localdate()
     first_day = filters.start_from or today
@@ -332,6 +358,24 @@ def _availability_days(filters: AvailabilityQuery) -> tuple[date, date]:
     return max(first_day, today), last_day
 
 
+def _search_for(filters: AvailabilityQuery | WeeklyQuery) -> tuple:
+    """The service, location, practitioner (or None for anyone) and patient (or None)
+    a search names: 404 ``unknown_<what>`` for an id that is not there, 422 for a
+    service no longer offered or a practitioner who may not give it."""
+    service = get_or_404(Service, filters.service, "service")
+    location = get_or_404(Location.objects.select_related("clinic"), filters.location, "location")
+    practitioner = None
+    if filters.practitioner is not None:
+        practitioner = get_or_404(
+            Practitioner.objects.select_related("user"), filters.practitioner, "practitioner"
+        )
+        services.check_practitioner(practitioner, service)
+    patient = get_or_404(Patient, filters.patient, "patient") if filters.patient else None
+    if not service.is_active:
+        raise InvalidRequest("service_inactive", "This service is no longer offered.")
+    return service, location, practitioner, patient
+
+
 @router.get(
     "/availability",
     response={200: AvailabilityOut, **ERRORS},
@@ -346,17 +390,7 @@ def availability(request, filters: Query[AvailabilityQuery]):
     credentials hold that day. Staff may book from now on; ``online`` shows what a
     patient booking online would be offered."""
     first_day, last_day = _availability_days(filters)
-    service = get_or_404(Service, filters.service, "service")
-    location = get_or_404(Location.objects.select_related("clinic"), filters.location, "location")
-    practitioner = None
-    if filters.practitioner is not None:
-        practitioner = get_or_404(
-            Practitioner.objects.select_related("user"), filters.practitioner, "practitioner"
-        )
-        services.check_practitioner(practitioner, service)
-    patient = get_or_404(Patient, filters.patient, "patient") if filters.patient else None
-    if not service.is_active:
-        raise InvalidRequest("service_inactive", "This service is no longer offered.")
+    service, location, practitioner, patient = _search_for(filters)
     if filters.online and not service.bookable_online:
         raise InvalidRequest(
             "not_bookable_online", f"{service.name} is booked by the clinic, not online."
@@ -386,6 +420,36 @@ def availability(request, filters: Query[AvailabilityQuery]):
         "count": len(found),
         "items": found,
     }
+
+
+@router.get(
+    "/availability/weekly",
+    response={200: WeeklyOut, **ERRORS},
+    auth=require("scheduling.view_appointment"),
+    tags=["availability"],
+    summary="The first time free every week for a course",
+)
+def availability_weekly(request, filters: Query[WeeklyQuery]):
+    """The earliest start in the week from ``start_from`` whose weekday and local time
+    are free in each of the next ``weeks`` weeks — with the practitioner, or with
+    anyone (then each week names who is free). What to book a weekly course at:
+    ``POST /series`` with the first item's start, practitioner and room."""
+    today = timezone.localdate()
+    first_day = filters.start_from or today
+    if first_day < today:
+        raise InvalidRequest(
+            "in_the_past", "That day has passed; ask from today on.", field="start_from"
+        )
+    service, location, practitioner, patient = _search_for(filters)
+    found = queries.find_weekly(
+        service=service,
+        location=location,
+        first_day=first_day,
+        weeks=filters.weeks,
+        practitioner=practitioner,
+        patient=patient,
+    )
+    return {"weeks": filters.weeks, "items": found}
 
 
 # Attendance ---------------------------------------------------------------------------
