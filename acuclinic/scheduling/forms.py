@@ -7,6 +7,7 @@ from acuclinic.clinic.choices import Weekday
 from acuclinic.clinic.models import Location, Room, Service
 from acuclinic.people.models import Practitioner
 from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy, Channel, ExceptionKind
+from acuclinic.scheduling.models import MAX_SERIES_SESSIONS
 
 
 class _When(forms.Form):
@@ -160,13 +161,46 @@ class FindSlotsForm(forms.Form):
     )
 
     def clean_date(self):
-        day = self.cleaned_data.get("date")
-        today = timezone.localdate()
-        if day and day < today:
-            raise forms.ValidationError("Choose today or a later day.")
-        if day and day > today + timedelta(days=730):
-            raise forms.ValidationError("Choose a day within the next two years.")
-        return day
+        return _day_to_search(self.cleaned_data.get("date"))
+
+
+def _day_to_search(day: date | None) -> date | None:
+    """A day a search for free time may start on: today, or up to two years ahead."""
+    today = timezone.localdate()
+    if day and day < today:
+        raise forms.ValidationError("Choose today or a later day.")
+    if day and day > today + timedelta(days=730):
+        raise forms.ValidationError("Choose a day within the next two years.")
+    return day
+
+
+class WeeklyTimeForm(forms.Form):
+    """The series page's "Find the first weekly time": what the course needs, and how
+    many weeks in a row the time must be free. Sent by GET with the prefix ``find`` so
+    its names never mix with the series form's."""
+
+    service = forms.ModelChoiceField(queryset=Service.objects.filter(is_active=True))
+    location = forms.ModelChoiceField(queryset=Location.objects.filter(is_active=True))
+    practitioner = forms.ModelChoiceField(
+        queryset=Practitioner.objects.filter(is_active=True).select_related("user"),
+        required=False,
+        empty_label="Anyone",
+    )
+    date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label="From",
+        help_text="Default today; the time is found in the week from this day.",
+    )
+    weeks = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_SERIES_SESSIONS,
+        initial=6,
+        help_text=f"Free every week for this many weeks (1–{MAX_SERIES_SESSIONS}).",
+    )
+
+    def clean_date(self):
+        return _day_to_search(self.cleaned_data.get("date"))
 
 
 _TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")

@@ -12,15 +12,16 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
-from acuclinic.clinic.models import Room
+from acuclinic.clinic.models import Location, Room
 from acuclinic.core.access import staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.forms import apply_service_error
 from acuclinic.people.models import Patient, Practitioner
-from acuclinic.scheduling import series
-from acuclinic.scheduling.forms import CancelForm, MoveRestForm, SeriesForm
-from acuclinic.scheduling.models import Appointment, Series
+from acuclinic.scheduling import queries, series, services
+from acuclinic.scheduling.forms import CancelForm, MoveRestForm, SeriesForm, WeeklyTimeForm
+from acuclinic.scheduling.models import MAX_SERIES_SESSIONS, Appointment, Series
 from acuclinic.scheduling.views import _appointment_or_404, _booking_initial, _id
 
 FIELD_ALIASES = {"start": "time", "first_start": "time", "end": "time", "by": "by"}
@@ -52,6 +53,92 @@ def _choices(request, sessions: int) -> dict[int, series.Choice]:
     return choices
 
 
+WEEKLY_PREFIX = "find"
+
+
+def _sessions(value) -> int | None:
+    """A number of sessions a course may have, or None for anything else."""
+    number = _id(str(value)) if value is not None else None
+    return number if number and number <= MAX_SERIES_SESSIONS else None
+
+
+def _series_initial(request) -> dict:
+    """The series form filled in from the query string: the booking fields, and the
+    number of sessions (the "Use this time" link of the weekly search sends it)."""
+    initial = _booking_initial(request)
+    sessions = _sessions(request.GET.get("sessions"))
+    if sessions is not None:
+        initial["sessions"] = sessions
+    return initial
+
+
+def _weekly_initial(form: SeriesForm) -> dict:
+    """The weekly search starts from what the series form already holds: its service,
+    practitioner, the room's location, the first date and the number of sessions."""
+    chosen = {**form.initial, **getattr(form, "cleaned_data", {})}
+    room = chosen.get("room")
+    if room is not None and not isinstance(room, Room):
+        room = Room.objects.filter(pk=room).first()
+    if room is not None:
+        location = room.location_id
+    else:  # with one location there is nothing to choose
+        locations = list(Location.objects.filter(is_active=True).values_list("pk", flat=True)[:2])
+        location = locations[0] if len(locations) == 1 else None
+    return {
+        "service": chosen.get("service"),
+        "practitioner": chosen.get("practitioner"),
+        "location": location,
+        "date": chosen.get("date"),
+        "weeks": _sessions(chosen.get("sessions")) or 6,
+    }
+
+
+def _weekly_time(request, form: SeriesForm, patient: Patient) -> dict:
+    """The "Find the first weekly time" control: its form and, once asked, the time
+    found (one slot per week) with the link that fills in the series form, or
+    ``weekly_none``."""
+    asked = any(key.startswith(f"{WEEKLY_PREFIX}-") for key in request.GET)
+    finder = WeeklyTimeForm(
+        request.GET if asked else None, prefix=WEEKLY_PREFIX, initial=_weekly_initial(form)
+    )
+    answer = {"finder": finder, "weekly": [], "weekly_none": False}
+    if not (asked and finder.is_valid()):
+        return answer
+    data = finder.cleaned_data
+    if data["practitioner"] is not None:
+        try:
+            services.check_practitioner(data["practitioner"], data["service"])
+        except ServiceError as exc:
+            finder.add_error("practitioner", exc.message)
+            return answer
+    first_day = data["date"] or timezone.localdate()
+    found = queries.find_weekly(
+        service=data["service"],
+        location=Location.objects.select_related("clinic").get(pk=data["location"].pk),
+        first_day=first_day,
+        weeks=data["weeks"],
+        practitioner=data["practitioner"],
+        patient=patient,
+    )
+    answer.update(weekly=found, weekly_none=not found, weekly_from=first_day)
+    if found:
+        first = found[0]
+        fill = {
+            "patient": patient.pk,
+            "service": data["service"].pk,
+            "practitioner": first.practitioner.pk,
+            "room": first.room.pk,
+            "start": first.start.isoformat(),
+            "sessions": data["weeks"],
+        }
+        answer.update(
+            weekly_when=f"{first.start:%A}s at {first.start:%H:%M}",
+            weekly_one_practitioner=len({slot.practitioner.pk for slot in found}) == 1,
+            weekly_fill=reverse("series_new") + "?" + urlencode(fill),
+        )
+    return answer
+
+
 @staff_view("scheduling.add_appointment")
 def series_new(request):
     patient_id = _id(request.GET.get("patient") or request.POST.get("patient"))
@@ -59,7 +146,7 @@ def series_new(request):
         pick = reverse("series_new") + "?" + request.GET.urlencode()
         return redirect(reverse("patient_list") + "?" + urlencode({"pick": pick}))
     patient = get_object_or_404(Patient, pk=patient_id)
-    form = SeriesForm(request.POST or None, initial=_booking_initial(request))
+    form = SeriesForm(request.POST or None, initial=_series_initial(request))
     plan = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -106,6 +193,7 @@ def series_new(request):
                 if not s.ok and s.alternative is not None
             },
             "nav": "diary",
+            **_weekly_time(request, form, patient),
         },
         status=400 if request.method == "POST" and form.errors else 200,
     )
