@@ -174,24 +174,11 @@ def _day_to_search(day: date | None) -> date | None:
     return day
 
 
-class WeeklyTimeForm(forms.Form):
+class WeeklyTimeForm(FindSlotsForm):
     """The series page's "Find the first weekly time": what the course needs, and how
     many weeks in a row the time must be free. Sent by GET with the prefix ``find`` so
     its names never mix with the series form's."""
 
-    service = forms.ModelChoiceField(queryset=Service.objects.filter(is_active=True))
-    location = forms.ModelChoiceField(queryset=Location.objects.filter(is_active=True))
-    practitioner = forms.ModelChoiceField(
-        queryset=Practitioner.objects.filter(is_active=True).select_related("user"),
-        required=False,
-        empty_label="Anyone",
-    )
-    date = forms.DateField(
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        label="From",
-        help_text="Default today; the time is found in the week from this day.",
-    )
     weeks = forms.IntegerField(
         min_value=1,
         max_value=MAX_SERIES_SESSIONS,
@@ -199,8 +186,11 @@ class WeeklyTimeForm(forms.Form):
         help_text=f"Free every week for this many weeks (1–{MAX_SERIES_SESSIONS}).",
     )
 
-    def clean_date(self):
-        return _day_to_search(self.cleaned_data.get("date"))
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "date"
+        ].help_text = "Default today; the time is found in the week from this day."
 
 
 _TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")

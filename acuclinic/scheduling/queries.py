@@ -310,6 +310,23 @@ class _Loader:
         return resolved
 
 
+def _search(
+    service, location, first_day, last_day, practitioner, patient, ignore, online, now
+) -> tuple[_Loader, BookingWindow]:
+    """The loader for a search and the window of time it may offer."""
+    window = booking_window(location.clinic, now=now or timezone.now(), online=online)
+    loader = _Loader(
+        service=service,
+        location=location,
+        first_day=first_day,
+        last_day=last_day,
+        practitioner_ids=[practitioner.pk] if practitioner is not None else None,
+        patient=patient,
+        ignore=ignore,
+    )
+    return loader, window
+
+
 def _engine_request(
     service: Service,
     window: BookingWindow,
@@ -351,16 +368,8 @@ def find_slots(
     appointment as not there (the one being moved); ``online`` applies the clinic's
     minimum notice and booking horizon.
     """
-    now = now or timezone.now()
-    window = booking_window(location.clinic, now=now, online=online)
-    loader = _Loader(
-        service=service,
-        location=location,
-        first_day=first_day,
-        last_day=last_day,
-        practitioner_ids=[practitioner.pk] if practitioner is not None else None,
-        patient=patient,
-        ignore=ignore,
+    loader, window = _search(
+        service, location, first_day, last_day, practitioner, patient, ignore, online, now
     )
     found: list[FreeSlot] = []
     # Without a limit every day is searched: one chunk, so one query for the bookings.
@@ -402,17 +411,9 @@ def find_weekly(
 
     What is held in all the weeks is read once; the engine then looks only at the days
     each candidate time needs (slots.first_weekly)."""
-    now = now or timezone.now()
-    window = booking_window(location.clinic, now=now, online=online)
     last_day = first_day + timedelta(weeks=weeks, days=-1)
-    loader = _Loader(
-        service=service,
-        location=location,
-        first_day=first_day,
-        last_day=last_day,
-        practitioner_ids=[practitioner.pk] if practitioner is not None else None,
-        patient=patient,
-        ignore=None,
+    loader, window = _search(
+        service, location, first_day, last_day, practitioner, patient, None, online, now
     )
     practitioners, rooms, patient_busy = loader.engine_inputs(first_day, last_day)
     request = _engine_request(service, window, first_day, last_day, patient_busy)
