@@ -36,11 +36,6 @@ def room(clinic):
     return Room.objects.get(name="Room 1")
 
 
-@pytest.fixture
-def medical(clinic):
-    return Service.objects.get(name="Medical acupuncture")
-
-
 def booking(patient, practitioner, room, service, start, /, **overrides):
     local = timezone.localtime(start)
     return {

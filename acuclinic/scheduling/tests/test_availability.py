@@ -12,29 +12,8 @@ from acuclinic.core.formats import LONDON
 from acuclinic.scheduling import queries
 from acuclinic.scheduling.choices import ExceptionKind
 from acuclinic.scheduling.models import RoomClosure, WorkingException, WorkingPattern
-from acuclinic.scheduling.tests.helpers import at, next_weekday
+from acuclinic.scheduling.tests.helpers import at
 from acuclinic.testing import factories
-from acuclinic.testing.api_client import as_user
-
-
-@pytest.fixture
-def medical(clinic):
-    return Service.objects.get(name="Medical acupuncture")
-
-
-@pytest.fixture
-def location(clinic):
-    return Location.objects.get(name="Riverside")
-
-
-@pytest.fixture
-def wednesday():
-    return next_weekday(2)
-
-
-@pytest.fixture
-def api(reception_user):
-    return as_user(reception_user)
 
 
 @pytest.fixture

@@ -20,13 +20,7 @@ from acuclinic.scheduling.models import (
 )
 from acuclinic.scheduling.tests.helpers import at, next_weekday
 from acuclinic.testing import factories
-from acuclinic.testing.api_client import as_user
 from acuclinic.testing.markers import only_postgres
-
-
-@pytest.fixture
-def medical(clinic):
-    return Service.objects.get(name="Medical acupuncture")
 
 
 @pytest.fixture
@@ -322,11 +316,6 @@ def test_an_unqualified_practitioner_is_refused(patient, room, clinic, tuesday):
 
 
 # Bad input, by the API ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def api(reception_user):
-    return as_user(reception_user)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from acuclinic.audit.models import AuditEntry
-from acuclinic.clinic.models import Room, Service
+from acuclinic.clinic.models import Room
 from acuclinic.core.errors import Conflict, InvalidRequest
 from acuclinic.core.formats import LONDON
 from acuclinic.scheduling import series
@@ -15,12 +15,6 @@ from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment, Series, WorkingException
 from acuclinic.scheduling.tests.helpers import at, next_clock_change, next_weekday
 from acuclinic.testing import factories
-from acuclinic.testing.api_client import as_user
-
-
-@pytest.fixture
-def medical(clinic):
-    return Service.objects.get(name="Medical acupuncture")
 
 
 @pytest.fixture
@@ -342,11 +336,6 @@ def test_the_rest_of_an_appointment_outside_a_series_is_refused(patient, practit
 
 
 # The API ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def api(reception_user):
-    return as_user(reception_user)
 
 
 @pytest.fixture

@@ -9,34 +9,14 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from acuclinic.audit.models import AuditEntry
-from acuclinic.clinic.models import Location, Room, Service
+from acuclinic.clinic.models import Room, Service
 from acuclinic.scheduling.choices import ExceptionKind
 from acuclinic.scheduling.models import Appointment, Series, WorkingException, WorkingPattern
-from acuclinic.scheduling.tests.helpers import at, next_weekday
+from acuclinic.scheduling.tests.helpers import at
 from acuclinic.testing import factories
 from acuclinic.testing.api_client import as_user
 
 WEEKS = 6
-
-
-@pytest.fixture
-def medical(clinic):
-    return Service.objects.get(name="Medical acupuncture")
-
-
-@pytest.fixture
-def location(clinic):
-    return Location.objects.get(name="Riverside")
-
-
-@pytest.fixture
-def wednesday():
-    return next_weekday(2)
-
-
-@pytest.fixture
-def api(reception_user):
-    return as_user(reception_user)
 
 
 def _works_wednesdays(username: str, location, wednesday, starts: int, ends: int):
