@@ -147,7 +147,10 @@ class MoveRestForm(_When):
 
 class FindSlotsForm(forms.Form):
     service = forms.ModelChoiceField(queryset=Service.objects.filter(is_active=True))
-    location = forms.ModelChoiceField(queryset=Location.objects.filter(is_active=True))
+    # With its clinic: the search reads the clinic's booking window from it.
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.filter(is_active=True).select_related("clinic")
+    )
     practitioner = forms.ModelChoiceField(
         queryset=Practitioner.objects.filter(is_active=True).select_related("user"),
         required=False,

@@ -114,7 +114,7 @@ def _weekly_time(request, form: SeriesForm, patient: Patient) -> dict:
     first_day = data["date"] or timezone.localdate()
     found = queries.find_weekly(
         service=data["service"],
-        location=Location.objects.select_related("clinic").get(pk=data["location"].pk),
+        location=data["location"],
         first_day=first_day,
         weeks=data["weeks"],
         practitioner=data["practitioner"],

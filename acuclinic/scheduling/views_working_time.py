@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
-from acuclinic.clinic.models import Location, Room
+from acuclinic.clinic.models import Room
 from acuclinic.core.access import staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.formats import format_datetime
@@ -338,7 +338,7 @@ def free_slots(request):
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         first_day = data["date"] or timezone.localdate()
-        location = Location.objects.select_related("clinic").get(pk=data["location"].pk)
+        location = data["location"]
         found = queries.find_slots(
             service=data["service"],
             location=location,
