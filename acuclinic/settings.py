@@ -154,6 +154,8 @@ DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"
+# Django's model backend, reading permissions in one query (people/auth_backend.py).
+AUTHENTICATION_BACKENDS = ["acuclinic.people.auth_backend.ModelBackendOneQuery"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "diary"
 LOGOUT_REDIRECT_URL = "login"
