@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 import argparse  # noqa: E402
 import http.client  # noqa: E402
 import json  # noqa: E402
+import logging  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import socket  # noqa: E402
@@ -176,6 +177,17 @@ def _ceiling(r: dict) -> float:
     return r["booking"]["ceiling"]["per_second"] / r["raw"]["per_second"]
 
 
+def _cpu_budget_ms(r: dict) -> float:
+    """The CPU time one booking may take, all told (client, HTTP, app and database), for
+    the machine's CPUs to book at the target rate: CPUs / (target ratio × raw rate)."""
+    return (os.cpu_count() or 1) * 1000 / (THROUGHPUT_RATIO * r["raw"]["per_second"])
+
+
+def _least_cpu_ms(r: dict) -> float:
+    """The median CPU of the app's process for a request it refuses before booking."""
+    return median_p95(r["booking"]["refused"]["cpu_ms"])[0]
+
+
 def _of_ceiling(r: dict) -> float:
     return r["booking"]["per_second"] / r["booking"]["ceiling"]["per_second"]
 
@@ -232,16 +244,26 @@ def print_figures(results: dict[str, dict], args: argparse.Namespace) -> None:
         ("  refused as taken (409)", lambda r: f"{r['booking']['conflicts']:,}"),
         ("  latency per booking", lambda r: _ms(r["booking"]["latency_ms"])),
         (
-            f"one booking in-process, no server ({len(first['booking']['one_client_ms'])})",
-            lambda r: _ms(r["booking"]["one_client_ms"]),
+            f"one booking in-process, no server ({len(first['booking']['one_client']['ms'])})",
+            lambda r: _ms(r["booking"]["one_client"]["ms"]),
         ),
-        ("  SQL statements per booking", lambda r: str(r["booking"]["statements"])),
+        ("  CPU of the app's process", lambda r: _ms(r["booking"]["one_client"]["cpu_ms"])),
+        ("  SQL statements per booking", lambda r: str(r["booking"]["one_client"]["statements"])),
+        (
+            f"a booking refused at validation, in-process ({REFUSED_REQUESTS})",
+            lambda r: _ms(r["booking"]["refused"]["ms"]),
+        ),
+        ("  CPU of the app's process", lambda r: _ms(r["booking"]["refused"]["cpu_ms"])),
         (
             f"raw single-row inserts, {args.clients} threads",
             lambda r: f"{r['raw']['per_second']:,.0f} /s",
         ),
         ("bookings / raw inserts", lambda r: f"{_ratio(r):.3f}"),
         (f"  target >= {THROUGHPUT_RATIO:g}", lambda r: _verdict(_ratio(r) >= THROUGHPUT_RATIO)),
+        (
+            f"  CPU it leaves a booking: {os.cpu_count()} CPUs / target rate",
+            lambda r: f"{_cpu_budget_ms(r):.2f} ms",
+        ),
         (
             f"same requests to an app that does nothing, {args.clients} clients",
             lambda r: f"{r['booking']['ceiling']['per_second']:,.0f} /s",
@@ -259,6 +281,17 @@ def print_figures(results: dict[str, dict], args: argparse.Namespace) -> None:
     ]
     print_table(rows, results)
     for name, r in results.items():
+        budget, least = _cpu_budget_ms(r), _least_cpu_ms(r)
+        if least > budget:
+            booking = median_p95(r["booking"]["one_client"]["cpu_ms"])[0]
+            print(
+                f"\nOn {name}, booking at {THROUGHPUT_RATIO:g} of the raw rate would leave each "
+                f"booking {budget:.2f} ms of CPU on this machine's {os.cpu_count()} CPUs, for "
+                f"the client, HTTP, the app and the database together. The app's process "
+                f"alone spends {least:.2f} ms on a booking it refuses at validation "
+                f"(authentication, permission, reading the body) and {booking:.1f} ms on one "
+                f"it books: no booking through this API can meet the target here."
+            )
         if _ceiling(r) < THROUGHPUT_RATIO:
             print(
                 f"\nOn {name}, the same requests to an app that does nothing reach only "
@@ -339,6 +372,14 @@ def _timed(action) -> tuple[float, object]:
     started = time.perf_counter()
     result = action()
     return (time.perf_counter() - started) * 1000, result
+
+
+def _cpu_timed(action) -> tuple[float, float]:
+    """Wall-clock and CPU milliseconds of ``action``; the CPU is this process's only (on
+    PostgreSQL the server's share is not in it)."""
+    started, cpu = time.perf_counter(), time.process_time()
+    action()
+    return (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
 
 
 def _treatment_services():
@@ -460,6 +501,8 @@ RAW_TABLE = "bench_raw_insert"
 NULL_APP = "bench.null_app:application"
 # Bookings timed one after another, in-process, before the clients start.
 ONE_CLIENT_BOOKINGS = 102
+# Requests refused at validation, timed the same way: the least a booking costs.
+REFUSED_REQUESTS = 200
 
 
 def raw_inserts(clients: int, seconds: float) -> dict:
@@ -665,7 +708,8 @@ def http_bookings(args: argparse.Namespace, *, first_day: date, rng: random.Rand
         api_token_create(user=reception, name=f"Bench desk {i + 1}")[1] for i in range(clients)
     ]
     _say(f"Timing {ONE_CLIENT_BOOKINGS} bookings one after another, in-process…")
-    one_client, statements = one_client_bookings(pool[:ONE_CLIENT_BOOKINGS], tokens[0])
+    one_client = one_client_bookings(pool[:ONE_CLIENT_BOOKINGS], tokens[0])
+    refused = refused_requests(tokens[0], REFUSED_REQUESTS)
     lists = client_lists(pool[ONE_CLIENT_BOOKINGS:], clients, args.contended)
     before = Appointment.objects.count()
     connection.close()  # gunicorn's workers and the clients use their own
@@ -699,8 +743,8 @@ def http_bookings(args: argparse.Namespace, *, first_day: date, rng: random.Rand
         "per_second": booked / elapsed,
         "latency_ms": [ms for client in answers for status, ms in client if status == 201],
         "ran_out": ran_out,
-        "one_client_ms": one_client,
-        "statements": statements,
+        "one_client": one_client,
+        "refused": refused,
         "ceiling": ceiling,
     }
 
@@ -752,10 +796,11 @@ def http_ceiling(args: argparse.Namespace, lists: list[list[dict]], tokens: list
     return {"answered": answered, "seconds": elapsed, "per_second": answered / elapsed}
 
 
-def one_client_bookings(bodies: list[dict], token: str) -> tuple[list[float], int]:
+def one_client_bookings(bodies: list[dict], token: str) -> dict:
     """What one booking costs the app and the database alone: POST /api/v1/appointments
-    through Django's test client (no server, no network), one at a time. Also how many
-    SQL statements one booking sends, counted on the second."""
+    through Django's test client (no server, no network), one at a time, in wall-clock
+    and CPU milliseconds. Also how many SQL statements one booking sends, counted on the
+    second."""
     from django.db import connection
     from django.test import Client
 
@@ -779,8 +824,39 @@ def one_client_bookings(bodies: list[dict], token: str) -> tuple[list[float], in
     # Not CaptureQueriesContext: every request empties the connection's query log.
     with connection.execute_wrapper(count):
         book(bodies[1])
-    timings = [_timed(lambda b=body: book(b))[0] for body in bodies[2:]]
-    return timings, len(statements)
+    timed = [_cpu_timed(lambda b=body: book(b)) for body in bodies[2:]]
+    return {
+        "ms": [wall for wall, _ in timed],
+        "cpu_ms": [cpu for _, cpu in timed],
+        "statements": len(statements),
+    }
+
+
+def refused_requests(token: str, count: int) -> dict:
+    """The least any booking through the API costs: the same POST with a start that has
+    no time zone, which the API authenticates, checks the permission of, reads and
+    refuses (422) before it looks at the diary. In-process, wall-clock and CPU ms."""
+    from django.test import Client
+
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    body = json.dumps(
+        {"patient": 1, "practitioner": 1, "room": 1, "service": 1, "start": "2030-01-07T10:00"}
+    )
+
+    def refused() -> None:
+        response = client.post("/api/v1/appointments", body, "application/json")
+        if response.status_code != 422:
+            raise SystemExit(f"A start without a time zone answered {response.status_code}.")
+
+    quiet = logging.getLogger("django.request")  # it warns of every 4xx
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        refused()  # warm up
+        timed = [_cpu_timed(refused) for _ in range(count)]
+    finally:
+        quiet.setLevel(level)
+    return {"ms": [wall for wall, _ in timed], "cpu_ms": [cpu for _, cpu in timed]}
 
 
 # Double bookings ----------------------------------------------------------------------
