@@ -140,10 +140,11 @@ def database_from_url(url: str) -> dict:
                 "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
             ),
         }
-    else:
-        # Keeping connections open was worth ~9x in requests per second (STYLE.md).
-        config["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 600)
-        config["CONN_HEALTH_CHECKS"] = True
+    # Keeping connections open: on PostgreSQL it was worth ~9x in requests per second
+    # (STYLE.md); on SQLite a new connection reads the whole schema again, which was
+    # 30% of a booking's CPU through gunicorn (bench/scheduling.py).
+    config["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 600)
+    config["CONN_HEALTH_CHECKS"] = True
     return config
 
 

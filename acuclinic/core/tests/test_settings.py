@@ -13,7 +13,7 @@ from django.conf import settings as live_settings
 from django.db import connection
 
 from acuclinic.settings import BASE_DIR, database_from_url
-from acuclinic.testing.markers import only_postgres, only_sqlite
+from acuclinic.testing.markers import only_sqlite
 
 PRODUCTION_KEY = "k" * 10 + "-production-secret-for-the-deploy-check-only-" + "z" * 10
 
@@ -58,18 +58,24 @@ def test_sqlite_gets_wal_foreign_keys_and_immediate_transactions(tmp_path):
     assert "PRAGMA busy_timeout=" in options["init_command"]
 
 
-def test_postgresql_keeps_connections_open_and_checks_them(monkeypatch):
-    monkeypatch.delenv("CONN_MAX_AGE", raising=False)
+def test_postgresql_url_names_the_server_and_database():
     config = database_from_url("postgres://clinic:pw@db.example:5433/acuclinic")
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.example", 5433, "acuclinic")
+
+
+@pytest.mark.parametrize("url", ["postgres://db.example/acuclinic", "sqlite:///clinic.sqlite3"])
+def test_both_databases_keep_connections_open_and_check_them(monkeypatch, url):
+    monkeypatch.delenv("CONN_MAX_AGE", raising=False)
+    config = database_from_url(url)
     assert config["CONN_MAX_AGE"] == 600
     assert config["CONN_HEALTH_CHECKS"] is True
 
 
-def test_conn_max_age_can_be_set_from_the_environment(monkeypatch):
+@pytest.mark.parametrize("url", ["postgres://db.example/acuclinic", "sqlite:///clinic.sqlite3"])
+def test_conn_max_age_can_be_set_from_the_environment(monkeypatch, url):
     monkeypatch.setenv("CONN_MAX_AGE", "30")
-    assert database_from_url("postgres://db.example/acuclinic")["CONN_MAX_AGE"] == 30
+    assert database_from_url(url)["CONN_MAX_AGE"] == 30
 
 
 def test_without_database_url_the_database_is_sqlite_in_the_var_folder(tmp_path):
@@ -96,8 +102,7 @@ def test_the_running_sqlite_database_is_in_wal_mode(db):
         assert cursor.fetchone()[0] == 1
 
 
-@only_postgres
-def test_the_running_postgresql_connection_is_kept_open():
+def test_the_running_database_connection_is_kept_open():
     assert live_settings.DATABASES["default"]["CONN_MAX_AGE"] > 0
 
 
