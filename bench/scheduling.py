@@ -400,6 +400,11 @@ def _cpu_timed(action) -> tuple[float, float]:
     return (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
 
 
+def _timings(timed: list[tuple[float, float]]) -> dict[str, list[float]]:
+    """``_cpu_timed``'s pairs as the figures keep them: wall-clock ms, and CPU ms."""
+    return {"ms": [wall for wall, _ in timed], "cpu_ms": [cpu for _, cpu in timed]}
+
+
 def _treatment_services():
     """The two follow-up services, which most bookings are: medical and traditional."""
     from acuclinic.clinic.models import Service
@@ -902,12 +907,8 @@ def one_client_bookings(bodies: list[dict], token: str) -> dict:
     # Not CaptureQueriesContext: every request empties the connection's query log.
     with connection.execute_wrapper(count):
         book(bodies[1])
-    timed = [_cpu_timed(lambda b=body: book(b)) for body in bodies[2:]]
-    return {
-        "ms": [wall for wall, _ in timed],
-        "cpu_ms": [cpu for _, cpu in timed],
-        "statements": len(statements),
-    }
+    timed = _timings([_cpu_timed(lambda b=body: book(b)) for body in bodies[2:]])
+    return {**timed, "statements": len(statements)}
 
 
 def refused_requests(token: str, count: int) -> dict:
@@ -931,10 +932,9 @@ def refused_requests(token: str, count: int) -> dict:
     quiet.setLevel(logging.ERROR)
     try:
         refused()  # warm up
-        timed = [_cpu_timed(refused) for _ in range(count)]
+        return _timings([_cpu_timed(refused) for _ in range(count)])
     finally:
         quiet.setLevel(level)
-    return {"ms": [wall for wall, _ in timed], "cpu_ms": [cpu for _, cpu in timed]}
 
 
 # Double bookings ----------------------------------------------------------------------
