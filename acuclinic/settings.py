@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "acuclinic.notifications",
     "acuclinic.portal",
+    # The synthetic demo clinic and its commands; at the top, nothing imports it.
+    "acuclinic.demo",
 ]
 
 MIDDLEWARE = [

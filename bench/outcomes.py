@@ -128,7 +128,8 @@ def measure(args: argparse.Namespace) -> dict:
     from django.test import Client
     from django.utils import timezone
 
-    from acuclinic.core.demo import DemoSpec, build_demo
+    from acuclinic.demo.builder import build_demo
+    from acuclinic.demo.spec import DemoSpec
     from acuclinic.outcomes import queries, report, services
     from acuclinic.outcomes.models import Course, Measurement
     from acuclinic.people.models import User

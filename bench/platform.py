@@ -117,7 +117,8 @@ def measure(args: argparse.Namespace) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from acuclinic.core.demo import DemoSpec, build_demo
+    from acuclinic.demo.builder import build_demo
+    from acuclinic.demo.spec import DemoSpec
 
     call_command("migrate", interactive=False, verbosity=0)
     today = args.today or timezone.localdate()

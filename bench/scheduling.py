@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/scheduling.py [--postgres postgres://user@host/db]
 
-Builds the demo clinic (``acuclinic.core.demo``, what ``acuclinic demo`` builds) with 20
+Builds the demo clinic (``acuclinic.demo``, what ``acuclinic demo`` builds) with 20
 practitioners at 3 locations and 12 months of appointments into a throwaway database —
 a temporary SQLite file, and on PostgreSQL a database named ``acuclinic_bench_sched``
 created and dropped around the run — then measures, each database in a child process
@@ -332,7 +332,8 @@ def measure(args: argparse.Namespace) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from acuclinic.core.demo import DemoSpec, build_demo
+    from acuclinic.demo.builder import build_demo
+    from acuclinic.demo.spec import DemoSpec
 
     call_command("migrate", interactive=False, verbosity=0)
     today = timezone.localdate()
@@ -408,7 +409,7 @@ def _timings(timed: list[tuple[float, float]]) -> dict[str, list[float]]:
 def _treatment_services():
     """The two follow-up services, which most bookings are: medical and traditional."""
     from acuclinic.clinic.models import Service
-    from acuclinic.core.demo import clinic as demo_clinic
+    from acuclinic.demo import clinic as demo_clinic
 
     keys = (demo_clinic.MEDICAL_FOLLOW_UP, demo_clinic.TRADITIONAL_FOLLOW_UP)
     return [Service.objects.get(name=demo_clinic.SERVICES[key][0]) for key in keys]

@@ -11,7 +11,8 @@ from contextlib import contextmanager
 import pytest
 from django.db import transaction
 
-from acuclinic.core.demo import DemoSpec, build_demo
+from acuclinic.demo.builder import build_demo
+from acuclinic.demo.spec import DemoSpec
 
 
 @contextmanager

@@ -12,7 +12,8 @@ from datetime import date
 import pytest
 from django.db import transaction
 
-from acuclinic.core.demo import DemoSpec, build_demo
+from acuclinic.demo.builder import build_demo
+from acuclinic.demo.spec import DemoSpec
 from acuclinic.outcomes import catalogue, queries, report, scoring, services
 from acuclinic.outcomes.choices import Timepoint
 from acuclinic.outcomes.models import Course, CourseReview, Measurement

@@ -11,8 +11,8 @@ from datetime import date, time
 
 import pytest
 
-from acuclinic.core.demo import DemoSpec
 from acuclinic.core.formats import LONDON
+from acuclinic.demo.spec import DemoSpec
 from acuclinic.scheduling.choices import (
     AppointmentStatus,
     EnquiryChannel,

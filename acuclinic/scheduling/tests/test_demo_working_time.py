@@ -8,7 +8,8 @@ from itertools import pairwise
 
 import pytest
 
-from acuclinic.core.demo import DemoSpec, build_demo
+from acuclinic.demo.builder import build_demo
+from acuclinic.demo.spec import DemoSpec
 from acuclinic.scheduling import queries, services, slots
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import (

@@ -12,7 +12,8 @@ import pytest
 from django.db import transaction
 from django.db.models import Sum
 
-from acuclinic.core.demo import DemoSpec, build_demo
+from acuclinic.demo.builder import build_demo
+from acuclinic.demo.spec import DemoSpec
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
 from acuclinic.testing.module_db import module_demo

@@ -14,9 +14,9 @@ import random
 from datetime import date, timedelta
 
 from acuclinic.clinic.choices import Modality
-from acuclinic.core.demo.clinic import ClinicPlan
-from acuclinic.core.demo.spec import DemoSpec
-from acuclinic.core.demo.staff import StaffPlan
+from acuclinic.demo.clinic import ClinicPlan
+from acuclinic.demo.spec import DemoSpec
+from acuclinic.demo.staff import StaffPlan
 from acuclinic.scheduling.choices import ExceptionKind
 from acuclinic.scheduling.models import WorkingException, WorkingPattern
 

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 
 from acuclinic.audit.models import AuditEntry
 from acuclinic.clinic.models import Clinic
-from acuclinic.core.management.commands import demo as demo_command
+from acuclinic.demo.management.commands import demo as demo_command
 from acuclinic.people.models import Patient, Practitioner
 
 pytestmark = pytest.mark.django_db

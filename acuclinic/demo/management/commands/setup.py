@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from acuclinic.audit.models import AuditAction, AuditEntry
 from acuclinic.clinic.models import Clinic
-from acuclinic.core.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoSpec, build_demo
 from acuclinic.core.errors import ServiceError
+from acuclinic.demo.builder import build_demo
+from acuclinic.demo.spec import DemoSpec
+from acuclinic.demo.staff import DEMO_LOGINS, DEMO_PASSWORD
 from acuclinic.people.models import User
 
 

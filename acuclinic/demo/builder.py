@@ -8,18 +8,18 @@ from django.db import transaction
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
-from acuclinic.core.demo import reset, synthetic
-from acuclinic.core.demo.appointments import build_appointments
-from acuclinic.core.demo.clinic import build_clinic
-from acuclinic.core.demo.enquiries import build_enquiries
-from acuclinic.core.demo.outcomes import build_outcomes
-from acuclinic.core.demo.patients import build_clinical_summaries, build_patients
-from acuclinic.core.demo.safety import build_safety
-from acuclinic.core.demo.spec import DemoSpec
-from acuclinic.core.demo.staff import build_staff
-from acuclinic.core.demo.treatment import build_treatment
-from acuclinic.core.demo.working_time import build_working_time
 from acuclinic.core.errors import Conflict
+from acuclinic.demo import reset, synthetic
+from acuclinic.demo.appointments import build_appointments
+from acuclinic.demo.clinic import build_clinic
+from acuclinic.demo.enquiries import build_enquiries
+from acuclinic.demo.outcomes import build_outcomes
+from acuclinic.demo.patients import build_clinical_summaries, build_patients
+from acuclinic.demo.safety import build_safety
+from acuclinic.demo.spec import DemoSpec
+from acuclinic.demo.staff import build_staff
+from acuclinic.demo.treatment import build_treatment
+from acuclinic.demo.working_time import build_working_time
 from acuclinic.people.signals import sync_role_groups
 
 

@@ -20,14 +20,14 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from acuclinic.clinic.choices import Modality
 from acuclinic.clinic.models import Service
-from acuclinic.core.demo import clinic as demo_clinic
-from acuclinic.core.demo import courses
-from acuclinic.core.demo.clinic import ClinicPlan, LocationPlan
-from acuclinic.core.demo.patients import PatientPlan
-from acuclinic.core.demo.spec import DemoSpec
-from acuclinic.core.demo.staff import PractitionerPlan, StaffPlan
-from acuclinic.core.demo.timeline import Occupancy, local_moment, nearest_bit, steps_for
-from acuclinic.core.demo.working_time import closed_on
+from acuclinic.demo import clinic as demo_clinic
+from acuclinic.demo import courses
+from acuclinic.demo.clinic import ClinicPlan, LocationPlan
+from acuclinic.demo.patients import PatientPlan
+from acuclinic.demo.spec import DemoSpec
+from acuclinic.demo.staff import PractitionerPlan, StaffPlan
+from acuclinic.demo.timeline import Occupancy, local_moment, nearest_bit, steps_for
+from acuclinic.demo.working_time import closed_on
 from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy, Channel
 from acuclinic.scheduling.models import Appointment, Series
 

@@ -22,11 +22,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Min
 
-from acuclinic.core.demo import synthetic
-from acuclinic.core.demo.patients import PatientPlan
-from acuclinic.core.demo.spec import DemoSpec
-from acuclinic.core.demo.staff import StaffPlan
 from acuclinic.core.formats import LONDON
+from acuclinic.demo import synthetic
+from acuclinic.demo.patients import PatientPlan
+from acuclinic.demo.spec import DemoSpec
+from acuclinic.demo.staff import StaffPlan
 from acuclinic.scheduling.choices import (
     AppointmentStatus,
     Channel,

@@ -17,9 +17,9 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from acuclinic.clinic.choices import Modality
-from acuclinic.core.demo import synthetic
-from acuclinic.core.demo.clinic import CLINIC_DOMAIN, LocationPlan
-from acuclinic.core.demo.spec import DemoSpec, add_months
+from acuclinic.demo import synthetic
+from acuclinic.demo.clinic import CLINIC_DOMAIN, LocationPlan
+from acuclinic.demo.spec import DemoSpec, add_months
 from acuclinic.people import roles
 from acuclinic.people.choices import CredentialKind, Profession
 from acuclinic.people.models import Credential, Practitioner, User

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from acuclinic.audit.models import AuditEntry
-from acuclinic.core.demo.reset import clinic_rows
+from acuclinic.demo.reset import clinic_rows
 from acuclinic.people.models import Patient, User
 from acuclinic.testing.module_db import module_transaction
 

@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from acuclinic.clinic.choices import Modality
-from acuclinic.core.demo.clinic import ClinicPlan
-from acuclinic.core.demo.patients import PatientPlan
-from acuclinic.core.demo.spec import BASE_PATIENTS, DemoSpec
-from acuclinic.core.demo.staff import StaffPlan
-from acuclinic.core.demo.timeline import local_moment
 from acuclinic.core.formats import LONDON
+from acuclinic.demo.clinic import ClinicPlan
+from acuclinic.demo.patients import PatientPlan
+from acuclinic.demo.spec import BASE_PATIENTS, DemoSpec
+from acuclinic.demo.staff import StaffPlan
+from acuclinic.demo.timeline import local_moment
 from acuclinic.safety import catalogue as safety_catalogue
 from acuclinic.safety.models import Questionnaire
 from acuclinic.safety.rules import Outcome

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from acuclinic.clinic.choices import Modality
-from acuclinic.core.demo import synthetic
-from acuclinic.core.demo.patients import PatientPlan
-from acuclinic.core.demo.spec import DemoSpec
-from acuclinic.core.demo.staff import StaffPlan
 from acuclinic.core.formats import LONDON
+from acuclinic.demo import synthetic
+from acuclinic.demo.patients import PatientPlan
+from acuclinic.demo.spec import DemoSpec
+from acuclinic.demo.staff import StaffPlan
 from acuclinic.people.choices import Sex
 from acuclinic.safety import catalogue
 from acuclinic.safety.choices import ConsentMethod, FilledBy, Risk

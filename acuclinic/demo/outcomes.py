@@ -25,11 +25,11 @@ from itertools import pairwise
 
 from django.utils import timezone
 
-from acuclinic.core.demo.clinic import ClinicPlan
-from acuclinic.core.demo.patients import PatientPlan
-from acuclinic.core.demo.spec import DemoSpec
-from acuclinic.core.demo.timeline import local_moment
 from acuclinic.core.formats import LONDON
+from acuclinic.demo.clinic import ClinicPlan
+from acuclinic.demo.patients import PatientPlan
+from acuclinic.demo.spec import DemoSpec
+from acuclinic.demo.timeline import local_moment
 from acuclinic.outcomes import catalogue, queries, services
 from acuclinic.outcomes.choices import (
     CoursePhase,

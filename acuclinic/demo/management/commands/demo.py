@@ -1,4 +1,4 @@
-"""`acuclinic demo`: build the synthetic demo clinic (see acuclinic/core/demo/)."""
+"""`acuclinic demo`: build the synthetic demo clinic (see acuclinic/demo/)."""
 
 import argparse
 from datetime import date, timedelta
@@ -8,10 +8,11 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from acuclinic.core.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoSpec, build_demo
-from acuclinic.core.demo.spec import MAX_SCALE
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.formats import format_date
+from acuclinic.demo.builder import build_demo
+from acuclinic.demo.spec import MAX_SCALE, DemoSpec
+from acuclinic.demo.staff import DEMO_LOGINS, DEMO_PASSWORD
 
 
 def whole_number(minimum: int):

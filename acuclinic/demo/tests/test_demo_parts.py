@@ -5,10 +5,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from acuclinic.core.demo import courses, synthetic
-from acuclinic.core.demo.spec import DemoSpec, add_months
-from acuclinic.core.demo.timeline import Occupancy, local_moment, nearest_bit, window_mask
 from acuclinic.core.formats import LONDON
+from acuclinic.demo import courses, synthetic
+from acuclinic.demo.spec import DemoSpec, add_months
+from acuclinic.demo.timeline import Occupancy, local_moment, nearest_bit, window_mask
 from acuclinic.people import nhs_number
 
 TODAY = date(2026, 4, 15)
@@ -163,6 +163,6 @@ def test_email_addresses_are_plain_ascii_on_reserved_domains():
 def test_a_bigger_or_older_clinic_opens_more_needle_lots_so_none_outgrows_a_delivery(fields, sets):
     # A demo with 10,000 patients at scale 1 once stopped on the lot size check (a lot
     # holds at most 100,000 needles); the lots now follow patients and years.
-    from acuclinic.core.demo.treatment import lot_sets
+    from acuclinic.demo.treatment import lot_sets
 
     assert lot_sets(DemoSpec(today=TODAY, **fields)) == sets

@@ -15,8 +15,9 @@ from django.test import Client
 from django.urls import reverse
 
 from acuclinic.clinic.choices import Modality
-from acuclinic.core.demo import DemoSpec, build_demo
 from acuclinic.core.formats import LONDON
+from acuclinic.demo.builder import build_demo
+from acuclinic.demo.spec import DemoSpec
 from acuclinic.people.models import Patient, User
 from acuclinic.safety import catalogue, queries, services
 from acuclinic.safety.choices import FilledBy, Risk

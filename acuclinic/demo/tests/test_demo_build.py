@@ -9,8 +9,10 @@ from django.urls import reverse
 
 from acuclinic.audit.models import AuditEntry
 from acuclinic.clinic.models import Clinic, Location, OpeningHours, Room, Service
-from acuclinic.core.demo import DEMO_PASSWORD, DemoSpec, build_demo
 from acuclinic.core.errors import Conflict
+from acuclinic.demo.builder import build_demo
+from acuclinic.demo.spec import DemoSpec
+from acuclinic.demo.staff import DEMO_PASSWORD
 from acuclinic.people.models import ClinicalSummary, Credential, Patient, Practitioner, User
 from acuclinic.scheduling.models import Appointment, WorkingPattern
 from acuclinic.testing import factories

@@ -17,8 +17,9 @@ from django.urls import reverse
 from acuclinic.audit.models import AuditEntry
 from acuclinic.clinic.choices import Modality
 from acuclinic.clinic.models import Clinic, Location, Room
-from acuclinic.core.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoSpec
 from acuclinic.core.formats import LONDON
+from acuclinic.demo.spec import DemoSpec
+from acuclinic.demo.staff import DEMO_LOGINS, DEMO_PASSWORD
 from acuclinic.people import nhs_number
 from acuclinic.people.choices import ConditionChoice, CredentialKind, Profession
 from acuclinic.people.models import ClinicalSummary, Patient, Practitioner, User

@@ -8,9 +8,9 @@ from functools import cached_property
 
 from acuclinic.clinic.choices import Modality
 from acuclinic.clinic.models import Clinic, Location, OpeningHours, Room, Service
-from acuclinic.core.demo import synthetic
-from acuclinic.core.demo.spec import DemoSpec
-from acuclinic.core.demo.timeline import step_of, window_mask
+from acuclinic.demo import synthetic
+from acuclinic.demo.spec import DemoSpec
+from acuclinic.demo.timeline import step_of, window_mask
 
 CLINIC_NAME = "Riverside Physiotherapy"
 CLINIC_DOMAIN = "riverside-physio.example"

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from acuclinic.clinic.choices import Modality
-from acuclinic.core.demo import courses, synthetic
-from acuclinic.core.demo.spec import DemoSpec
-from acuclinic.core.demo.staff import PractitionerPlan
+from acuclinic.demo import courses, synthetic
+from acuclinic.demo.spec import DemoSpec
+from acuclinic.demo.staff import PractitionerPlan
 from acuclinic.people.choices import ConditionChoice, Sex
 from acuclinic.people.models import ClinicalSummary, Patient
 from acuclinic.people.phone import national_digits
