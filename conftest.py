@@ -9,6 +9,8 @@ import pytest
 
 from acuclinic.testing import factories
 
+pytest_plugins = ["acuclinic.testing.front_desk_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _same_test_data_on_every_run(request):

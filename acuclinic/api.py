@@ -48,8 +48,8 @@ api.add_router("", notifications_router)
 api.add_router("", safety_router)
 api.add_router("", "acuclinic.treatment.api.router")
 api.add_router("", "acuclinic.outcomes.api.router")
-api.add_router("", "acuclinic.scheduling.api_enquiries.router")
-api.add_router("", "acuclinic.scheduling.api_waitlist.router")
+api.add_router("", "acuclinic.enquiries.api.router")
+api.add_router("", "acuclinic.waitlist.api.router")
 
 
 # Last, so it only answers what nothing above matched: a mistyped address gets a JSON

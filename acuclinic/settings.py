@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "acuclinic.clinic",
     "acuclinic.people",
     "acuclinic.scheduling",
+    "acuclinic.enquiries",
+    "acuclinic.waitlist",
     "acuclinic.safety",
     "acuclinic.treatment",
     "acuclinic.outcomes",
@@ -89,6 +91,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "acuclinic.notifications",
+    "acuclinic.online_booking",
     "acuclinic.portal",
     # The synthetic demo clinic and its commands; at the top, nothing imports it.
     "acuclinic.demo",

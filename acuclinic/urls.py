@@ -1,6 +1,9 @@
 from django.urls import include, path
 
 from acuclinic.api import api
+from acuclinic.online_booking.urls import check_urlpatterns
+from acuclinic.scheduling.urls import calendar_urlpatterns
+from acuclinic.waitlist.urls import offer_urlpatterns
 
 urlpatterns = [
     path("", include("acuclinic.core.urls")),
@@ -12,11 +15,14 @@ urlpatterns = [
     path("outcomes/", include("acuclinic.outcomes.urls")),
     path("messages/", include("acuclinic.notifications.urls")),
     path("clinic/", include("acuclinic.clinic.urls")),
-    path("calendar/", include("acuclinic.scheduling.feed_urls")),
+    path("calendar/", include(calendar_urlpatterns)),
     path("account/", include("acuclinic.people.account_urls")),
-    path("book/", include("acuclinic.scheduling.online_urls")),
-    path("enquiries/", include("acuclinic.scheduling.enquiry_urls")),
-    path("waitlist/", include("acuclinic.scheduling.waitlist_urls")),
+    path("book/", include("acuclinic.online_booking.urls")),
+    path("book/offer/", include(offer_urlpatterns)),
+    # The records online bookings made, which reception checks from the inbox.
+    path("enquiries/new-patients/", include(check_urlpatterns)),
+    path("enquiries/", include("acuclinic.enquiries.urls")),
+    path("waitlist/", include("acuclinic.waitlist.urls")),
     # The patient's progress pages (outcomes) sit inside the portal's address space.
     path("portal/progress/", include("acuclinic.outcomes.portal_urls")),
     path("portal/", include("acuclinic.portal.urls")),

@@ -597,7 +597,7 @@ MATRIX += [
 
 
 def _api_enquiry(w: World):
-    from acuclinic.scheduling import enquiries
+    from acuclinic.enquiries import services as enquiries
 
     return _once(
         w,
@@ -609,7 +609,7 @@ def _api_enquiry(w: World):
 
 
 def _api_enquiry_now(w: World):
-    from acuclinic.scheduling.models import Enquiry
+    from acuclinic.enquiries.models import Enquiry
 
     return Enquiry.objects.get(pk=_api_enquiry(w).pk)
 
@@ -617,7 +617,7 @@ def _api_enquiry_now(w: World):
 def _api_waitlist_entry(w: World):
     from datetime import time
 
-    from acuclinic.scheduling import waitlist
+    from acuclinic.waitlist import services as waitlist
 
     return _once(
         w,
@@ -635,7 +635,7 @@ def _api_waitlist_entry(w: World):
 
 
 def _api_waitlist_status(w: World) -> str:
-    from acuclinic.scheduling.models import WaitlistEntry
+    from acuclinic.waitlist.models import WaitlistEntry
 
     return WaitlistEntry.objects.get(pk=_api_waitlist_entry(w).pk).status
 
@@ -722,7 +722,7 @@ MATRIX += [
 
 
 def _api_enquiry_named(name: str) -> bool:
-    from acuclinic.scheduling.models import Enquiry
+    from acuclinic.enquiries.models import Enquiry
 
     return Enquiry.objects.filter(name=name).exists()
 

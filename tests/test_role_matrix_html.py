@@ -20,8 +20,9 @@ from acuclinic.notifications.services import messaging_policy_for
 from acuclinic.people.choices import ConditionChoice
 from acuclinic.people.models import CalendarFeedToken, ClinicalSummary, Patient
 from acuclinic.portal import testing as portal_testing
-from acuclinic.scheduling import feed_tokens, reminders
+from acuclinic.scheduling import reminders
 from acuclinic.scheduling.choices import AppointmentStatus
+from acuclinic.scheduling.feeds import tokens as feed_tokens
 from acuclinic.scheduling.models import (
     Appointment,
     RoomClosure,
@@ -958,7 +959,7 @@ def _online_choice(w: World) -> dict:
 
 
 def _online_person(w: World) -> dict:
-    from acuclinic.scheduling import botcheck
+    from acuclinic.online_booking import botcheck
 
     return {
         **_online_choice(w),
@@ -979,25 +980,25 @@ def _online_details_query(w: World) -> str:
 
 
 def _done_token(w: World) -> dict:
-    from acuclinic.scheduling import online
+    from acuclinic.online_booking import services as online
 
     return {"token": online.done_token(w.appointment)}
 
 
 def _enquiry_named(name: str) -> bool:
-    from acuclinic.scheduling.models import Enquiry
+    from acuclinic.enquiries.models import Enquiry
 
     return Enquiry.objects.filter(name=name).exists()
 
 
 def _manage_token(w: World) -> dict:
-    from acuclinic.scheduling import online
+    from acuclinic.online_booking import services as online
 
     return {"token": online.manage_token(w.appointment)}
 
 
 def _enquiry(w: World):
-    from acuclinic.scheduling import enquiries
+    from acuclinic.enquiries import services as enquiries
 
     return _once(
         w,
@@ -1009,13 +1010,13 @@ def _enquiry(w: World):
 
 
 def _enquiry_now(w: World):
-    from acuclinic.scheduling.models import Enquiry
+    from acuclinic.enquiries.models import Enquiry
 
     return Enquiry.objects.get(pk=_enquiry(w).pk)
 
 
 def _enquiry_for_patient(w: World):
-    from acuclinic.scheduling import enquiries
+    from acuclinic.enquiries import services as enquiries
 
     return _once(
         w,
@@ -1028,7 +1029,7 @@ def _online_booking(w: World):
     """A booking the public pages made under a new record, waiting for reception."""
     from datetime import date
 
-    from acuclinic.scheduling import online
+    from acuclinic.online_booking import services as online
 
     def make():
         return online.book(
@@ -1053,7 +1054,7 @@ def _online_booking(w: World):
 def _waitlist_entry(w: World):
     from datetime import time
 
-    from acuclinic.scheduling import waitlist
+    from acuclinic.waitlist import services as waitlist
 
     return _once(
         w,
@@ -1074,7 +1075,7 @@ def _offer_token(w: World) -> dict:
     """An offer of 15:00 on the visit's day to the patient waiting; the emailed token."""
     import re
 
-    from acuclinic.scheduling import waitlist
+    from acuclinic.waitlist import services as waitlist
 
     def make():
         _waitlist_entry(w)
@@ -1092,13 +1093,13 @@ def _offer_token(w: World) -> dict:
 
 
 def _online_booking_checked(w: World) -> bool:
-    from acuclinic.scheduling.models import OnlineBooking
+    from acuclinic.online_booking.models import OnlineBooking
 
     return OnlineBooking.objects.get(pk=_online_booking(w).pk).checked_at is not None
 
 
 def _waitlist_status(w: World) -> str:
-    from acuclinic.scheduling.models import WaitlistEntry
+    from acuclinic.waitlist.models import WaitlistEntry
 
     return WaitlistEntry.objects.get(pk=_waitlist_entry(w).pk).status
 

@@ -27,16 +27,14 @@ from acuclinic.demo import synthetic
 from acuclinic.demo.patients import PatientPlan
 from acuclinic.demo.spec import DemoSpec
 from acuclinic.demo.staff import StaffPlan
-from acuclinic.scheduling.choices import (
-    AppointmentStatus,
-    Channel,
-    EnquiryChannel,
-    EnquiryStatus,
-    PatientMatch,
-    Topic,
-    WaitlistStatus,
-)
-from acuclinic.scheduling.models import Appointment, Enquiry, OnlineBooking, WaitlistEntry
+from acuclinic.enquiries.choices import EnquiryChannel, EnquiryStatus, Topic
+from acuclinic.enquiries.models import Enquiry
+from acuclinic.online_booking.choices import PatientMatch
+from acuclinic.online_booking.models import OnlineBooking
+from acuclinic.scheduling.choices import AppointmentStatus, Channel
+from acuclinic.scheduling.models import Appointment
+from acuclinic.waitlist.choices import WaitlistStatus
+from acuclinic.waitlist.models import WaitlistEntry
 
 WINDOW = timedelta(days=28)
 # At scale 1 (300 patients): enquiries that did not (yet) lead to a booking, and waiting.

@@ -28,12 +28,12 @@ KINDS: dict[str, Kind] = {
         "Appointment reminder", "acuclinic.scheduling.reminders.reason_not_to_send"
     ),
     "online_booking_confirmation": Kind(
-        "Online booking confirmation", "acuclinic.scheduling.online_emails.reason_not_to_send"
+        "Online booking confirmation", "acuclinic.online_booking.emails.reason_not_to_send"
     ),
     "online_cancellation": Kind("Online cancellation confirmed"),
-    "waitlist_offer": Kind("Waitlist offer", "acuclinic.scheduling.waitlist.reason_not_to_send"),
+    "waitlist_offer": Kind("Waitlist offer", "acuclinic.waitlist.services.reason_not_to_send"),
     "waitlist_gone": Kind(
-        "Waitlist offer taken by someone else", "acuclinic.scheduling.waitlist.gone_still_wanted"
+        "Waitlist offer taken by someone else", "acuclinic.waitlist.services.gone_still_wanted"
     ),
     "credential_expiry": Kind(
         "Credential expiry reminder", "acuclinic.safety.credential_reminders.reason_not_to_send"

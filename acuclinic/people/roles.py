@@ -26,14 +26,14 @@ _FRONT_DESK = [
     # Which rooms are out of use: reception books around them.
     "scheduling.view_roomclosure",
     # The enquiry inbox, the waitlist, and the records online bookings made.
-    "scheduling.view_enquiry",
-    "scheduling.add_enquiry",
-    "scheduling.change_enquiry",
-    "scheduling.view_waitlistentry",
-    "scheduling.add_waitlistentry",
-    "scheduling.change_waitlistentry",
-    "scheduling.view_onlinebooking",
-    "scheduling.change_onlinebooking",
+    "enquiries.view_enquiry",
+    "enquiries.add_enquiry",
+    "enquiries.change_enquiry",
+    "waitlist.view_waitlistentry",
+    "waitlist.add_waitlistentry",
+    "waitlist.change_waitlistentry",
+    "online_booking.view_onlinebooking",
+    "online_booking.change_onlinebooking",
 ]
 _CLINICAL = [
     "people.view_clinical",

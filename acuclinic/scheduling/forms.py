@@ -321,3 +321,15 @@ class DropForm(forms.Form):
                 "Give the time with its offset from UTC, e.g. +00:00.", code="naive_datetime"
             )
         return moment
+
+
+def parse_start(value: str) -> datetime:
+    """A start time offered on an earlier page and sent back as ISO 8601 with its offset
+    (the public booking pages, reception's booking from an enquiry)."""
+    try:
+        moment = datetime.fromisoformat((value or "").strip())
+    except ValueError as exc:
+        raise forms.ValidationError("That is not a time we offered.") from exc
+    if timezone.is_naive(moment) or not 1900 <= moment.year <= 2999:
+        raise forms.ValidationError("That is not a time we offered.")
+    return moment

@@ -27,12 +27,8 @@ from acuclinic.core.formats import format_date, format_datetime
 from acuclinic.people.models import Patient, Practitioner
 from acuclinic.scheduling import queries, slots
 from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy, Channel, ExceptionKind
-from acuclinic.scheduling.models import (
-    Appointment,
-    RoomClosure,
-    WorkingException,
-    WorkingPattern,
-)
+from acuclinic.scheduling.models import Appointment, RoomClosure, WorkingException, WorkingPattern
+from acuclinic.scheduling.signals import Freed, time_freed
 
 # Bookings further out than this are almost certainly typing mistakes (2062 for 2026).
 MAX_DAYS_AHEAD = 730
@@ -505,18 +501,16 @@ def cancel_locked(locked: Appointment, *, reason: str, cancelled_by: str, now: d
 
 
 def announce_freed(appointment: Appointment) -> None:
-    """Once the caller's transaction commits, offer the time ``appointment`` held (before
-    a move or cancellation) to the waitlist. Robust: a failure there is logged, and never
-    undoes or fails the change itself."""
-    from acuclinic.scheduling import waitlist  # it books through this module
-
-    freed = waitlist.Freed(
+    """Once the caller's transaction commits, announce that the time ``appointment`` held
+    (before a move or cancellation) is free: the waitlist offers it. Robust: a listener's
+    failure is logged, and never undoes or fails the change itself."""
+    freed = Freed(
         practitioner_id=appointment.practitioner_id,
         location_id=appointment.room.location_id,
         start=appointment.start,
         end=appointment.end,
     )
-    transaction.on_commit(lambda: waitlist.slot_freed(freed), robust=True)
+    transaction.on_commit(lambda: time_freed.send(sender=Appointment, freed=freed), robust=True)
 
 
 # Which status changes the front desk and clinicians can make by hand.

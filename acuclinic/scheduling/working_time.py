@@ -22,12 +22,7 @@ from acuclinic.core.formats import format_date
 from acuclinic.people.models import Practitioner
 from acuclinic.scheduling import queries, services, slots
 from acuclinic.scheduling.choices import AppointmentStatus, ExceptionKind
-from acuclinic.scheduling.models import (
-    Appointment,
-    RoomClosure,
-    WorkingException,
-    WorkingPattern,
-)
+from acuclinic.scheduling.models import Appointment, RoomClosure, WorkingException, WorkingPattern
 
 # A time-off entry longer than a year is a typing mistake (2027 for 2026).
 MAX_EXCEPTION_DAYS = 366

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from acuclinic.audit.models import AuditEntry
 from acuclinic.clinic.models import Clinic
-from acuclinic.scheduling.tests import online_helpers as online
+from acuclinic.online_booking.tests import helpers as online
 from acuclinic.testing.api_client import BASE, as_user
 
 DEFAULTS = {

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from acuclinic.audit.models import AuditEntry
 from acuclinic.clinic.models import Clinic
+from acuclinic.online_booking.tests import helpers as online
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
-from acuclinic.scheduling.tests import online_helpers as online
 from acuclinic.testing import factories
 
 RULES = {

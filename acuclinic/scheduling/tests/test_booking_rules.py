@@ -12,12 +12,7 @@ from acuclinic.audit.models import AuditEntry
 from acuclinic.clinic.models import Room, Service
 from acuclinic.core.errors import Conflict, InvalidRequest
 from acuclinic.scheduling import services
-from acuclinic.scheduling.models import (
-    Appointment,
-    RoomClosure,
-    WorkingException,
-    WorkingPattern,
-)
+from acuclinic.scheduling.models import Appointment, RoomClosure, WorkingException, WorkingPattern
 from acuclinic.scheduling.tests.helpers import at, next_weekday
 from acuclinic.testing import factories
 from acuclinic.testing.markers import only_postgres

@@ -12,8 +12,8 @@ from icalendar import Calendar
 from acuclinic.audit.models import AuditEntry
 from acuclinic.core.formats import LONDON
 from acuclinic.people.models import CalendarFeedToken
-from acuclinic.scheduling import feed_tokens
 from acuclinic.scheduling.choices import AppointmentStatus
+from acuclinic.scheduling.feeds import tokens as feed_tokens
 from acuclinic.scheduling.models import Appointment
 from acuclinic.testing import factories
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from acuclinic.audit.models import AuditEntry
 from acuclinic.people.models import CalendarFeedToken
-from acuclinic.scheduling import feed_tokens
+from acuclinic.scheduling.feeds import tokens as feed_tokens
 
 URL = re.compile(r'id="feed-url" type="text" readonly value="([^"]+)"')
 

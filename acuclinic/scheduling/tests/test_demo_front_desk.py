@@ -13,15 +13,15 @@ import pytest
 
 from acuclinic.core.formats import LONDON
 from acuclinic.demo.spec import DemoSpec
-from acuclinic.scheduling.choices import (
-    AppointmentStatus,
-    EnquiryChannel,
-    EnquiryStatus,
-    PatientMatch,
-    WaitlistStatus,
-)
-from acuclinic.scheduling.models import Appointment, Enquiry, OnlineBooking, WaitlistEntry
+from acuclinic.enquiries.choices import EnquiryChannel, EnquiryStatus
+from acuclinic.enquiries.models import Enquiry
+from acuclinic.online_booking.choices import PatientMatch
+from acuclinic.online_booking.models import OnlineBooking
+from acuclinic.scheduling.choices import AppointmentStatus
+from acuclinic.scheduling.models import Appointment
 from acuclinic.testing.module_db import module_demo
+from acuclinic.waitlist.choices import WaitlistStatus
+from acuclinic.waitlist.models import WaitlistEntry
 
 TODAY = date(2026, 4, 15)
 SPEC = DemoSpec.at_scale(1, today=TODAY)

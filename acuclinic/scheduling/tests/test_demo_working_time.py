@@ -12,12 +12,7 @@ from acuclinic.demo.builder import build_demo
 from acuclinic.demo.spec import DemoSpec
 from acuclinic.scheduling import queries, services, slots
 from acuclinic.scheduling.choices import AppointmentStatus
-from acuclinic.scheduling.models import (
-    Appointment,
-    Series,
-    WorkingException,
-    WorkingPattern,
-)
+from acuclinic.scheduling.models import Appointment, Series, WorkingException, WorkingPattern
 
 pytestmark = pytest.mark.django_db
 

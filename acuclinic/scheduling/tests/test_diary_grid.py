@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from acuclinic.scheduling.diary import Card, Column, assign_lanes, build_grid
+from acuclinic.scheduling.diary.layout import Card, Column, assign_lanes, build_grid
 
 # Pure and quick, but a busy CI machine must not fail them on timing.
 no_deadline = settings(deadline=None)

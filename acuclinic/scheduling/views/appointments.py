@@ -1,0 +1,305 @@
+import re
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from acuclinic.clinic.models import Room
+from acuclinic.core.access import staff_view
+from acuclinic.core.errors import ServiceError
+from acuclinic.core.forms import apply_service_error
+from acuclinic.people.models import Patient
+from acuclinic.scheduling import services
+from acuclinic.scheduling.choices import AppointmentStatus
+from acuclinic.scheduling.forms import BookingForm, CancelForm, MoveForm, StatusForm
+from acuclinic.scheduling.models import Appointment
+from acuclinic.scheduling.views.diary import diary_url, move_alternatives
+
+# Service errors name "start"; on the forms the date and time are separate fields.
+FIELD_ALIASES = {"start": "time", "end": "time"}
+# A clash is about the time chosen (the alternatives offered are times), so that is the
+# field its message sits on.
+CLASH_CODES = {"practitioner_busy", "room_busy", "patient_busy", "slot_taken"}
+# Up to 18 ASCII digits always fits the databases' 64-bit ids.
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _show_refusal(form, exc: ServiceError) -> None:
+    if exc.field is None and exc.code in CLASH_CODES:
+        form.add_error("time", exc.message)
+    else:
+        apply_service_error(form, exc, aliases=FIELD_ALIASES)
+
+
+def _id(value: str | None) -> int | None:
+    """A record id from the query string, or None for anything else ("abc", "²", 10**30)."""
+    return int(value) if value and _ID.fullmatch(value) else None
+
+
+def _offered(alternatives: list[dict], *, patient, service) -> list[dict]:
+    """A clash's alternatives as the form shows them, each with a link that books it."""
+    offered = []
+    for alternative in alternatives:
+        start = datetime.fromisoformat(alternative["start"])
+        query = {
+            "patient": patient.pk,
+            "service": service.pk if service else "",
+            "practitioner": alternative["practitioner"]["id"],
+            "room": alternative["room"]["id"],
+            "start": start.isoformat(),
+        }
+        offered.append(
+            {
+                "start": start,
+                "practitioner": alternative["practitioner"]["name"],
+                "room": alternative["room"]["name"],
+                "url": reverse("appointment_new") + "?" + urlencode(query),
+            }
+        )
+    return offered
+
+
+def _booking_initial(request) -> dict:
+    initial = {}
+    for name in ("practitioner", "service", "room"):
+        if _id(request.GET.get(name)) is not None:
+            initial[name] = _id(request.GET[name])
+    start = request.GET.get("start")
+    if start:
+        try:
+            moment = datetime.fromisoformat(start)
+        except ValueError:
+            moment = None
+        if moment is not None and timezone.is_aware(moment):
+            local = timezone.localtime(moment)
+            initial.update(date=local.date(), time=local.time().replace(second=0))
+    location = _id(request.GET.get("location"))
+    if location is not None and "room" not in initial:
+        room = Room.objects.filter(location_id=location, is_active=True).first()
+        if room:
+            initial["room"] = room.pk
+    return initial
+
+
+@staff_view("scheduling.add_appointment")
+def appointment_new(request):
+    patient_id = _id(request.GET.get("patient") or request.POST.get("patient"))
+    if patient_id is None:
+        # Step one (works without JavaScript): choose the patient, then come back here
+        # with everything already chosen in the diary kept in the query string.
+        params = request.GET.copy()
+        params.pop("patient", None)
+        pick = reverse("appointment_new") + "?" + params.urlencode()
+        return redirect(reverse("patient_list") + "?" + urlencode({"pick": pick}))
+    patient = get_object_or_404(Patient, pk=patient_id)
+    form = BookingForm(request.POST or None, initial=_booking_initial(request))
+    if request.method == "POST" and form.is_valid():
+        room = form.cleaned_data["room"]
+        try:
+            appointment = services.appointment_book(
+                patient=patient,
+                practitioner=form.cleaned_data["practitioner"],
+                room=room,
+                service=form.cleaned_data["service"],
+                start=form.start_in(room.location.tz),
+                channel=form.cleaned_data["channel"],
+                notes=form.cleaned_data["notes"],
+                extra_session=form.cleaned_data["extra_session"],
+                user=request.user,
+            )
+        except ServiceError as exc:
+            _show_refusal(form, exc)
+            alternatives = _offered(
+                exc.extra.get("alternatives", []),
+                patient=patient,
+                service=form.cleaned_data["service"],
+            )
+        else:
+            messages.success(
+                request,
+                f"Booked {patient.full_name} with {appointment.practitioner} on "
+                f"{timezone.localtime(appointment.start):%a %-d %b %Y, %H:%M}.",
+            )
+            local = appointment.start.astimezone(room.location.tz)
+            return redirect(
+                diary_url(date=local.date().isoformat(), location=room.location_id)
+                + f"#appt-{appointment.pk}"
+            )
+    else:
+        alternatives = []
+    return render(
+        request,
+        "scheduling/appointment_form.html",
+        {
+            "form": form,
+            "patient": patient,
+            "nav": "diary",
+            "alternatives": alternatives,
+        },
+    )
+
+
+def _appointment_or_404(pk):
+    try:
+        return Appointment.objects.for_diary().get(pk=pk)
+    except Appointment.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _detail_context(appointment: Appointment, **forms) -> dict:
+    local = appointment.start.astimezone(appointment.room.location.tz)
+    initial = {
+        "date": local.date(),
+        "time": local.time(),
+        "practitioner": appointment.practitioner_id,
+        "room": appointment.room_id,
+    }
+    sessions = []
+    if appointment.series_id is not None:
+        sessions = list(
+            appointment.series.appointments.for_diary().order_by("series_index", "start")
+        )
+    return {
+        "appointment": appointment,
+        "move_form": forms.get("move_form") or MoveForm(initial=initial),
+        "cancel_form": forms.get("cancel_form") or CancelForm(),
+        "status_form": StatusForm(),
+        "sessions": sessions,
+        "later_sessions": [
+            s
+            for s in sessions
+            if s.start > appointment.start and s.status == AppointmentStatus.BOOKED
+        ],
+        "nav": "diary",
+    }
+
+
+@staff_view("scheduling.view_appointment")
+def appointment_detail(request, pk: int):
+    appointment = _appointment_or_404(pk)
+    return render(request, "scheduling/appointment_detail.html", _detail_context(appointment))
+
+
+def _move_initial(request, appointment: Appointment) -> dict:
+    """The move form's starting values: where the appointment is now, or the free time
+    picked in the diary (``date``, ``time``, ``practitioner``, ``room`` in the query
+    string; any that do not make sense are left as they are)."""
+    local = appointment.start.astimezone(appointment.room.location.tz)
+    initial = {
+        "date": local.date(),
+        "time": local.time(),
+        "practitioner": appointment.practitioner_id,
+        "room": appointment.room_id,
+    }
+    picked = MoveForm(request.GET)
+    picked.is_valid()
+    found = getattr(picked, "cleaned_data", {})
+    for name in ("date", "time"):
+        if found.get(name) is not None:
+            initial[name] = found[name]
+    for name in ("practitioner", "room"):
+        if found.get(name) is not None:
+            initial[name] = found[name].pk
+    return initial
+
+
+@staff_view("scheduling.change_appointment")
+def appointment_move(request, pk: int):
+    appointment = _appointment_or_404(pk)
+    if request.method == "POST":
+        form = MoveForm(request.POST)
+    else:
+        form = MoveForm(initial=_move_initial(request, appointment))
+    alternatives = []
+    if request.method == "POST" and form.is_valid():
+        room = form.cleaned_data["room"]
+        try:
+            moved = services.appointment_move(
+                appointment,
+                start=form.start_in(room.location.tz),
+                practitioner=form.cleaned_data["practitioner"],
+                room=room,
+                extra_session=form.cleaned_data["extra_session"],
+            )
+        except ServiceError as exc:
+            _show_refusal(form, exc)
+            alternatives = move_alternatives(appointment, exc.extra.get("alternatives", []))
+        else:
+            messages.success(request, "Appointment moved.")
+            local = moved.start.astimezone(room.location.tz)
+            return redirect(
+                diary_url(date=local.date().isoformat(), location=room.location_id)
+                + f"#appt-{moved.pk}"
+            )
+    local = appointment.start.astimezone(appointment.room.location.tz)
+    return render(
+        request,
+        "scheduling/diary_move.html",
+        {
+            "appointment": appointment,
+            "move_form": form,
+            "alternatives": alternatives,
+            "movable": appointment.status == AppointmentStatus.BOOKED,
+            "pick_url": diary_url(
+                date=local.date().isoformat(),
+                location=appointment.room.location_id,
+                moving=appointment.pk,
+            ),
+            "nav": "diary",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@staff_view("scheduling.change_appointment")
+def appointment_cancel(request, pk: int):
+    appointment = _appointment_or_404(pk)
+    if request.method != "POST":
+        return redirect("appointment_detail", pk=pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Keep the reason to 200 characters."
+            if "reason" in form.errors
+            else "Say who cancelled: the patient or the clinic.",
+        )
+    else:
+        try:
+            cancelled = services.appointment_cancel(
+                appointment,
+                reason=form.cleaned_data["reason"],
+                cancelled_by=form.cleaned_data["by"],
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                "Cancelled late (inside the notice period)."
+                if cancelled.status == AppointmentStatus.LATE_CANCELLED
+                else "Appointment cancelled.",
+            )
+    return redirect("appointment_detail", pk=pk)
+
+
+@staff_view("scheduling.change_appointment")
+def appointment_status(request, pk: int):
+    appointment = _appointment_or_404(pk)
+    if request.method != "POST":
+        return redirect("appointment_detail", pk=pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a status.")
+    else:
+        try:
+            services.appointment_set_status(appointment, status=form.cleaned_data["status"])
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Status updated.")
+    return redirect("appointment_detail", pk=pk)
