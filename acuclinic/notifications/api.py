@@ -14,9 +14,8 @@ from acuclinic.core.api_errors import ErrorOut
 from acuclinic.core.api_types import get_or_404
 from acuclinic.notifications import queries
 from acuclinic.notifications.choices import MessageChannel, MessageStatus
-from acuclinic.notifications.models import Message
+from acuclinic.notifications.models import Message, appointment_model
 from acuclinic.notifications.presenting import delivery
-from acuclinic.scheduling.models import Appointment
 
 router = Router()
 
@@ -57,5 +56,5 @@ def appointment_messages(request, appointment_id: int):
     """Reminders and other messages about the appointment, newest first. ``status`` is
     ``queued``, ``sending``, ``sent``, ``failed`` (``next_attempt_at`` set while another
     try is coming, with the ``reason``) or ``cancelled`` (with the ``reason``)."""
-    appointment = get_or_404(Appointment, appointment_id, "appointment")
+    appointment = get_or_404(appointment_model(), appointment_id, "appointment")
     return list(queries.messages_about(appointment))

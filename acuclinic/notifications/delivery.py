@@ -15,6 +15,10 @@ locked while a mail server thinks:
 A worker that dies between 1 and 3 leaves the message *sending*. Nobody can know
 whether the server took it, so after ``SENDING_LEASE`` it is marked failed with that
 explanation and left for a person: sending it again automatically could send it twice.
+
+The queue is django-tasks: ``deliver_message`` is the task, and it carries only the
+message's id. The message row is the truth about what to send and whether it already
+went, so running a task twice, or late, is safe.
 """
 
 import logging
@@ -24,8 +28,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks import task
 
-from acuclinic.notifications import channels, kinds, tasks
+from acuclinic.notifications import channels, kinds
 from acuclinic.notifications.choices import AttemptOutcome, MessageStatus
 from acuclinic.notifications.models import DeliveryAttempt, Message
 
@@ -53,6 +58,28 @@ def max_attempts() -> int:
 def retry_delay(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th failure: 1, 4, 16, 64… times the base."""
     return timedelta(seconds=settings.ACUCLINIC_MESSAGE_RETRY_SECONDS * 4 ** (attempts - 1))
+
+
+@task()
+def deliver_message(message_id: int) -> str:
+    return deliver(message_id)
+
+
+def enqueue_delivery(message_id: int, *, run_after: datetime | None = None) -> None:
+    """Queue a delivery attempt for ``message_id``, not before ``run_after``."""
+    chosen = deliver_message
+    backend = chosen.get_backend()
+    # The immediate backend (tests) cannot wait; it runs at once, finds the message is
+    # not yet due and leaves it for the worker's sweep (requeue_lost).
+    if run_after is not None and run_after > timezone.now() and backend.supports_defer:
+        chosen = chosen.using(run_after=run_after)
+    chosen.enqueue(message_id)
+
+
+def enqueue_delivery_on_commit(message_id: int, *, run_after: datetime | None = None) -> None:
+    """Queue the delivery once the caller's transaction commits: a worker must never look
+    for a message that is not there yet, nor send one whose creation was rolled back."""
+    transaction.on_commit(lambda: enqueue_delivery(message_id, run_after=run_after))
 
 
 def deliver(message_id: int) -> str:
@@ -147,7 +174,7 @@ def _record_failure(message: Message, attempt: DeliveryAttempt, reason: str) -> 
             finished_at=now, outcome=AttemptOutcome.FAILED, detail=reason
         )
         if updated and retry_at is not None:
-            tasks.enqueue_delivery_on_commit(message.pk, run_after=retry_at)
+            enqueue_delivery_on_commit(message.pk, run_after=retry_at)
     return "failed"
 
 
@@ -191,7 +218,7 @@ def requeue_lost(now: datetime | None = None) -> int:
         )
         Message.objects.filter(pk__in=lost).update(enqueued_at=now)
         for pk in lost:
-            tasks.enqueue_delivery_on_commit(pk)
+            enqueue_delivery_on_commit(pk)
     return len(lost)
 
 

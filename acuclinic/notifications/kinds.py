@@ -6,7 +6,8 @@ patient may have stopped wanting messages. Each kind can name a check, run just 
 every attempt: it returns why the message should no longer go ("" to send it). A
 message that is no longer wanted is cancelled with that reason, never sent.
 
-To add a kind, add a line here: its slug, the label staff see, and its check if any.
+Each app that sends messages registers its kinds from its AppConfig.ready: the slug, the
+label staff see, and the check if any. The outbox below them knows none of them.
 """
 
 from dataclasses import dataclass
@@ -18,30 +19,19 @@ from django.utils.module_loading import import_string
 class Kind:
     label: str
     # "module.function" taking the Message and returning a reason not to send, or "".
-    # A dotted path, not the function, so this module imports nothing from the apps
-    # that send messages (they import notifications.services).
+    # A dotted path in the registering app, imported when first needed, so that
+    # registering at start-up loads nothing.
     still_wanted_check: str = ""
 
 
-KINDS: dict[str, Kind] = {
-    "appointment_reminder": Kind(
-        "Appointment reminder", "acuclinic.scheduling.reminders.reason_not_to_send"
-    ),
-    "online_booking_confirmation": Kind(
-        "Online booking confirmation", "acuclinic.online_booking.emails.reason_not_to_send"
-    ),
-    "online_cancellation": Kind("Online cancellation confirmed"),
-    "waitlist_offer": Kind("Waitlist offer", "acuclinic.waitlist.services.reason_not_to_send"),
-    "waitlist_gone": Kind(
-        "Waitlist offer taken by someone else", "acuclinic.waitlist.services.gone_still_wanted"
-    ),
-    "credential_expiry": Kind(
-        "Credential expiry reminder", "acuclinic.safety.credential_reminders.reason_not_to_send"
-    ),
-    "portal_sign_in": Kind(
-        "Patient portal sign-in link", "acuclinic.portal.services.reason_not_to_send"
-    ),
-}
+# Filled in by each app that sends messages, from its AppConfig.ready (``register``).
+KINDS: dict[str, Kind] = {}
+
+
+def register(slug: str, label: str, still_wanted_check: str = "") -> None:
+    """Add a kind of message; apps call this from their ``ready()``. Registering the same
+    slug again replaces it (``ready()`` may run more than once in tests)."""
+    KINDS[slug] = Kind(label, still_wanted_check)
 
 
 def label(kind: str) -> str:

@@ -10,7 +10,6 @@ from acuclinic.clinic.models import Clinic
 from acuclinic.notifications import kinds
 from acuclinic.notifications.choices import AttemptOutcome, MessageChannel, MessageStatus
 from acuclinic.people.models import Patient
-from acuclinic.scheduling.models import Appointment
 
 
 class Message(models.Model):
@@ -32,8 +31,13 @@ class Message(models.Model):
     html = models.TextField(blank=True)
     # What the message is about, for "which messages went out about this appointment?".
     # A message outlives a deleted record: the link is cleared, the message kept.
+    # Named, not imported: scheduling sits above the outbox and sends through it.
     appointment = models.ForeignKey(
-        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+        "scheduling.Appointment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
     )
     patient = models.ForeignKey(
         Patient, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
@@ -105,6 +109,12 @@ class Message(models.Model):
     @property
     def will_retry(self) -> bool:
         return self.status == MessageStatus.FAILED and self.next_attempt_at is not None
+
+
+def appointment_model() -> type[models.Model]:
+    """The appointment model a message can be about (scheduling's), reached through the
+    foreign key, so that the outbox, which scheduling sends through, never imports it."""
+    return Message._meta.get_field("appointment").related_model
 
 
 class Attachment(models.Model):

@@ -25,7 +25,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from acuclinic.audit import services as audit
@@ -33,11 +33,10 @@ from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.models import Clinic
 from acuclinic.core.clinic_settings import update_clinic_settings
 from acuclinic.core.errors import Conflict, InvalidRequest
-from acuclinic.notifications import kinds, sms, tasks
+from acuclinic.notifications import delivery, kinds, sms
 from acuclinic.notifications.choices import MessageChannel, MessageStatus
-from acuclinic.notifications.models import Attachment, Message, MessagingPolicy
+from acuclinic.notifications.models import Attachment, Message, MessagingPolicy, appointment_model
 from acuclinic.people.models import Patient
-from acuclinic.scheduling.models import Appointment
 
 SUBJECT_MAX = 200
 DEDUPE_KEY_MAX = 200
@@ -102,7 +101,7 @@ def _check_content(channel, subject, body, html, attachments) -> None:
 def _subjects(about) -> dict:
     if about is None:
         return {}
-    if isinstance(about, Appointment):
+    if isinstance(about, appointment_model()):
         return {"appointment": about, "patient_id": about.patient_id}
     if isinstance(about, Patient):
         return {"patient": about}
@@ -124,7 +123,7 @@ def send(
     body: str,
     html: str = "",
     attachments: Sequence[File] = (),
-    about: Appointment | Patient | None = None,
+    about: models.Model | None = None,  # an appointment or a patient
     dedupe_key: str = "",
     not_before: datetime | None = None,
     reply_to: str = "",
@@ -181,7 +180,7 @@ def send(
         if not dedupe_key:
             raise
         return _live(channel, dedupe_key).get()
-    tasks.enqueue_delivery_on_commit(message.pk, run_after=due)
+    delivery.enqueue_delivery_on_commit(message.pk, run_after=due)
     return message
 
 
@@ -219,7 +218,7 @@ def message_retry(message: Message, *, user=None) -> Message:
             detail="sent again by staff",
             user=user,
         )
-        tasks.enqueue_delivery_on_commit(locked.pk)
+        delivery.enqueue_delivery_on_commit(locked.pk)
     return locked
 
 

@@ -36,21 +36,18 @@ class PeriodicJob:
     every_seconds: float = 60
 
 
-# The jobs every worker runs. To add one (waitlist offers, credential expiry reminders),
-# add a line: it must be safe to run twice and quick (it runs between tasks).
-PERIODIC_JOBS = (
-    PeriodicJob("appointment reminders", "acuclinic.scheduling.reminders.queue_due_reminders"),
-    PeriodicJob(
-        "credential expiry reminders",
-        "acuclinic.safety.credential_reminders.queue_credential_reminders",
-        3600,
-    ),
-    PeriodicJob("stalled and lost deliveries", "acuclinic.notifications.delivery.recover"),
-    PeriodicJob("old task results", "acuclinic.notifications.worker.prune_task_results", 3600),
-    PeriodicJob(
-        "old idempotent answers", "acuclinic.scheduling.idempotency.prune_old_answers", 3600
-    ),
-)
+# The jobs every worker runs, registered by the apps that own them from their
+# AppConfig.ready (``register_job``): each must be safe to run twice and quick (it runs
+# between tasks).
+PERIODIC_JOBS: list[PeriodicJob] = []
+
+
+def register_job(name: str, path: str, every_seconds: float = 60) -> None:
+    """Add a periodic job; registering the same name again replaces it."""
+    PERIODIC_JOBS[:] = [job for job in PERIODIC_JOBS if job.name != name]
+    PERIODIC_JOBS.append(PeriodicJob(name, path, every_seconds))
+
+
 # The queue's rows are plumbing: what was sent, and how, is kept on the messages.
 TASK_RESULTS_KEPT_FOR = timedelta(days=14)
 

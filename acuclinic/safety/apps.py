@@ -7,6 +7,7 @@ class SafetyConfig(AppConfig):
     verbose_name = "Safety screening"
 
     def ready(self):
+        from acuclinic.notifications import kinds, worker
         from acuclinic.safety import catalogue
 
         # Load and check the screening rules now: a malformed rules file stops the
@@ -14,3 +15,14 @@ class SafetyConfig(AppConfig):
         # patients wrongly later.
         catalogue.current.cache_clear()
         catalogue.current()
+
+        kinds.register(
+            "credential_expiry",
+            "Credential expiry reminder",
+            "acuclinic.safety.credential_reminders.reason_not_to_send",
+        )
+        worker.register_job(
+            "credential expiry reminders",
+            "acuclinic.safety.credential_reminders.queue_credential_reminders",
+            3600,
+        )

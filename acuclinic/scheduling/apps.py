@@ -4,3 +4,18 @@ from django.apps import AppConfig
 class SchedulingConfig(AppConfig):
     name = "acuclinic.scheduling"
     label = "scheduling"
+
+    def ready(self) -> None:
+        from acuclinic.notifications import kinds, worker
+
+        kinds.register(
+            "appointment_reminder",
+            "Appointment reminder",
+            "acuclinic.scheduling.reminders.reason_not_to_send",
+        )
+        worker.register_job(
+            "appointment reminders", "acuclinic.scheduling.reminders.queue_due_reminders"
+        )
+        worker.register_job(
+            "old idempotent answers", "acuclinic.scheduling.idempotency.prune_old_answers", 3600
+        )

@@ -107,7 +107,7 @@ def test_delivery_is_queued_only_once_the_callers_transaction_commits(
     for callback in callbacks:
         callback()
     task = DBTaskResult.objects.get()
-    assert task.task_path == "acuclinic.notifications.tasks.deliver_message"
+    assert task.task_path == "acuclinic.notifications.delivery.deliver_message"
     assert task.args_kwargs == {"args": [Message.objects.get().pk], "kwargs": {}}
 
 

@@ -17,8 +17,8 @@ from django_tasks_db.models import DBTaskResult
 
 from acuclinic.notifications import delivery
 from acuclinic.notifications.choices import MessageStatus
+from acuclinic.notifications.delivery import enqueue_delivery
 from acuclinic.notifications.models import Message
-from acuclinic.notifications.tasks import enqueue_delivery
 from acuclinic.notifications.worker import PERIODIC_JOBS, PeriodicJob, Worker
 from acuclinic.scheduling import reminders
 from acuclinic.settings import BASE_DIR
@@ -241,7 +241,7 @@ def test_old_task_rows_are_pruned_and_recent_ones_kept(db):
     def task_row(status, **times):
         return DBTaskResult.objects.create(
             args_kwargs={"args": [1], "kwargs": {}},
-            task_path="acuclinic.notifications.tasks.deliver_message",
+            task_path="acuclinic.notifications.delivery.deliver_message",
             backend_name="default",
             status=status,
             **times,
