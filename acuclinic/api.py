@@ -31,7 +31,25 @@ double booking (409) adds `alternatives`, the nearest free start times.
 offset are refused (`naive_datetime`). **Money** is whole pence, with a display string.
 """
 
-api = NinjaAPI(
+
+class AcuclinicAPI(NinjaAPI):
+    # Operation ids are part of the published OpenAPI document: client generators name
+    # their methods after them. Django Ninja derives them from the endpoint's module, so
+    # the endpoints that moved when the front desk's parts became apps keep the ids they
+    # were published with.
+    PUBLISHED_MODULE = {
+        "acuclinic.scheduling.api.appointments": "acuclinic.scheduling.api",
+        "acuclinic.enquiries.api": "acuclinic.scheduling.api_enquiries",
+        "acuclinic.waitlist.api": "acuclinic.scheduling.api_waitlist",
+    }
+
+    def get_openapi_operation_id(self, operation) -> str:
+        module = operation.view_func.__module__
+        module = self.PUBLISHED_MODULE.get(module, module)
+        return f"{module}_{operation.view_func.__name__}".replace(".", "_")
+
+
+api = AcuclinicAPI(
     title="acuclinic",
     version="1",
     description=DESCRIPTION,

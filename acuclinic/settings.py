@@ -124,7 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "acuclinic.core.context_processors.roles",
+                "acuclinic.people.context_processors.roles",
             ],
         },
     },
@@ -160,8 +160,12 @@ DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"
-# Django's model backend, reading permissions in one query (people/auth_backend.py).
-AUTHENTICATION_BACKENDS = ["acuclinic.people.auth_backend.ModelBackendOneQuery"]
+# Django's model backend, reading permissions in one query, and the API's bearer tokens
+# (people/auth_backend.py).
+AUTHENTICATION_BACKENDS = [
+    "acuclinic.people.auth_backend.ModelBackendOneQuery",
+    "acuclinic.people.auth_backend.ApiTokenBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "diary"
 LOGOUT_REDIRECT_URL = "login"

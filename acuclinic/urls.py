@@ -23,8 +23,6 @@ urlpatterns = [
     path("enquiries/new-patients/", include(check_urlpatterns)),
     path("enquiries/", include("acuclinic.enquiries.urls")),
     path("waitlist/", include("acuclinic.waitlist.urls")),
-    # The patient's progress pages (outcomes) sit inside the portal's address space.
-    path("portal/progress/", include("acuclinic.outcomes.portal_urls")),
     path("portal/", include("acuclinic.portal.urls")),
     path("api/v1/", api.urls),
 ]

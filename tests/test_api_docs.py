@@ -32,3 +32,21 @@ def test_the_docs_page_loads_its_scripts_from_this_server(client):
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "cdn." not in page
     assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
+
+
+def test_operation_ids_stay_as_published_when_endpoints_move_between_modules(client):
+    # Client generators name their methods after operation ids; the enquiry, waitlist and
+    # appointment endpoints moved modules (issue 13) and keep the ids published before.
+    paths = client.get(f"{BASE}/openapi.json").json()["paths"]
+    ids = {
+        (method, path): operation["operationId"]
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+    }
+    assert ids[("get", f"{BASE}/enquiries")] == "acuclinic_scheduling_api_enquiries_list_enquiries"
+    assert ids[("post", f"{BASE}/waitlist")] == "acuclinic_scheduling_api_waitlist_add_entry"
+    assert ids[("get", f"{BASE}/appointments")] == "acuclinic_scheduling_api_list_appointments"
+    assert ids[("get", f"{BASE}/appointments/{{appointment_id}}/messages")] == (
+        "acuclinic_notifications_api_appointment_messages"
+    )
+    assert len(set(ids.values())) == len(ids)

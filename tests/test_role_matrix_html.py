@@ -601,7 +601,7 @@ TREATING = {**CLINICAL, "admin": DENIED}
 
 
 def _treatment(w: World):
-    from acuclinic.treatment.testing import role_matrix_world
+    from acuclinic.testing.treatment import role_matrix_world
 
     return _once(w, "treatment", lambda: role_matrix_world(w.appointment.practitioner))
 

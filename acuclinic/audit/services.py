@@ -4,7 +4,6 @@ from django.db import models
 
 from acuclinic.audit.context import current_actor
 from acuclinic.audit.models import AuditAction, AuditEntry
-from acuclinic.people.roles import role_of
 
 
 def _resolve_user(actor):
@@ -14,18 +13,25 @@ def _resolve_user(actor):
     return user.resolve() if hasattr(user, "resolve") else user
 
 
+# The patient model, named rather than imported: people sits above the audit trail.
+PATIENT_MODEL = "people.patient"
+
+
 def _role(user, actor) -> str:
     # No request at all is the system (a command or a task); a request nobody is signed in
     # for (a failed sign-in) is "anonymous", so the trail never blames the system for it.
-    if user is not None:
-        return role_of(user)
-    return "system" if actor is None else "anonymous"
+    if user is None:
+        return "system" if actor is None else "anonymous"
+    if not getattr(user, "is_authenticated", False):
+        return "anonymous"
+    # A staff user knows their role (people.User.role).
+    return getattr(user, "role", "none")
 
 
 def _patient_id_for(obj) -> int | None:
-    from acuclinic.people.models import Patient
-
-    if isinstance(obj, Patient):
+    """The patient an entry is about: a patient's record is about them; anything else
+    about its ``patient_id``, if it has one."""
+    if obj._meta.label_lower == PATIENT_MODEL:
         return obj.pk
     return getattr(obj, "patient_id", None)
 

@@ -3,7 +3,7 @@ late, and the minimum notice and horizon for online bookings.
 
 They live on the ``Clinic`` row itself, not in a settings row of their own, because
 scheduling, online booking, reminders and the portal read them there. Changing them is
-audited like every other settings page (core.clinic_settings).
+audited like every other settings page (clinic.policies).
 """
 
 from dataclasses import dataclass
@@ -12,7 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 
 from acuclinic.clinic.models import Clinic
-from acuclinic.core.clinic_settings import apply_settings, refuse_unknown
+from acuclinic.clinic.policies import apply_settings, refuse_unknown
 from acuclinic.core.errors import InvalidRequest
 
 CANCELLATION_NOTICE = "cancellation_notice_hours"

@@ -1,12 +1,17 @@
-"""The one gate every staff view goes through: signed in, and holding a permission."""
+"""The one gate every staff view goes through: signed in, and holding a permission.
+
+A refusal is announced with ``access_denied`` (the request, ``object_type`` "page" or
+"api", and a ``detail`` naming what was refused) rather than written to the audit trail
+here: core sits below every app, and the audit app, which listens, records it
+(audit/signals.py). The API's gate (api_auth) announces its refusals the same way."""
 
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.dispatch import Signal
 
-from acuclinic.audit import services as audit
-from acuclinic.audit.models import AuditAction
+access_denied = Signal()
 
 
 def staff_view(*perms: str):
@@ -22,7 +27,12 @@ def staff_view(*perms: str):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not request.user.has_perms(perms):
-                audit.record(AuditAction.DENIED, object_type="page", detail=request.path[:200])
+                access_denied.send(
+                    sender=staff_view,
+                    request=request,
+                    object_type="page",
+                    detail=request.path[:200],
+                )
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -3,26 +3,32 @@
 Each endpoint says what it needs with ``auth=require("people.view_patient", …)``, the
 same permissions its HTML page asks for (roles.py), checked before the request body is
 even read. A refusal is audited, as on the pages (core.access).
+
+A bearer token is checked by Django's ``authenticate`` (the token backend is people's,
+people/auth_backend.py), so this module, below every app, knows no token model.
 """
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from acuclinic.audit import services as audit
-from acuclinic.audit.models import AuditAction
+from acuclinic.core.access import access_denied
 from acuclinic.core.api_errors import NotAuthenticated
 from acuclinic.core.errors import Forbidden
-from acuclinic.people.roles import role_of
 
 
 def permitted(request, user, perms: tuple[str, ...]):
     """``user`` if they hold every permission in ``perms``; otherwise audit and refuse."""
     if not user.has_perms(perms):
-        audit.record(
-            AuditAction.DENIED, object_type="api", detail=f"{request.method} {request.path}"
+        access_denied.send(
+            sender=permitted,
+            request=request,
+            object_type="api",
+            detail=f"{request.method} {request.path}",
         )
-        raise Forbidden("forbidden", f"Your role ({role_of(user)}) does not allow this.")
+        role = getattr(user, "role", "none")
+        raise Forbidden("forbidden", f"Your role ({role}) does not allow this.")
     return user
 
 
@@ -34,9 +40,7 @@ class BearerToken(HttpBearer):
         super().__init__()
 
     def authenticate(self, request, token: str):
-        from acuclinic.people.services import api_token_user
-
-        user = api_token_user(token.strip())
+        user = authenticate(request, api_token=token.strip())
         if user is None:
             raise NotAuthenticated(
                 "invalid_token",

@@ -31,7 +31,7 @@ from django.utils import timezone
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.models import Clinic
-from acuclinic.core.clinic_settings import update_clinic_settings
+from acuclinic.clinic.policies import update_clinic_settings
 from acuclinic.core.errors import Conflict, InvalidRequest
 from acuclinic.notifications import delivery, kinds, sms
 from acuclinic.notifications.choices import MessageChannel, MessageStatus

@@ -1,13 +1,19 @@
-"""Django's model backend, reading a user's permissions in one query instead of two.
+"""Authentication backends: Django's model backend, reading a user's permissions in one
+query instead of two, and the API token backend.
 
 Every page and API request checks permissions, and Django's ``ModelBackend`` reads the
-user's own and their roles' (groups') with a query each. This backend reads both at
-once, with the same answers and the same per-request cache on the user object.
+user's own and their roles' (groups') with a query each. ``ModelBackendOneQuery`` reads
+both at once, with the same answers and the same per-request cache on the user object.
+
+``ApiTokenBackend`` answers ``authenticate(request, api_token=…)`` for the API's bearer
+tokens (core.api_auth); it never signs anyone in to a session.
 """
 
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.contrib.auth.models import Permission
 from django.db.models import Q
+
+from acuclinic.people.services import api_token_user
 
 
 class ModelBackendOneQuery(ModelBackend):
@@ -21,3 +27,12 @@ class ModelBackendOneQuery(ModelBackend):
             rows = held.values_list("content_type__app_label", "codename").distinct()
             user_obj._perm_cache = {f"{app}.{codename}" for app, codename in rows}
         return user_obj._perm_cache
+
+
+class ApiTokenBackend(BaseBackend):
+    def authenticate(self, request, api_token: str | None = None):
+        """The user an ``acu_…`` token acts as; None if it is unknown, revoked or belongs
+        to a disabled account."""
+        if api_token is None:
+            return None
+        return api_token_user(api_token)

@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from acuclinic.clinic.choices import Modality
-from acuclinic.people import credentials, nhs_number
+from acuclinic.people import credentials, nhs_number, roles
 from acuclinic.people.choices import (
     ConditionChoice,
     CredentialKind,
@@ -32,6 +32,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def role(self) -> str:
+        """The most senior role they hold, as the audit trail and the pages name it."""
+        return roles.role_of(self)
 
 
 class Practitioner(models.Model):

@@ -11,7 +11,6 @@ from acuclinic.core.forms import apply_service_error
 from acuclinic.people import queries, services
 from acuclinic.people.forms import ClinicalSummaryForm, PatientForm, PatientSearchForm
 from acuclinic.people.models import ClinicalSummary, Patient
-from acuclinic.scheduling.models import Appointment
 
 SEARCH_LIMIT = 50
 
@@ -54,10 +53,6 @@ def patient_list(request):
 def patient_detail(request, pk: int):
     patient = get_object_or_404(Patient, pk=pk)
     services.patient_viewed(patient)
-    appointments = list(
-        Appointment.objects.for_diary().filter(patient=patient).order_by("-start")[:100]
-    )
-    now = timezone.now()
     summary = None
     if request.user.has_perm("people.view_clinical"):
         summary = (
@@ -68,10 +63,6 @@ def patient_detail(request, pk: int):
         "people/patient_detail.html",
         {
             "patient": patient,
-            "upcoming": sorted((a for a in appointments if a.start >= now), key=lambda a: a.start),
-            "past": [a for a in appointments if a.start < now],
-            "late_cancellations": sum(a.status == "late_cancelled" for a in appointments),
-            "missed": sum(a.status == "dna" for a in appointments),
             "summary": summary,
             "age": patient.age_on(timezone.localdate()),
             "nav": "patients",

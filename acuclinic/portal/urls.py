@@ -1,19 +1,25 @@
+"""The patient portal, mounted at /portal/."""
+
 from django.urls import path
 
-from acuclinic.portal import sign_in_views, views
+from acuclinic.portal.views import progress, sign_in, visits
 
 urlpatterns = [
-    path("", views.home, name="portal_home"),
-    path("sign-in/", sign_in_views.sign_in, name="portal_sign_in"),
+    path("", visits.home, name="portal_home"),
+    path("sign-in/", sign_in.sign_in, name="portal_sign_in"),
     # The token in the emailed link is the only key.
-    path("sign-in/<str:token>/", sign_in_views.link, name="portal_link"),
-    path("sign-out/", sign_in_views.sign_out, name="portal_sign_out"),
+    path("sign-in/<str:token>/", sign_in.link, name="portal_link"),
+    path("sign-out/", sign_in.sign_out, name="portal_sign_out"),
     path(
         "appointments/<int:pk>/cancel/",
-        views.appointment_cancel,
+        visits.appointment_cancel,
         name="portal_appointment_cancel",
     ),
-    path("appointments/<int:pk>/move/", views.appointment_move, name="portal_appointment_move"),
-    path("questionnaire/", views.questionnaire, name="portal_questionnaire"),
-    path("aftercare/", views.aftercare, name="portal_aftercare"),
+    path("appointments/<int:pk>/move/", visits.appointment_move, name="portal_appointment_move"),
+    path("questionnaire/", visits.questionnaire, name="portal_questionnaire"),
+    path("aftercare/", visits.aftercare, name="portal_aftercare"),
+    # The patient's progress: their chart, pain diary and questionnaires (outcomes).
+    path("progress/", progress.progress, name="portal_progress"),
+    path("progress/diary/", progress.diary, name="portal_progress_diary"),
+    path("progress/questionnaires/<slug:code>/", progress.measure, name="portal_progress_measure"),
 ]

@@ -8,7 +8,8 @@ class SafetyConfig(AppConfig):
 
     def ready(self):
         from acuclinic.notifications import kinds, worker
-        from acuclinic.safety import catalogue
+        from acuclinic.safety import catalogue, receivers
+        from acuclinic.scheduling.signals import diary_cards
 
         # Load and check the screening rules now: a malformed rules file stops the
         # application at start-up with the rule and the problem, instead of screening
@@ -26,3 +27,4 @@ class SafetyConfig(AppConfig):
             "acuclinic.safety.credential_reminders.queue_credential_reminders",
             3600,
         )
+        diary_cards.connect(receivers.annotate_diary_cards, dispatch_uid="safety.diary_cards")

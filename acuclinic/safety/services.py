@@ -21,7 +21,7 @@ from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.choices import Modality
 from acuclinic.clinic.models import Clinic
-from acuclinic.core.clinic_settings import refuse_unknown, update_clinic_settings
+from acuclinic.clinic.policies import refuse_unknown, update_clinic_settings
 from acuclinic.core.errors import Conflict, InvalidRequest
 from acuclinic.core.formats import format_date
 from acuclinic.people.models import Patient, Practitioner

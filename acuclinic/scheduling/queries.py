@@ -484,3 +484,28 @@ def attendance(patient: Patient) -> Attendance:
         cancelled_by_clinic=Count("pk", filter=Q(cancelled_by=CancelledBy.CLINIC)),
     )
     return Attendance(**counts)
+
+
+@dataclass(frozen=True)
+class PatientVisits:
+    """A patient's appointments as their record shows them: the latest hundred, split
+    into those to come (soonest first) and those past (latest first)."""
+
+    upcoming: list[Appointment]
+    past: list[Appointment]
+
+    @property
+    def late_cancellations(self) -> int:
+        return sum(a.status == AppointmentStatus.LATE_CANCELLED for a in self.upcoming + self.past)
+
+    @property
+    def missed(self) -> int:
+        return sum(a.status == AppointmentStatus.DID_NOT_ATTEND for a in self.upcoming + self.past)
+
+
+def patient_visits(patient: Patient, *, now: datetime) -> PatientVisits:
+    latest = list(Appointment.objects.for_diary().filter(patient=patient).order_by("-start")[:100])
+    return PatientVisits(
+        upcoming=sorted((a for a in latest if a.start >= now), key=lambda a: a.start),
+        past=[a for a in latest if a.start < now],
+    )

@@ -3,6 +3,12 @@
 ``time_freed``: a booked visit's time came free (cancelled, or moved away). Sent once the
 change has committed, with ``freed``, a ``Freed``. The waitlist listens and offers the time
 to whoever waits for it (waitlist/receivers.py, connected in its apps.py).
+
+``diary_cards``: the diary is about to show ``appointments`` to ``user`` on ``today``.
+Listeners add what they own to each card, as attributes the card template reads: safety
+adds the patient's safety at a glance (``safety``) and whether their questionnaire will
+be out of date by the visit (``questionnaire_due``), in one go for the whole page
+(safety/receivers.py).
 """
 
 from dataclasses import dataclass
@@ -22,3 +28,4 @@ class Freed:
 
 
 time_freed = Signal()
+diary_cards = Signal()

@@ -19,7 +19,7 @@ from django.utils import timezone
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.models import Clinic
-from acuclinic.core.clinic_settings import update_clinic_settings
+from acuclinic.clinic.policies import update_clinic_settings
 from acuclinic.core.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from acuclinic.core.formats import format_date
 from acuclinic.people.models import Practitioner

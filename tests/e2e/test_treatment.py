@@ -8,7 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from acuclinic.testing import factories
-from acuclinic.treatment import testing
+from acuclinic.testing import treatment as testing
 from acuclinic.treatment.models import SessionNote
 from tests.e2e.test_accessibility import assert_accessible
 

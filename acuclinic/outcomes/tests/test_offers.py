@@ -96,7 +96,7 @@ def test_one_click_books_the_offered_time_and_the_page_then_shows_it_booked(
 def test_the_note_page_offers_the_next_session_right_after_signing(
     client, clinic, practitioner, practitioner_user, low_back
 ):
-    from acuclinic.treatment import testing as treatment
+    from acuclinic.testing import treatment as treatment
 
     lot = treatment.needle_lot(clinic)
     visit = treatment.ready_visit(low_back, practitioner)

@@ -254,7 +254,7 @@ def test_an_admin_changes_the_planners_thresholds_and_a_bad_value_changes_nothin
 def test_signing_opens_the_course_for_the_next_session_on_the_note_page(
     client, clinic, practitioner, practitioner_user, low_back
 ):
-    from acuclinic.treatment import testing as treatment
+    from acuclinic.testing import treatment as treatment
 
     lot = treatment.needle_lot(clinic)
     visit = treatment.ready_visit(low_back, practitioner)

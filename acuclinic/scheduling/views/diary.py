@@ -22,13 +22,13 @@ from acuclinic.core.access import staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.formats import format_datetime
 from acuclinic.people.models import Practitioner
-from acuclinic.safety import glance
 from acuclinic.scheduling import queries
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.diary.layout import Column, build_grid
 from acuclinic.scheduling.diary.moves import move_from_diary
 from acuclinic.scheduling.forms import DIARY_COLOURS, DIARY_COLUMNS, DiaryFilter, DropForm
 from acuclinic.scheduling.models import Appointment, RoomClosure
+from acuclinic.scheduling.signals import diary_cards
 
 # The statuses a diary card can have (cancelled visits leave the diary), in the order
 # the legend lists them.
@@ -196,17 +196,6 @@ def _fill_in_time(choice: Choice, columns: list[Column]) -> None:
                 ]
 
 
-def _questionnaire_due(appointment: Appointment, today: date, tz) -> bool:
-    """A visit still to come whose day the patient's questionnaire will not cover: what
-    reception chases (by sending the link) before the patient arrives."""
-    seen = getattr(appointment, "safety", None)
-    day = appointment.start.astimezone(tz).date()
-    if seen is None or day < today or appointment.status != AppointmentStatus.BOOKED:
-        return False
-    due_on = seen.status.due_on
-    return due_on is None or day >= due_on
-
-
 def _legend(colour: str) -> list[tuple[str, str]]:
     if colour == "status":
         return [(f"status-{s.value}", s.label) for s in SHOWN_STATUSES]
@@ -234,17 +223,11 @@ def diary(request):
         now=timezone.now(),
         moving=choice.moving.pk if choice.moving else None,
     )
-    # Every patient on the page at once: their safety at a glance, by the banner's rules.
-    patients = {a.patient_id: a.patient for a in appointments}
-    seen = glance.glances(
-        request.user, patients.values(), today=timezone.localdate(), where="diary"
-    )
-    can_move = request.user.has_perm("scheduling.change_appointment")
     today = timezone.localdate()
+    diary_cards.send(sender=Appointment, appointments=appointments, user=request.user, today=today)
+    can_move = request.user.has_perm("scheduling.change_appointment")
     for a in appointments:
-        a.safety = seen.get(a.patient_id)
         a.movable = can_move and a.status == AppointmentStatus.BOOKED
-        a.questionnaire_due = _questionnaire_due(a, today, tz)
     step = timedelta(days=7 if choice.view == "week" else 1)
     return render(
         request,

@@ -1,6 +1,6 @@
 import pytest
 
-from acuclinic.treatment import testing
+from acuclinic.testing import treatment as testing
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Changing one of a clinic's settings rows (screening, charting, messaging…).
+"""Changing one of a clinic's policy rows (screening, charting, messaging…).
 
 Each app keeps its clinic-wide settings in a small model with a one-to-one ``clinic``
 and defaults on every field; a clinic that never changed anything has no row. Changing

@@ -42,7 +42,7 @@ def progress(request):
     due = [d for d in queries.due_for(patient, today=today, views=views)]
     return _page(
         request,
-        "outcomes/portal/progress.html",
+        "portal/progress/progress.html",
         {
             "latest": latest,
             "blocks": blocks,
@@ -76,7 +76,7 @@ def diary(request):
             status = 400
     return _page(
         request,
-        "outcomes/portal/diary.html",
+        "portal/progress/diary.html",
         {"form": form, "diary": _diary(request.patient)},
         status=status,
     )
@@ -86,7 +86,7 @@ def diary(request):
 def measure(request, code: str):
     definition = catalogue.current().measure(code)
     if definition is None or not definition.patient_can_complete or code == PAIN:
-        return _page(request, "outcomes/portal/not_found.html", {}, status=404)
+        return _page(request, "portal/progress/not_found.html", {}, status=404)
     form = PatientMeasureForm(posted(request), measure=definition)
     status = 200
     if request.method == "POST":
@@ -105,7 +105,7 @@ def measure(request, code: str):
             status = 400
     return _page(
         request,
-        "outcomes/portal/measure.html",
+        "portal/progress/measure.html",
         {"form": form, "measure": definition},
         status=status,
     )
