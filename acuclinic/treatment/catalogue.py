@@ -152,6 +152,18 @@ class Figure:
     low: float | None = None  # 95% confidence interval, per 1,000, where the source gives it
     high: float | None = None
 
+    @property
+    def value_text(self) -> str:
+        """The value as the source states it: 1.4, 107, 0.009 (no padding zeros)."""
+        return f"{self.value:,g}"
+
+    @property
+    def interval_text(self) -> str:
+        """The interval as "95% CI 100 to 115"; empty where the source gives none."""
+        if self.low is None or self.high is None:
+            return ""
+        return f"95% CI {self.low:,g} to {self.high:,g}"
+
 
 @dataclass(frozen=True)
 class Study:

@@ -435,6 +435,8 @@ def test_the_report_sets_each_survey_beside_what_it_counted(
     assert "1 event in 1 session" in rows["significant"]
     assert "1,000.0 per 1,000 sessions" in rows["significant"]
     assert "43 significant minor events in 31,822 consultations" in rows["significant"]
+    assert "1.4 per 1,000 consultations" in rows["significant"]
+    assert "0.11)" in rows["serious"]  # MacPherson's interval, per 1,000 as stated
     others = [html for key, html in rows.items() if key not in ("significant", "serious")]
     assert others and not any("et al. 2001" in html for html in others)
     # Every event: per session, and per patient beside MacPherson 2004 and Witt 2009.
