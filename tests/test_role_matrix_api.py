@@ -549,10 +549,16 @@ MATRIX += [
         TREATING,
         201,
         params=_draft_id,
-        body=lambda w: {"event_type": "bruising", "severity": "mild", "action_taken": "Pressure."},
+        body=lambda w: {
+            "event_type": "bruising",
+            "severity": "mild",
+            "severe_or_lasting": False,
+            "action_taken": "Pressure.",
+        },
         wrote=lambda w: _treatment(w).events_on_draft() == 1,
     ),
     Endpoint("GET", "/adverse-events", CLINICAL, 200),
+    Endpoint("GET", "/adverse-events/report", CLINICAL, 200),
     Endpoint(
         "POST",
         "/adverse-events/{event_id}/close-follow-up",

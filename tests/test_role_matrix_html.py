@@ -739,7 +739,12 @@ MATRIX += [
         TREATING,
         {302},
         kwargs=_draft,
-        data=lambda w: {"event_type": "bruising", "severity": "mild", "action_taken": "Pressure."},
+        data=lambda w: {
+            "event_type": "bruising",
+            "severity": "mild",
+            "severe_or_lasting": "no",
+            "action_taken": "Pressure.",
+        },
         wrote=lambda w, _: _treatment(w).events_on_draft() == 1,
     ),
     Route("treatment_adverse_events", "GET", CLINICAL, {200}),

@@ -20,10 +20,13 @@ are history: written without the gate check (``gate_checked_at`` empty), with
 
 Adverse events follow the published picture (shared/clinical §3): mild bruising,
 soreness, needle pain and drowsiness recorded at a few per hundred sessions (patients
-report far more short-term reactions than practitioners record); significant events
-(fainting, nausea, worse symptoms, a forgotten needle found at the count) at about 1.4
-per 1,000 sessions, as White et al. 2001 found; and one serious fainting episode, its
-follow-up still open, so that the clinic admin's follow-up list has something to close.
+report far more short-term reactions than practitioners record), each answered "not
+severe, unusual or lasting"; significant events at about 1.4 per 1,000 sessions, as
+White et al. 2001 found, significant for each of the rule's reasons (significance.py):
+a faint or a forgotten needle found at the count by their type, nausea that needed the
+session stopped by its severity, and worse pain for two days by the practitioner's
+answer; and one serious fainting episode, its follow-up still open, so that the clinic
+admin's follow-up list has something to close.
 """
 
 import math
@@ -183,6 +186,13 @@ MAINTENANCE_PLANS = ("Space sessions out to fortnightly.", "Monthly maintenance.
 MILD_EVENTS = {"bruising": 0.015, "soreness": 0.012, "needle_pain": 0.008, "drowsiness": 0.01}
 SIGNIFICANT = 0.0014
 SIGNIFICANT_EVENTS = ("fainting", "nausea", "worsened_symptoms", "retained_needle")
+# How each significant one was recorded: (severity, "was it severe, unusual or lasting?").
+SIGNIFICANT_AS = {
+    "fainting": ("mild", False),  # significant by type
+    "retained_needle": ("mild", False),  # significant by type
+    "nausea": ("moderate", True),  # significant by severity
+    "worsened_symptoms": ("mild", True),  # significant by the practitioner's answer
+}
 EVENT_TEXT = {
     "bruising": ("Small bruise at a needle site.", "Pressure applied; advised it will fade."),
     "soreness": ("Aching over the treated area that evening.", "Advice given; settled in a day."),
@@ -192,7 +202,10 @@ EVENT_TEXT = {
         "Felt faint and pale during treatment.",
         "Needles out, laid flat, legs raised; recovered in 10 minutes.",
     ),
-    "nausea": ("Felt sick during treatment.", "Needles removed; rested and recovered."),
+    "nausea": (
+        "Felt very sick during treatment; the session was stopped.",
+        "Needles removed; rested with water and a biscuit until recovered.",
+    ),
     "worsened_symptoms": (
         "Pain worse for two days after the session.",
         "Lighter treatment next time.",
@@ -515,12 +528,14 @@ class Writer:
         for kind, chance in MILD_EVENTS.items():
             # Reactions are commoner at a first session (MacPherson & Thomas 2005).
             if rng.random() < chance * (2 if first else 1):
-                found.append(self._event(kind, "mild", session, note))
+                found.append(self._event(kind, "mild", session, note, lasting=False))
         if rng.random() < SIGNIFICANT:
-            found.append(self._event(rng.choice(SIGNIFICANT_EVENTS), "moderate", session, note))
+            kind = rng.choice(SIGNIFICANT_EVENTS)
+            severity, lasting = SIGNIFICANT_AS[kind]
+            found.append(self._event(kind, severity, session, note, lasting=lasting))
         if self.pending_serious and first and note.signed_at and rng.random() < 0.05:
             self.pending_serious = False
-            event = self._event("fainting", "serious", session, note)
+            event = self._event("fainting", "serious", session, note, lasting=True)
             event.action_taken = (
                 "Needles out, laid flat; slow to recover, so an ambulance was called. "
                 "Observed in A&E and discharged the same day."
@@ -528,13 +543,16 @@ class Writer:
             found.append(event)
         return found
 
-    def _event(self, kind: str, severity: str, session: Session, note: SessionNote):
+    def _event(
+        self, kind: str, severity: str, session: Session, note: SessionNote, *, lasting: bool
+    ):
         description, action = EVENT_TEXT[kind]
         return AdverseEvent(
             event_type=kind,
             severity=severity,
             description=description,
             action_taken=action,
+            severe_or_lasting=lasting,
             recorded_by_id=session.user_id,
             recorded_at=note.signed_at or session.end,
         )

@@ -6,7 +6,8 @@ stock and nothing clinical; practitioners chart their own sessions; clinic admin
 notes and run stock, recalls and follow-ups. Reads of clinical content are audited.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Literal
 
 from django.db.models import Count
 from django.utils import timezone
@@ -19,6 +20,7 @@ from acuclinic.audit.models import AuditAction
 from acuclinic.core.api_auth import require
 from acuclinic.core.api_errors import ErrorOut
 from acuclinic.core.api_types import (
+    Flag,
     Id,
     InputSchema,
     Page,
@@ -148,6 +150,18 @@ class AdverseEventOut(Schema):
     severity: Severity
     description: str
     action_taken: str
+    severe_or_lasting: bool | None = Field(
+        description="The practitioner's answer to “was it severe, unusual or lasting?”; "
+        "null when not asked (recorded before the question, or settled by type or severity)."
+    )
+    significant: bool = Field(
+        description="Counted as significant, as the 2001 surveys counted events (the rule is "
+        "in GET /adverse-events/report)."
+    )
+    significant_because: Literal["type", "severity", "judged", ""] = Field(
+        description="Why: its type, its severity, or the practitioner's answer; empty if not."
+    )
+    significance: str = Field(description="The marking in words.")
     recorded_by: str
     recorded_at: datetime
     follow_up: FollowUpOut | None
@@ -235,6 +249,10 @@ def _event_json(event: AdverseEvent) -> dict:
         "severity": event.severity,
         "description": event.description,
         "action_taken": event.action_taken,
+        "severe_or_lasting": event.severe_or_lasting,
+        "significant": event.is_significant,
+        "significant_because": event.significance_reason,
+        "significance": event.significance_text,
         "recorded_by": event.recorded_by.display_name,
         "recorded_at": event.recorded_at,
         "follow_up": None
@@ -539,6 +557,12 @@ class AdverseEventIn(InputSchema):
     severity: Severity
     action_taken: text(10_000)
     description: text(10_000) = ""
+    severe_or_lasting: Flag | None = Field(
+        None,
+        description="Was it severe, unusual or lasting? Required (400 "
+        "`severe_or_lasting_required`) unless the type or severity already makes the event "
+        "significant.",
+    )
 
 
 @router.post(
@@ -557,6 +581,7 @@ def add_adverse_event(request, note_id: int, payload: AdverseEventIn):
         severity=payload.severity.value,
         description=payload.description,
         action_taken=payload.action_taken,
+        severe_or_lasting=payload.severe_or_lasting,
         user=request.auth,
     )
     return Status(201, _event_json(_event(event.pk)))
@@ -596,6 +621,166 @@ def list_adverse_events(request, filters: Query[EventFilters]):
     )
     page["items"] = [_event_json(e) for e in page["items"]]
     return page
+
+
+# ── The adverse-event report ─────────────────────────────────────────────────────────
+
+
+class EventReportQuery(Schema):
+    start: date | None = Field(None, description="Sessions from (default: a year ago).")
+    end: date | None = Field(None, description="… to, inclusive (default: today).")
+
+
+class PublishedOut(Schema):
+    study: str
+    name: str
+    counted: Literal["significant", "every"] = Field(
+        description="What the study counted: significant events only, or every reaction."
+    )
+    value: float = Field(description="Per 1,000, in the study's own unit.")
+    unit: str
+    count: int | None
+    of: int | None
+    ci_low: float | None = Field(description="95% confidence interval, where the source gives it.")
+    ci_high: float | None
+    text: str
+
+
+class ComparisonOut(Schema):
+    id: str
+    label: str
+    counts: Literal["significant", "every"]
+    per: Literal["event", "session", "patient"] = Field(
+        description="event: events per 1,000 sessions; session: sessions with at least one "
+        "per 1,000 sessions; patient: patients with at least one per 1,000 patients."
+    )
+    description: str
+    count: int
+    denominator: int
+    denominator_unit: Literal["sessions", "patients"]
+    per_1000: float | None = Field(description="One decimal place; null when nothing to divide.")
+    rate: str = Field(description="The rate in words, with its denominator.")
+    published: list[PublishedOut] = Field(description="Only studies that counted the same way.")
+
+
+class TypeCountOut(Schema):
+    event_type: EventType
+    label: str
+    events: int
+    significant: int
+    by_severity: dict[str, int]
+    per_1000_sessions: float | None
+
+
+class RuleOut(Schema):
+    types: list[EventType] = Field(description="Types that are always significant.")
+    severities: list[Severity] = Field(description="Severities that are always significant.")
+    question: str
+    text: str
+    source: str
+
+
+class EventReportOut(Schema):
+    start: date
+    end: date
+    sessions: int = Field(description="Signed sessions in the period.")
+    patients: int = Field(description="Patients with at least one of them.")
+    significant_rule: RuleOut
+    significant: list[ComparisonOut] = Field(
+        description="The clinic's significant events, beside the surveys that counted only those."
+    )
+    every: list[ComparisonOut] = Field(
+        description="Every event, beside the studies that counted every reaction."
+    )
+    by_type: list[TypeCountOut]
+    unanswered: int = Field(
+        description="Events recorded before the question “severe, unusual or lasting?” was "
+        "asked that type and severity do not make significant: counted as not significant."
+    )
+
+
+def _rate(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _comparison_json(row: queries.ComparisonRow) -> dict:
+    comparison = row.comparison
+    return {
+        "id": comparison.id,
+        "label": comparison.label,
+        "counts": comparison.counts,
+        "per": comparison.per,
+        "description": comparison.description,
+        "count": row.count,
+        "denominator": row.denominator,
+        "denominator_unit": row.denominator_unit,
+        "per_1000": _rate(row.per_1000),
+        "rate": row.rate_text,
+        "published": [
+            {
+                "study": study.id,
+                "name": study.name,
+                "counted": study.counted,
+                "value": figure.value,
+                "unit": figure.unit,
+                "count": figure.count,
+                "of": figure.of,
+                "ci_low": figure.low,
+                "ci_high": figure.high,
+                "text": figure.text,
+            }
+            for study, figure in row.published
+        ],
+    }
+
+
+@router.get(
+    "/adverse-events/report",
+    response={200: EventReportOut, **ERRORS},
+    auth=require(CLINICAL, "treatment.view_adverseevent"),
+    tags=["treatment"],
+    summary="The clinic's adverse-event rates beside the published studies",
+)
+def adverse_event_report(request, period: Query[EventReportQuery]):
+    """Significant events per 1,000 signed sessions beside the two 2001 surveys (which
+    counted only those); every event, per session or per patient, beside the studies
+    that counted every reaction. Counts only: no patient is named."""
+    today = timezone.localdate()
+    start = period.start or today - timedelta(days=365)
+    end = period.end or today
+    if start > end:
+        raise InvalidRequest(
+            "invalid_period", "The period's start comes after its end.", field="end"
+        )
+    result = queries.adverse_event_report(queries.default_clinic(), start=start, end=end)
+    rule = result.rule
+    return {
+        "start": result.start,
+        "end": result.end,
+        "sessions": result.sessions,
+        "patients": result.patients,
+        "significant_rule": {
+            "types": [t for t in EventType.values if t in rule.types],
+            "severities": [s for s in Severity.values if s in rule.severities],
+            "question": rule.question,
+            "text": result.rule_text,
+            "source": rule.source,
+        },
+        "significant": [_comparison_json(row) for row in result.significant],
+        "every": [_comparison_json(row) for row in result.every],
+        "by_type": [
+            {
+                "event_type": row.key,
+                "label": row.label,
+                "events": row.count,
+                "significant": row.significant,
+                "by_severity": row.by_severity,
+                "per_1000_sessions": _rate(row.per_1000),
+            }
+            for row in result.types
+        ],
+        "unanswered": result.unanswered,
+    }
 
 
 class FollowUpCloseIn(InputSchema):

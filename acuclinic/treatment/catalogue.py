@@ -107,25 +107,72 @@ class Severity:
     source: str = ""
 
 
+# What a study counted, and so which of the clinic's rows its figures may sit beside.
+SIGNIFICANT, EVERY = "significant", "every"
+COUNTS = (SIGNIFICANT, EVERY)
+# What a clinic row counts per 1,000: events per signed session, sessions with an event
+# per signed session, or patients with an event per patient treated.
+PER_EVENT, PER_SESSION, PER_PATIENT = "event", "session", "patient"
+PER = (PER_EVENT, PER_SESSION, PER_PATIENT)
+
+
+@dataclass(frozen=True)
+class Significance:
+    """The rule that marks an event significant, as the 2001 surveys counted them."""
+
+    types: frozenset[str]
+    severities: frozenset[str]
+    question: str
+    help: str
+    source: str
+    checked: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One of the clinic's rows in the report: which events it counts, and per what."""
+
+    id: str
+    label: str
+    counts: str  # SIGNIFICANT or EVERY
+    per: str  # PER_EVENT, PER_SESSION or PER_PATIENT
+    description: str
+    types: tuple[str, ...] = ()  # empty: every type
+    severities: tuple[str, ...] = ()  # empty: every severity
+
+
 @dataclass(frozen=True)
 class Figure:
-    types: tuple[str, ...]  # event type ids, or "any" / "serious"
-    value: float
+    compare: str  # the Comparison it sits beside
+    value: float  # per 1,000, in the study's own unit
     unit: str
     text: str
+    count: int | None = None
+    of: int | None = None
+    low: float | None = None  # 95% confidence interval, per 1,000, where the source gives it
+    high: float | None = None
 
     @property
-    def per_session(self) -> bool:
-        """Whether the figure counts per treatment, so compares with ours per session."""
-        return self.unit in ("per 1,000 treatments", "per 1,000 consultations")
+    def value_text(self) -> str:
+        """The value as the source states it: 1.4, 107, 0.009 (no padding zeros)."""
+        return f"{self.value:,g}"
+
+    @property
+    def interval_text(self) -> str:
+        """The interval as "95% CI 100 to 115"; empty where the source gives none."""
+        if self.low is None or self.high is None:
+            return ""
+        return f"95% CI {self.low:,g} to {self.high:,g}"
 
 
 @dataclass(frozen=True)
 class Study:
     id: str
+    name: str  # short, e.g. "White et al. 2001"
     citation: str
     setting: str
     size: str
+    counted: str  # SIGNIFICANT or EVERY
     definition: str
     checked: str
     figures: tuple[Figure, ...]
@@ -140,6 +187,8 @@ class Catalogue:
     advice: tuple[Advice, ...]
     event_kinds: tuple[EventKind, ...]
     severities: tuple[Severity, ...]
+    significance: Significance
+    comparisons: tuple[Comparison, ...]
     studies: tuple[Study, ...]
     meridians: tuple[tuple[str, str, int], ...]  # (code, name, number of points)
     by_code: dict[str, Entry] = field(default_factory=dict, compare=False)
@@ -464,9 +513,7 @@ def _advice(data: dict) -> tuple[Advice, ...]:
     return tuple(built)
 
 
-def _adverse_events(
-    data: dict, known_types: Iterable[str], known_severities: Iterable[str]
-) -> tuple[tuple[EventKind, ...], tuple[Severity, ...], tuple[Study, ...]]:
+def _adverse_events(data: dict, known_types: Iterable[str], known_severities: Iterable[str]):
     """Event types and severities must be exactly the ones session notes store."""
     filename = "adverse_events.toml"
     severities = []
@@ -505,47 +552,162 @@ def _adverse_events(
             raise CatalogueError(f"{where}: {exc}") from exc
     if [k.id for k in kinds] != list(known_types):
         raise CatalogueError(f"{filename}: types must be {', '.join(known_types)}, in that order")
+    type_ids = [k.id for k in kinds]
 
+    try:
+        significance = _significance(data.get("significant"), type_ids, severity_ids)
+    except ValueError as exc:
+        raise CatalogueError(f"{filename}: [significant]: {exc}") from exc
+    comparisons = _comparisons(data, type_ids, severity_ids)
+    studies = _studies(data, {c.id: c for c in comparisons})
+    return tuple(kinds), tuple(severities), significance, comparisons, studies
+
+
+def _ids(raw: dict, key: str, known: list[str], what: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not set(value) <= set(known) or len(set(value)) < len(value):
+        raise ValueError(f"“{key}” must list {what} from above, each once")
+    return tuple(value)
+
+
+def _significance(raw, type_ids: list[str], severity_ids: list[str]) -> Significance:
+    if not isinstance(raw, dict):
+        raise ValueError("the rule is missing")
+    _unknown_keys(raw, {"types", "severities", "question", "help", "source", "checked"})
+    types = _ids(raw, "types", type_ids, "event types")
+    found = _ids(raw, "severities", severity_ids, "severities")
+    # The rule must keep order: if a severity is significant, so is every graver one.
+    if found and list(found) != severity_ids[severity_ids.index(found[0]) :]:
+        raise ValueError("“severities” must be a severity and every graver one")
+    return Significance(
+        frozenset(types),
+        frozenset(found),
+        _text(raw, "question"),
+        _text(raw, "help"),
+        _text(raw, "source"),
+        _text(raw, "checked"),
+    )
+
+
+def _comparisons(data: dict, type_ids, severity_ids) -> tuple[Comparison, ...]:
+    filename = "adverse_events.toml"
+    built: list[Comparison] = []
+    for raw in _table_list(data, "comparison", filename):
+        ident = raw.get("id")
+        where = f"{filename}: comparison “{ident}”"
+        try:
+            _unknown_keys(
+                raw, {"id", "label", "counts", "per", "description", "types", "severities"}
+            )
+            if not isinstance(ident, str) or not _ID.match(ident):
+                raise ValueError("“id” must be lower-case words joined by dashes")
+            if ident in {c.id for c in built}:
+                raise ValueError("“id” must be unique")
+            if raw.get("counts") not in COUNTS:
+                raise ValueError("“counts” must be significant or every")
+            if raw.get("per") not in PER:
+                raise ValueError("“per” must be event, session or patient")
+            built.append(
+                Comparison(
+                    ident,
+                    _text(raw, "label"),
+                    raw["counts"],
+                    raw["per"],
+                    _text(raw, "description"),
+                    _ids(raw, "types", type_ids, "event types"),
+                    _ids(raw, "severities", severity_ids, "severities"),
+                )
+            )
+        except ValueError as exc:
+            raise CatalogueError(f"{where}: {exc}") from exc
+    return tuple(built)
+
+
+def _number(figure: dict, key: str, *, whole: bool = False):
+    value = figure.get(key)
+    if value is None:
+        return None
+    kinds = int if whole else (int, float)
+    if not isinstance(value, kinds) or isinstance(value, bool) or value < 0:
+        kind = "whole number" if whole else "number"
+        raise ValueError(f"a figure's “{key}” must be a {kind}, 0 or more")
+    return value if whole else float(value)
+
+
+def _figure(raw: dict, comparisons: dict[str, Comparison], counted: str) -> Figure:
+    _unknown_keys(raw, {"compare", "value", "unit", "text", "count", "of", "low", "high"})
+    row = comparisons.get(raw.get("compare"))
+    if row is None:
+        raise ValueError("a figure's “compare” must name a [[comparison]]")
+    # The point of the report: a survey of significant events is never set beside a
+    # count of every reaction, nor a study of every reaction beside significant events.
+    if row.counts != counted:
+        words = {SIGNIFICANT: "only significant events", EVERY: "every event"}
+        raise ValueError(
+            f"a study that counted {words[counted]} cannot sit beside “{row.id}”, "
+            f"which counts {words[row.counts]}"
+        )
+    value = _number(raw, "value")
+    if value is None:
+        raise ValueError("a figure's “value” must be a number, 0 or more")
+    count, of = _number(raw, "count", whole=True), _number(raw, "of", whole=True)
+    if (count is None) != (of is None) or (of is not None and (of == 0 or count > of)):
+        raise ValueError("a figure gives both “count” and “of” (count ≤ of, of > 0) or neither")
+    if of:
+        # Catches a slipped digit: the stated rate must be close to count ÷ of
+        # (papers round, and some re-weight, so within 5% or 0.05).
+        exact = count * 1000 / of
+        if abs(value - exact) > max(0.05 * exact, 0.05):
+            raise ValueError(f"“value” {value:g} is not {count} ÷ {of} × 1,000 ({exact:.2f})")
+    low, high = _number(raw, "low"), _number(raw, "high")
+    if (low is None) != (high is None) or (low is not None and not low <= value <= high):
+        raise ValueError("a figure's interval gives “low” ≤ value ≤ “high”, or neither")
+    return Figure(row.id, value, _text(raw, "unit"), _text(raw, "text"), count, of, low, high)
+
+
+def _studies(data: dict, comparisons: dict[str, Comparison]) -> tuple[Study, ...]:
+    filename = "adverse_events.toml"
     studies, seen = [], set()
-    allowed_types = {*known_types, "any", "serious"}
     for raw in _table_list(data, "study", filename):
         ident = raw.get("id")
         where = f"{filename}: study “{ident}”"
         try:
-            _unknown_keys(
-                raw, {"id", "citation", "setting", "size", "definition", "checked", "figures"}
-            )
+            allowed = {
+                "id",
+                "name",
+                "citation",
+                "setting",
+                "size",
+                "counted",
+                "definition",
+                "checked",
+            }
+            _unknown_keys(raw, {*allowed, "figures"})
             if not isinstance(ident, str) or not _ID.match(ident) or ident in seen:
                 raise ValueError("“id” must be unique lower-case words joined by dashes")
             seen.add(ident)
-            figures = []
-            for figure in raw.get("figures") or []:
-                _unknown_keys(figure, {"types", "value", "unit", "text"})
-                types = figure.get("types")
-                if not isinstance(types, list) or not types or not set(types) <= allowed_types:
-                    raise ValueError("a figure's “types” must name event types, any or serious")
-                value = figure.get("value")
-                if not isinstance(value, float | int) or isinstance(value, bool) or value < 0:
-                    raise ValueError("a figure's “value” must be a number, 0 or more")
-                figures.append(
-                    Figure(tuple(types), float(value), _text(figure, "unit"), _text(figure, "text"))
-                )
+            counted = raw.get("counted")
+            if counted not in COUNTS:
+                raise ValueError("“counted” must be significant or every")
+            figures = tuple(_figure(f, comparisons, counted) for f in raw.get("figures") or [])
             if not figures:
                 raise ValueError("a study needs at least one figure")
             studies.append(
                 Study(
                     ident,
+                    _text(raw, "name"),
                     _text(raw, "citation"),
                     _text(raw, "setting"),
                     _text(raw, "size"),
+                    counted,
                     _text(raw, "definition"),
                     _text(raw, "checked"),
-                    tuple(figures),
+                    figures,
                 )
             )
         except ValueError as exc:
             raise CatalogueError(f"{where}: {exc}") from exc
-    return tuple(kinds), tuple(severities), tuple(studies)
+    return tuple(studies)
 
 
 def load(
@@ -572,7 +734,7 @@ def load(
         if entry.code in codes:
             raise CatalogueError(f"the code {entry.code} is used twice")
         codes.add(entry.code)
-    kinds, severity_list, studies = _adverse_events(
+    kinds, severity_list, significance, comparisons, studies = _adverse_events(
         _read(directory, "adverse_events.toml"),
         list(event_types if event_types is not None else EVENT_TYPES),
         list(severities if severities is not None else SEVERITIES),
@@ -584,6 +746,8 @@ def load(
         advice=_advice(_read(directory, "aftercare.toml")),
         event_kinds=kinds,
         severities=severity_list,
+        significance=significance,
+        comparisons=comparisons,
         studies=studies,
         meridians=tuple(meridians),
     )

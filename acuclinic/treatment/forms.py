@@ -9,7 +9,7 @@ import re
 from django import forms
 from django.utils import timezone
 
-from acuclinic.treatment import catalogue
+from acuclinic.treatment import catalogue, significance
 from acuclinic.treatment.choices import EventType, Severity, Side, Stimulation
 from acuclinic.treatment.models import TreatmentPolicy
 
@@ -131,9 +131,22 @@ class NeedleUseForm(forms.Form):
         ]
 
 
+def _yes_no(value: str) -> bool:
+    return value == "yes"
+
+
 class AdverseEventForm(forms.Form):
     event_type = forms.ChoiceField(label="Type of event", choices=EventType.choices)
     severity = forms.ChoiceField(choices=Severity.choices, widget=forms.RadioSelect)
+    # Whether it was significant, where the practitioner is the judge (significance.py).
+    # Optional here: the service asks for it when the type and severity do not settle it.
+    severe_or_lasting = forms.TypedChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+    )
     description = forms.CharField(
         label="What happened",
         required=False,
@@ -146,9 +159,15 @@ class AdverseEventForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        severities = {s.id: s for s in catalogue.current().severities}
+        cat = catalogue.current()
         self.fields["severity"].help_text = " ".join(
-            f"{s.label}: {s.description}" for s in severities.values()
+            f"{s.label}: {s.description}" for s in cat.severities
+        )
+        rule = cat.significance
+        field = self.fields["severe_or_lasting"]
+        field.label = rule.question
+        field.help_text = f"{rule.help} " + significance.describe(
+            rule, dict(EventType.choices), dict(Severity.choices)
         )
 
 

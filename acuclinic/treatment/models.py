@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from acuclinic.clinic.models import Clinic
 from acuclinic.people.models import Patient, Practitioner
 from acuclinic.scheduling.models import Appointment
+from acuclinic.treatment import catalogue, significance
 from acuclinic.treatment.choices import (
     NEEDLING_MODALITIES,
     EventType,
@@ -377,6 +378,10 @@ class AdverseEvent(NoteChild):
     severity = models.CharField(max_length=10, choices=Severity.choices)
     description = models.TextField(blank=True)
     action_taken = models.TextField()
+    # The practitioner's answer to "was it severe, unusual or lasting?" (significance.py).
+    # Empty when nobody was asked: recorded before the question existed, or an event
+    # whose type or severity already makes it significant.
+    severe_or_lasting = models.BooleanField("severe, unusual or lasting", null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -409,6 +414,29 @@ class AdverseEvent(NoteChild):
         if not self._state.adding:
             raise FinalRecord("An adverse event is never changed; add an addendum.")
         super().save(*args, **kwargs)
+
+    @property
+    def significance_reason(self) -> str:
+        """Why the event counts as significant ("type", "severity", "judged") or ""."""
+        return significance.reason(
+            catalogue.current().significance,
+            self.event_type,
+            self.severity,
+            self.severe_or_lasting,
+        )
+
+    @property
+    def is_significant(self) -> bool:
+        return bool(self.significance_reason)
+
+    @property
+    def significance_text(self) -> str:
+        return significance.explain(
+            self.significance_reason,
+            type_label=self.get_event_type_display(),
+            severity_label=self.get_severity_display(),
+            asked=self.severe_or_lasting is not None,
+        )
 
 
 class FollowUp(models.Model):

@@ -2,15 +2,17 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from acuclinic.clinic.models import Clinic
 from acuclinic.people.models import Patient, Practitioner
 from acuclinic.safety import queries as safety_queries
 from acuclinic.scheduling.models import Appointment
-from acuclinic.treatment import catalogue
+from acuclinic.treatment import catalogue, significance
+from acuclinic.treatment.catalogue import EVERY, PER_EVENT, PER_PATIENT, PER_SESSION, SIGNIFICANT
 from acuclinic.treatment.checks import Restrictions
 from acuclinic.treatment.choices import EventType, Severity
 from acuclinic.treatment.models import (
@@ -177,37 +179,128 @@ def default_clinic() -> Clinic | None:
 # ── The clinic's adverse-event report ────────────────────────────────────────────────
 
 
+def significant_q() -> Q:
+    """The significance rule as a filter: the same rule as significance.reason()."""
+    rule = catalogue.current().significance
+    return (
+        Q(event_type__in=sorted(rule.types))
+        | Q(severity__in=sorted(rule.severities))
+        | Q(severe_or_lasting=True)
+    )
+
+
+def per_1000(count: int, denominator: int) -> Decimal | None:
+    """``count`` per 1,000 of ``denominator``, to one decimal place (half up); None for 0."""
+    if not denominator:
+        return None
+    return (Decimal(count * 1000) / Decimal(denominator)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+
+
 @dataclass(frozen=True)
-class ReportRow:
-    """One event type: the clinic's count and rate, and the published figures beside it."""
+class TypeRow:
+    """One event type: the clinic's events, how many significant, per 1,000 sessions."""
 
     key: str
     label: str
     description: str
     count: int
+    significant: int
     by_severity: dict[str, int]
-    per_1000: float | None
+    per_1000: Decimal | None
+
+    @property
+    def per_1000_text(self) -> str:
+        return "—" if self.per_1000 is None else f"{self.per_1000:,}"
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One of the clinic's figures and the published ones that count the same thing."""
+
+    comparison: catalogue.Comparison
+    count: int
+    denominator: int
+    per_1000: Decimal | None
     published: tuple[tuple[catalogue.Study, catalogue.Figure], ...]
+
+    @property
+    def counted(self) -> str:
+        """What the count is of: events, sessions or patients."""
+        return {PER_EVENT: "events", PER_SESSION: "sessions"}.get(self.comparison.per, "patients")
+
+    @property
+    def denominator_unit(self) -> str:
+        return "patients" if self.comparison.per == PER_PATIENT else "sessions"
+
+    @property
+    def count_text(self) -> str:
+        """E.g. "2 events in 1,250 sessions", "3 of 140 patients"."""
+        if self.comparison.per == PER_EVENT:
+            noun = "event" if self.count == 1 else "events"
+            return f"{self.count:,} {noun} in {self.denominator:,} {self.denominator_unit}"
+        return f"{self.count:,} of {self.denominator:,} {self.denominator_unit}"
+
+    @property
+    def rate_text(self) -> str:
+        if self.per_1000 is None:
+            return f"no {self.denominator_unit} in the period"
+        return f"{self.per_1000:,} per 1,000 {self.denominator_unit}"
 
 
 @dataclass(frozen=True)
 class EventReport:
     start: date
     end: date
-    sessions: int
-    rows: tuple[ReportRow, ...]  # every type, then "any" and "serious"
+    sessions: int  # signed sessions in the period
+    patients: int  # patients with at least one of them
+    types: tuple[TypeRow, ...]
+    significant: tuple[ComparisonRow, ...]  # beside the surveys of significant events
+    every: tuple[ComparisonRow, ...]  # beside the studies of every reaction
     studies: tuple[catalogue.Study, ...]
+    rule: catalogue.Significance
+    # Events that only the practitioner's answer could mark, recorded before the
+    # question was asked: counted as not significant.
+    unanswered: int
 
+    @property
+    def sessions_per_patient(self) -> Decimal | None:
+        if not self.patients:
+            return None
+        return (Decimal(self.sessions) / Decimal(self.patients)).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
 
-def _rate(count: int, sessions: int) -> float | None:
-    return round(count * 1000 / sessions, 1) if sessions else None
+    @property
+    def rule_text(self) -> str:
+        return significance.describe(self.rule, dict(EventType.choices), dict(Severity.choices))
+
+    @property
+    def one_event(self) -> Decimal | None:
+        """How much one event moves a rate per 1,000 sessions: small clinics, wide swings."""
+        return per_1000(1, self.sessions)
+
+    def studies_counting(self, counted: str) -> tuple[catalogue.Study, ...]:
+        return tuple(s for s in self.studies if s.counted == counted)
+
+    @property
+    def significant_studies(self) -> tuple[catalogue.Study, ...]:
+        return self.studies_counting(SIGNIFICANT)
+
+    @property
+    def every_studies(self) -> tuple[catalogue.Study, ...]:
+        return self.studies_counting(EVERY)
 
 
 def adverse_event_report(clinic: Clinic | None, *, start: date, end: date) -> EventReport:
-    """Events per 1,000 signed sessions from ``start`` to ``end`` (inclusive), by type.
+    """The clinic's adverse events from ``start`` to ``end`` (inclusive), fairly compared.
 
-    Counted by the session's date, so an event reported a week later still counts
-    against the session that caused it.
+    Counted over signed sessions by the session's date, so an event reported a week later
+    still counts against the session that caused it. Significant events sit beside the
+    two 2001 surveys, which counted only those; every event, however mild, sits beside
+    the studies that asked about every reaction, per session or per patient as each
+    study counted (data/adverse_events.toml, [[comparison]]).
     """
     notes = SessionNote.objects.filter(
         signed_at__isnull=False, session_date__gte=start, session_date__lte=end
@@ -215,61 +308,84 @@ def adverse_event_report(clinic: Clinic | None, *, start: date, end: date) -> Ev
     if clinic is not None:
         notes = notes.filter(clinic=clinic)
     sessions = notes.count()
-    counts: dict[tuple[str, str], int] = {}
-    for row in (
-        AdverseEvent.objects.filter(note__in=notes)
-        .values("event_type", "severity")
-        .annotate(n=Count("id"))
-    ):
-        counts[(row["event_type"], row["severity"])] = row["n"]
-    # Sessions with at least one event, and with a serious one: "any" and "serious" rows
-    # count sessions, as the surveys count consultations with an event.
-    any_sessions = notes.filter(adverse_events__isnull=False).distinct().count()
-    serious_sessions = notes.filter(adverse_events__severity=Severity.SERIOUS).distinct().count()
+    patients = notes.values("patient").distinct().count()
+    events = AdverseEvent.objects.filter(note__in=notes)
     cat = catalogue.current()
-    figures_for: dict[str, list] = {}
-    for study in cat.studies:
-        for figure in study.figures:
-            for key in figure.types:
-                figures_for.setdefault(key, []).append((study, figure))
-    rows = []
+    rule = cat.significance
+
+    counts: dict[str, dict[str, int]] = {}
+    significant_by_type: dict[str, int] = {}
+    unanswered = 0
+    for row in events.values("event_type", "severity", "severe_or_lasting").annotate(n=Count("id")):
+        kind, severity, answer, n = (
+            row["event_type"],
+            row["severity"],
+            row["severe_or_lasting"],
+            row["n"],
+        )
+        by_severity = counts.setdefault(kind, dict.fromkeys(Severity.values, 0))
+        by_severity[severity] += n
+        if significance.is_significant(rule, kind, severity, answer):
+            significant_by_type[kind] = significant_by_type.get(kind, 0) + n
+        elif answer is None:
+            unanswered += n
+    types = []
     for kind in cat.event_kinds:
-        by_severity = {s: counts.get((kind.id, s), 0) for s in Severity.values}
+        by_severity = counts.get(kind.id, dict.fromkeys(Severity.values, 0))
         total = sum(by_severity.values())
-        rows.append(
-            ReportRow(
+        types.append(
+            TypeRow(
                 key=kind.id,
                 label=kind.label,
                 description=kind.description,
                 count=total,
+                significant=significant_by_type.get(kind.id, 0),
                 by_severity=by_severity,
-                per_1000=_rate(total, sessions),
-                published=tuple(figures_for.get(kind.id, ())),
+                per_1000=per_1000(total, sessions),
             )
         )
-    rows.append(
-        ReportRow(
-            key="any",
-            label="Sessions with any event",
-            description="Sessions with at least one adverse event of any type or severity.",
-            count=any_sessions,
-            by_severity={},
-            per_1000=_rate(any_sessions, sessions),
-            published=tuple(figures_for.get("any", ())),
+
+    figures: dict[str, list] = {}
+    for study in cat.studies:
+        for figure in study.figures:
+            figures.setdefault(figure.compare, []).append((study, figure))
+    rows = []
+    for comparison in cat.comparisons:
+        chosen = events
+        if comparison.counts == SIGNIFICANT:
+            chosen = chosen.filter(significant_q())
+        if comparison.types:
+            chosen = chosen.filter(event_type__in=comparison.types)
+        if comparison.severities:
+            chosen = chosen.filter(severity__in=comparison.severities)
+        denominator = patients if comparison.per == PER_PATIENT else sessions
+        if comparison.per == PER_EVENT:
+            count = chosen.count()
+        elif comparison.per == PER_SESSION:
+            count = chosen.values("note").distinct().count()
+        else:
+            count = chosen.values("note__patient").distinct().count()
+        rows.append(
+            ComparisonRow(
+                comparison=comparison,
+                count=count,
+                denominator=denominator,
+                per_1000=per_1000(count, denominator),
+                published=tuple(figures.get(comparison.id, ())),
+            )
         )
+    return EventReport(
+        start=start,
+        end=end,
+        sessions=sessions,
+        patients=patients,
+        types=tuple(types),
+        significant=tuple(r for r in rows if r.comparison.counts == SIGNIFICANT),
+        every=tuple(r for r in rows if r.comparison.counts == EVERY),
+        studies=cat.studies,
+        rule=rule,
+        unanswered=unanswered,
     )
-    rows.append(
-        ReportRow(
-            key="serious",
-            label="Sessions with a serious event",
-            description=next(s.description for s in cat.severities if s.id == Severity.SERIOUS),
-            count=serious_sessions,
-            by_severity={},
-            per_1000=_rate(serious_sessions, sessions),
-            published=tuple(figures_for.get("serious", ())),
-        )
-    )
-    return EventReport(start, end, sessions, tuple(rows), cat.studies)
 
 
 def last_session_date(clinic: Clinic | None) -> date | None:

@@ -26,7 +26,7 @@ from acuclinic.people.models import Practitioner
 from acuclinic.safety.services import require_needling_gate
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
-from acuclinic.treatment import catalogue, checks, queries
+from acuclinic.treatment import catalogue, checks, queries, significance
 from acuclinic.treatment.choices import PAIRED_SIDES, EventType, Severity, Side, Stimulation
 from acuclinic.treatment.errors import NoteNotReady, OverrideNeeded
 from acuclinic.treatment.models import (
@@ -754,11 +754,15 @@ def adverse_event_record(
     action_taken: str,
     user,
     description: str = "",
+    severe_or_lasting: bool | None = None,
     now: datetime | None = None,
 ) -> AdverseEvent:
     """Record an adverse event of a session (also after signing: some show days later).
 
-    A serious event opens a follow-up that stays open until a clinic admin closes it.
+    ``severe_or_lasting`` answers "was it severe, unusual or lasting?": required when the
+    type and severity do not already make the event significant (significance.py), kept
+    when given anyway. A serious event opens a follow-up that stays open until a clinic
+    admin closes it.
     """
     now = now or timezone.now()
     _require_clinician(user)
@@ -770,7 +774,8 @@ def adverse_event_record(
         raise InvalidRequest(
             "invalid_severity", "Say whether it was mild, moderate or serious.", field="severity"
         )
-    kind = next(k for k in catalogue.current().event_kinds if k.id == event_type)
+    cat = catalogue.current()
+    kind = next(k for k in cat.event_kinds if k.id == event_type)
     if kind.minimum_severity and Severity(severity).rank < Severity(kind.minimum_severity).rank:
         raise InvalidRequest(
             "severity_too_low",
@@ -787,6 +792,21 @@ def adverse_event_record(
             "Say what was done about it (“none needed” is an answer).",
             field="action_taken",
         )
+    if severe_or_lasting is not None and not isinstance(severe_or_lasting, bool):
+        raise InvalidRequest(
+            "invalid_severe_or_lasting",
+            "Answer yes or no: was it severe, unusual or lasting?",
+            field="severe_or_lasting",
+        )
+    if severe_or_lasting is None and not significance.settled(
+        cat.significance, event_type, severity
+    ):
+        raise InvalidRequest(
+            "severe_or_lasting_required",
+            "Say whether it was severe, unusual or lasting: that decides whether it counts "
+            "as a significant event.",
+            field="severe_or_lasting",
+        )
     with transaction.atomic():
         event = AdverseEvent.objects.create(
             note=note,
@@ -794,10 +814,13 @@ def adverse_event_record(
             severity=severity,
             description=description,
             action_taken=action_taken,
+            severe_or_lasting=severe_or_lasting,
             recorded_by=user,
             recorded_at=now,
         )
         detail = f"{severity} {event_type}"
+        if event.is_significant:
+            detail += ", significant"
         if severity == Severity.SERIOUS:
             FollowUp.objects.create(event=event, opened_at=now)
             detail += "; follow-up opened"

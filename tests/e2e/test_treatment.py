@@ -105,11 +105,31 @@ def test_the_treatment_pages_are_labelled_and_have_their_landmarks(
     page.goto(live_server.url + reverse("treatment_note", args=[note.pk]))
     chart = page.get_by_role("img", name="Body chart of this session")
     expect(chart).to_be_visible()
+
+    # An adverse event, with the question that decides whether it is significant.
+    page.get_by_text("Record an adverse event").click()
+    form = page.locator("#events form")
+    form.get_by_label("Type of event").select_option("worsened_symptoms")
+    form.get_by_label("Mild").check()
+    question = form.get_by_role("group", name="Was it severe, unusual or lasting?")
+    question.get_by_label("Yes").check()
+    form.get_by_label("Action taken").fill("Lighter treatment next time.")
+    form.get_by_role("button", name="Record event").click()
+    event = page.locator("#events .event")
+    expect(event).to_contain_text("Significant")
+    expect(event).to_contain_text("judged severe, unusual or lasting")
+    assert_accessible(page)
     page.get_by_role("button", name="Sign the note").click()
     expect(page.locator(".note-state")).to_contain_text("Signed")
 
     page.context.clear_cookies()
     sign_in(page, live_server.url, "boss")
+    page.goto(live_server.url + reverse("treatment_report"))
+    significant_row = page.locator("#row-significant")
+    expect(significant_row).to_contain_text("1 event in 1 session")
+    expect(significant_row).to_contain_text("White et al. 2001")
+    expect(page.locator("#row-any-patient")).to_contain_text("Witt et al. 2009")
+    expect(page.locator("#row-any-patient")).not_to_contain_text("White et al. 2001")
     for path in (
         reverse("treatment_lots"),
         reverse("treatment_lot_new"),

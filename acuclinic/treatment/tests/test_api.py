@@ -278,6 +278,7 @@ def test_adverse_events_and_their_follow_up_over_the_api(api, note, admin_user):
         note,
         event_type="bruising",
         severity="mild",
+        severe_or_lasting=False,
         action_taken="None.",
         user=note.practitioner.user,
     )
@@ -297,6 +298,72 @@ def test_a_bad_adverse_event_is_refused_over_the_api(api, note):
         response = api.post(f"/session-notes/{note.pk}/adverse-events", body)
         assert response.json()["code"] == code
     assert not AdverseEvent.objects.exists()
+
+
+def test_an_event_over_the_api_carries_its_significant_marking(api, note):
+    url = f"/session-notes/{note.pk}/adverse-events"
+    bruise = {"event_type": "bruising", "severity": "mild", "action_taken": "Pressure."}
+    refused = api.post(url, bruise)
+    assert (refused.status_code, refused.json()["code"]) == (422, "severe_or_lasting_required")
+    assert refused.json()["field"] == "severe_or_lasting"
+    assert api.post(url, {**bruise, "severe_or_lasting": "yes"}).status_code == 422
+    assert not AdverseEvent.objects.exists()
+    passing = api.post(url, {**bruise, "severe_or_lasting": False}).json()
+    assert (passing["significant"], passing["significant_because"]) == (False, "")
+    assert passing["severe_or_lasting"] is False
+    lasting = api.post(url, {**bruise, "event_type": "soreness", "severe_or_lasting": True}).json()
+    assert (lasting["significant"], lasting["significant_because"]) == (True, "judged")
+    faint = api.post(url, {**bruise, "event_type": "fainting"}).json()
+    assert (faint["significant"], faint["significant_because"]) == (True, "type")
+    assert faint["severe_or_lasting"] is None
+    assert faint["significance"] == "Significant: fainting is always counted as significant."
+    listed = api.get("/adverse-events").json()["items"]
+    assert sorted(e["significant"] for e in listed) == [False, True, True]
+
+
+def test_the_event_report_over_the_api_pairs_like_with_like(admin_user, signed, prac_user):
+    services.adverse_event_record(
+        signed,
+        event_type="nausea",
+        severity="moderate",
+        action_taken="Session stopped.",
+        user=prac_user,
+    )
+    admin = as_user(admin_user)
+    report = admin.get("/adverse-events/report").json()
+    assert (report["sessions"], report["patients"]) == (1, 1)
+    assert report["significant_rule"]["types"] == [
+        "fainting",
+        "retained_needle",
+        "infection",
+        "pneumothorax",
+    ]
+    assert report["significant_rule"]["severities"] == ["moderate", "serious"]
+    significant = {row["id"]: row for row in report["significant"]}
+    every = {row["id"]: row for row in report["every"]}
+    row = significant["significant"]
+    assert (row["count"], row["denominator"], row["denominator_unit"]) == (1, 1, "sessions")
+    assert (row["per_1000"], row["rate"]) == (1000.0, "1,000.0 per 1,000 sessions")
+    assert {p["study"] for p in row["published"]} == {"white-2001", "macpherson-2001"}
+    white = next(p for p in row["published"] if p["study"] == "white-2001")
+    assert (white["count"], white["of"], white["value"]) == (43, 31822, 1.4)
+    any_patient = every["any-patient"]
+    assert (any_patient["count"], any_patient["denominator"]) == (1, 1)
+    assert any_patient["denominator_unit"] == "patients"
+    assert {p["study"] for p in any_patient["published"]} == {"macpherson-2004", "witt-2009"}
+    york_2004 = next(p for p in any_patient["published"] if p["study"] == "macpherson-2004")
+    assert (york_2004["ci_low"], york_2004["ci_high"]) == (100.0, 115.0)
+    # Never the 2001 surveys beside a count of every event, nor the reverse.
+    assert all(p["counted"] == "every" for r in report["every"] for p in r["published"])
+    assert all(p["counted"] == "significant" for r in significant.values() for p in r["published"])
+    nausea = next(t for t in report["by_type"] if t["event_type"] == "nausea")
+    assert (nausea["events"], nausea["significant"], nausea["per_1000_sessions"]) == (
+        1,
+        1,
+        1000.0,
+    )
+    bad = admin.get("/adverse-events/report", {"start": "2026-05-01", "end": "2026-04-01"})
+    assert (bad.status_code, bad.json()["code"]) == (422, "invalid_period")
 
 
 def test_lots_are_received_recalled_and_traced_by_an_admin(admin_user, reception_user, signed, lot):

@@ -255,7 +255,53 @@ def _edit(data_dir, filename: str, old: str, new: str) -> None:
             "adverse_events.toml",
             'types = ["drowsiness"]',
             'types = ["sleepy"]',
-            "“types” must name event types",
+            "comparison “tiredness”: “types” must list event types",
+        ),
+        # A survey of significant events beside a count of every reaction is refused…
+        (
+            "adverse_events.toml",
+            '{ compare = "significant", count = 43, of = 31822,',
+            '{ compare = "any-patient", count = 43, of = 31822,',
+            "study “white-2001”: a study that counted only significant events cannot sit "
+            "beside “any-patient”, which counts every event",
+        ),
+        # …and so is a study of every reaction beside the significant events.
+        (
+            "adverse_events.toml",
+            '{ compare = "any-patient", count = 682,',
+            '{ compare = "significant", count = 682,',
+            "study “macpherson-2004”: a study that counted every event cannot sit beside "
+            "“significant”, which counts only significant events",
+        ),
+        (
+            "adverse_events.toml",
+            "value = 107.0, low = 100.0",
+            "value = 170.0, low = 100.0",
+            "“value” 170 is not 682 ÷ 6348 × 1,000 (107.44)",
+        ),
+        (
+            "adverse_events.toml",
+            "low = 100.0, high = 115.0",
+            "low = 110.0, high = 115.0",
+            "interval gives “low” ≤ value ≤ “high”",
+        ),
+        (
+            "adverse_events.toml",
+            'counted = "every"\ndefinition = "Adverse effects',
+            'counted = "all"\ndefinition = "Adverse effects',
+            "study “witt-2009”: “counted” must be significant or every",
+        ),
+        (
+            "adverse_events.toml",
+            'severities = ["moderate", "serious"]\nquestion',
+            'severities = ["moderate"]\nquestion',
+            "[significant]: “severities” must be a severity and every graver one",
+        ),
+        (
+            "adverse_events.toml",
+            'types = ["fainting", "retained_needle", "infection", "pneumothorax"]',
+            'types = ["fainting", "forgotten_needle"]',
+            "[significant]: “types” must list event types",
         ),
         (
             "aftercare.toml",

@@ -245,6 +245,38 @@ def test_an_adverse_event_without_its_action_is_refused_on_the_page(prac_client,
     assert not AdverseEvent.objects.exists()
 
 
+def test_the_note_page_asks_whether_an_event_was_severe_and_marks_it(prac_client, note):
+    url = note_url(note, "treatment_note_adverse_event")
+    page = prac_client.get(note_url(note)).content.decode()
+    assert "<legend>Was it severe, unusual or lasting?</legend>" in page
+    assert "An event counts as significant if its type is fainting" in page
+    # A mild bruise: only the practitioner can say whether it was more than passing.
+    unanswered = {"event_type": "bruising", "severity": "mild", "action_taken": "Pressure."}
+    response = prac_client.post(url, unanswered)
+    assert response.status_code == 422
+    assert "Say whether it was severe, unusual or lasting" in response.content.decode()
+    assert not AdverseEvent.objects.exists()
+    assert prac_client.post(url, {**unanswered, "severe_or_lasting": "no"}).status_code == 302
+    lasting = {
+        "event_type": "worsened_symptoms",
+        "severity": "mild",
+        "severe_or_lasting": "yes",
+        "description": "Back pain worse for three days.",
+        "action_taken": "Lighter treatment next time.",
+    }
+    assert prac_client.post(url, lasting).status_code == 302
+    # A faint is significant whatever the answer: none is needed.
+    fainted = {"event_type": "fainting", "severity": "mild", "action_taken": "Laid flat."}
+    assert prac_client.post(url, fainted).status_code == 302
+    page = prac_client.get(note_url(note)).content.decode()
+    assert page.count('<span class="tag significant">Significant</span>') == 2
+    assert "Significant: judged severe, unusual or lasting." in page
+    assert "Significant: fainting is always counted as significant." in page
+    assert "Not significant: a usual, passing reaction." in page
+    answers = dict(AdverseEvent.objects.values_list("event_type", "severe_or_lasting"))
+    assert answers == {"bruising": False, "worsened_symptoms": True, "fainting": None}
+
+
 def test_same_as_last_time_and_a_saved_prescription_from_the_page(
     prac_client, patient, practitioner, prac_user, lot
 ):
@@ -361,18 +393,66 @@ def test_an_admin_closes_a_follow_up_from_the_adverse_events_page(
     client.force_login(admin_user)
     page = client.get(reverse("treatment_adverse_events")).content.decode()
     assert "Close the follow-up" in page
+    assert '<span class="tag significant">Significant</span>' in page
+    assert "Significant: fainting is always counted as significant." in page
     url = reverse("treatment_follow_up_close", args=[event.follow_up.pk])
     assert client.post(url, {"outcome": ""}).status_code == 400
     assert client.post(url, {"outcome": "Well the next day."}).status_code == 302
     assert not FollowUp.objects.get().is_open
 
 
-def test_the_report_shows_rates_beside_the_published_ones(client, admin_user, visit, lot):
-    testing.signed_note(visit, lot)
+def _report_rows(page: str) -> dict[str, str]:
+    """The report's rows by id (row-significant, row-any-patient…), as HTML."""
+    rows = {}
+    for chunk in page.split('<tr id="row-')[1:]:
+        key, _, rest = chunk.partition('"')
+        rows[key] = rest.split("</tr>", 1)[0]
+    return rows
+
+
+def test_the_report_sets_each_survey_beside_what_it_counted(
+    client, admin_user, visit, lot, prac_user
+):
+    signed = testing.signed_note(visit, lot)
+    services.adverse_event_record(
+        signed,
+        event_type="bruising",
+        severity="mild",
+        severe_or_lasting=False,
+        action_taken="Pressure.",
+        user=prac_user,
+    )
+    services.adverse_event_record(
+        signed, event_type="fainting", severity="mild", action_taken="Laid flat.", user=prac_user
+    )
     client.force_login(admin_user)
     page = client.get(reverse("treatment_report")).content.decode()
-    assert "1 signed session" in page
-    assert "York acupuncture safety study" in page and "per 1,000 consultations" in page
+    assert "1 signed session for 1 patient" in page
+    rows = _report_rows(page)
+    # The 2001 surveys sit beside the significant events, and only there.
+    for key in ("significant", "serious"):
+        assert "White et al. 2001" in rows[key] and "MacPherson et al. 2001" in rows[key]
+    assert "1 event in 1 session" in rows["significant"]
+    assert "1,000.0 per 1,000 sessions" in rows["significant"]
+    assert "43 significant minor events in 31,822 consultations" in rows["significant"]
+    assert "1.4 per 1,000 consultations" in rows["significant"]
+    assert "0.11)" in rows["serious"]  # MacPherson's interval, per 1,000 as stated
+    others = [html for key, html in rows.items() if key not in ("significant", "serious")]
+    assert others and not any("et al. 2001" in html for html in others)
+    # Every event: per session, and per patient beside MacPherson 2004 and Witt 2009.
+    assert "1 of 1 sessions" in rows["any-session"]
+    assert "No study here gives this figure." in rows["any-session"]
+    assert "1 of 1 patients" in rows["any-patient"]
+    assert (
+        "MacPherson et al. 2004" in rows["any-patient"]
+        and "Witt et al. 2009" in rows["any-patient"]
+    )
+    assert "(95% CI 100 to 115)" in rows["any-patient"]
+    assert "per 1,000 patients over 3 months" in rows["any-patient"]
+    assert "MacPherson and Thomas 2005" in rows["needle-site"]
+    # The definitions, and the rule with its source.
+    assert "York acupuncture safety study" in page
+    assert escape("“unusual, novel, dangerous, significantly inconvenient") in page
     bad = client.get(reverse("treatment_report"), {"start": "2026-05-01", "end": "2026-04-01"})
     assert bad.status_code == 400
 
