@@ -145,6 +145,13 @@ def measure_rows(view: CourseView) -> list[MeasureRow]:
         how = m.get_source_display()
         if m.entry == "total":
             how += ", total from a licensed copy"
+        elif m.missing and measure and measure.scoring == catalogue.PROFILE:
+            left = [
+                measure.item_labels[n - 1].split(" (")[0].lower()
+                for n, answer in enumerate(m.answers, 1)
+                if answer is None
+            ]
+            how += f", {', '.join(left)} not chosen"
         elif m.missing:
             how += f", {m.missing} unanswered (allowed by its rule)"
         rows.append(MeasureRow(m.taken_on, name, score, how, m.get_timepoint_display(), m.note))

@@ -190,8 +190,8 @@ def _score_domains(measure: Measure, values: list) -> Score:
 
 
 def _score_profile(measure: Measure, values: list) -> Score:
-    """MYMOP2: the mean of the items rated; only the optional items (the second symptom)
-    may be left out, and leaving them out is a choice, not a missing answer."""
+    """MYMOP2: the mean of the items rated; only the optional items (the second symptom,
+    when the patient chose one) may be left out."""
     for number, value in enumerate(values, 1):
         if value is not None:
             _check_item(measure, value, number)
@@ -206,7 +206,7 @@ def _score_profile(measure: Measure, values: list) -> Score:
             field=f"item_{needed[0]}",
         )
     rated = [v for v in values if v is not None]
-    return Score(_round(Decimal(sum(rated)) / len(rated)), len(rated), 0)
+    return Score(_round(Decimal(sum(rated)) / len(rated)), len(rated), len(unrated))
 
 
 def _score_mean(measure: Measure, activities: Sequence) -> Score:
