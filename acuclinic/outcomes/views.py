@@ -19,6 +19,7 @@ from acuclinic.core.errors import ServiceError
 from acuclinic.core.formats import format_datetime
 from acuclinic.core.forms import apply_service_error
 from acuclinic.outcomes import catalogue, offers, presenting, queries, report, services
+from acuclinic.outcomes.choices import ReviewDecision
 from acuclinic.outcomes.forms import (
     BookForm,
     CloseForm,
@@ -154,7 +155,12 @@ def course_review(request, pk: int):
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Review recorded: {review.get_decision_display().lower()}.")
+        outcome = (
+            "the course goes on"
+            if review.decision == ReviewDecision.CONTINUE
+            else "the course is closed"
+        )
+        messages.success(request, f"Review recorded: {outcome}.")
     return _back_to_patient(course)
 
 

@@ -193,7 +193,7 @@ def test_at_nices_limit_the_practitioner_sees_it_reviews_and_may_still_book(
     page.get_by_label("Continue: go on past NICE's recommended course").check()
     page.get_by_label("Reasons (discussed with the patient)").fill("Improving; she chose to go on.")
     page.get_by_role("button", name="Record the review").click()
-    expect(page.get_by_role("status").first).to_contain_text("Review recorded")
+    expect(page.get_by_role("status").first).to_contain_text("Review recorded: the course goes on.")
     expect(
         page.get_by_role("note", name="NICE NG193 (2021): chronic primary pain")
     ).to_contain_text("A review agreed to go on past NICE NG193's recommended course.")
