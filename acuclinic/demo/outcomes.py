@@ -5,12 +5,17 @@ Courses open and are summarised by the same code the clinic runs
 (outcomes.services.refresh_courses), so the planner reads the pain the treatment demo
 wrote on each note. A course whose last session is long past was closed then: after a
 review the planner asked for, as a discharge once improved, or because the patient
-stopped coming. The questionnaires follow the schedule (the condition's disability
-measure and the PSFS at baseline, after the first weekly series and at discharge; the
-PGIC after the first series and at discharge; the STarT Back screen at baseline for low
-back pain) with scores that go with the pain on the
-nearest session, as they do in practice (disability tracks pain closely but not
-exactly); a few were never done, so the due lists have something in them. About two
+stopped coming. Where sessions went on after a course reached NICE's limit for its
+condition (NG193's 5 hours, CG150's 10 sessions over 5–8 weeks), the practitioner had
+reviewed it with the patient the next day and agreed to go on; a course whose latest
+session reached the limit still asks for that review. The questionnaires follow the
+schedule (the condition's disability measure and the PSFS at baseline, after the first
+weekly series and at discharge; the PGIC after the first series and at discharge; the
+STarT Back screen at baseline for low back pain) with scores that go with the pain on
+the nearest session, as they do in practice (disability tracks pain closely but not
+exactly); a few were never done, so the due lists have something in them. Where the
+condition has no disability measure of its own (musculoskeletal, post-surgery and other
+pain), most practitioners took the MYMOP2 at those times, rating by rating. About two
 patients in three keep a pain diary between sessions, each entry between the pain at
 the sessions either side, so the diary agrees with the notes.
 
@@ -18,6 +23,7 @@ Like the other parts, it writes history with ``bulk_create`` and no audit entrie
 """
 
 import random
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -30,7 +36,7 @@ from acuclinic.demo.clinic import ClinicPlan
 from acuclinic.demo.patients import PatientPlan
 from acuclinic.demo.spec import DemoSpec
 from acuclinic.demo.timeline import local_moment
-from acuclinic.outcomes import catalogue, queries, services
+from acuclinic.outcomes import catalogue, queries, scoring, services
 from acuclinic.outcomes.choices import (
     CoursePhase,
     EndReason,
@@ -82,8 +88,15 @@ def build_outcomes(
     for start in range(0, len(ids), CHUNK):
         continued += _reviews_that_continued(ids[start : start + CHUNK], spec, now)
     CourseReview.objects.bulk_create(continued, batch_size=1000)
+    past_nice = []
+    for start in range(0, len(ids), CHUNK):
+        past_nice += _reviews_past_nice(ids[start : start + CHUNK], spec, now)
+    CourseReview.objects.bulk_create(past_nice, batch_size=1000)
     services.refresh_courses(
-        {r.course.patient_id for r in continued}, today=spec.today, now=now, audited=False
+        {r.course.patient_id for r in continued + past_nice},
+        today=spec.today,
+        now=now,
+        audited=False,
     )
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -156,6 +169,53 @@ def _reviews_that_continued(chunk, spec: DemoSpec, now: datetime) -> list[Course
             )
             for day in days
         ]
+    return found
+
+
+def _reviews_past_nice(chunk, spec: DemoSpec, now: datetime) -> list[CourseReview]:
+    """Where sessions went on after a course reached NICE's limit for its condition, the
+    review that agreed to go on: the day after the session that reached it."""
+    courses = defaultdict(list)
+    for course in (
+        Course.objects.filter(patient_id__in=chunk)
+        .select_related("practitioner")
+        .order_by("patient_id", "started_on", "id")
+    ):
+        courses[course.patient_id].append(course)
+    notes = queries.signed_notes(list(courses))
+    reviews = queries.continue_reviews([c.pk for mine in courses.values() for c in mine])
+    rules = {}
+    found = []
+    for patient_id, mine in courses.items():
+        for index, course in enumerate(mine):
+            if course.clinic_id not in rules:
+                rules[course.clinic_id] = queries.policy_for(course.clinic).rules()
+            plan = queries.plan_for(
+                course,
+                notes=notes.get(patient_id, []),
+                diary=[],
+                reviews=reviews.get(course.pk, []),
+                rules=rules[course.clinic_id],
+                today=spec.today,
+                earlier=mine[:index],
+            )
+            standing = plan.standing
+            if standing is None or not standing.review_advised or not plan.marks:
+                continue
+            day = standing.reached_on + timedelta(days=1)
+            if plan.marks[-1].day < day:
+                continue  # the latest session reached it: the review is still to come
+            found.append(
+                CourseReview(
+                    course=course,
+                    reviewed_on=day,
+                    decision=ReviewDecision.CONTINUE,
+                    note="NICE's recommended course is complete; still improving, so we agreed "
+                    "to go on and review again at each monthly session.",
+                    reviewed_by_id=course.practitioner.user_id,
+                    created_at=now,
+                )
+            )
     return found
 
 
@@ -281,6 +341,49 @@ def _questionnaires(course: Course, notes, rng: random.Random, spec: DemoSpec) -
                 )
             )
     found += _screens(course, baseline, spec)
+    found += _profiles(course, notes, points, spec)
+    return found
+
+
+# Of the courses whose condition has no disability measure, the share given the MYMOP2.
+TAKES_MYMOP = 0.7
+
+
+def _profiles(course: Course, notes, points, spec: DemoSpec) -> list:
+    """The MYMOP2 at the schedule's time points where the condition has no disability
+    measure of its own, entered rating by rating by the practitioner from the clinic's
+    licensed copy. Its own generator, so the rest of the demo is the same without it."""
+    cat = catalogue.current()
+    if cat.disability_for(course.condition):
+        return []
+    rng = random.Random(f"{spec.seed}-mymop-{course.patient_id}-{course.started_on}")
+    if rng.random() >= TAKES_MYMOP:
+        return []
+    two_symptoms = rng.random() < 0.6
+    found = []
+    for timepoint, day in points:
+        if day > spec.today or rng.random() < NOT_DONE:
+            continue
+        level = _pain_near(notes, day) * 0.6  # a pain of 10 is about a 6 ("as bad as can be")
+        ratings = [int(_clamp(level + rng.uniform(-1, 1), 0, 6)) for _ in range(4)]
+        if not two_symptoms:
+            ratings[1] = None
+        score = scoring.score_items(cat.measures["mymop2"], ratings)
+        found.append(
+            Measurement(
+                patient_id=course.patient_id,
+                measure="mymop2",
+                taken_on=day,
+                score=score.value,
+                answers=ratings,
+                missing=score.missing,
+                entry=Entry.ITEMS,
+                source=Source.CLINICIAN,
+                timepoint=timepoint,
+                recorded_by_id=course.practitioner.user_id,
+                recorded_at=local_moment(day, rng.randint(36, 64), LONDON),
+            )
+        )
     return found
 
 

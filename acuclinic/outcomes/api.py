@@ -54,7 +54,16 @@ class MeasureOut(Schema):
     mcid: str
     mcid_points: int
     mcid_percent: int
+    mcid_range: list[Decimal] | None = Field(
+        description="Where published MCIDs differ (NDI, HIT-6): the smallest and the largest, "
+        "in points; mcid_points and mcid_percent are then 0."
+    )
     mcid_source: str
+    mdc: str = Field(description="The smallest detectable change, where published; else empty.")
+    mdc_source: str
+    conditions: list[str] = Field(
+        description="The presenting conditions it is offered for, or ['any']."
+    )
     licence: str
     licence_note: str
     completed_by: str = Field(description="patient (on the portal) or clinician")
@@ -82,7 +91,11 @@ def list_measures(request):
             "mcid": m.mcid_text,
             "mcid_points": m.mcid_points,
             "mcid_percent": m.mcid_percent,
+            "mcid_range": list(m.mcid_range) if m.mcid_range else None,
             "mcid_source": m.mcid_source,
+            "mdc": m.mdc_text,
+            "mdc_source": m.mdc_source,
+            "conditions": list(m.conditions),
             "licence": m.licence,
             "licence_note": m.licence_note,
             "completed_by": m.completed_by,
@@ -156,7 +169,8 @@ class MeasurementIn(InputSchema):
         None,
         max_length=50,
         description="Item answers in order (null for unanswered): true/false for the "
-        "RMDQ and STarT Back, whole numbers for the others.",
+        "RMDQ and STarT Back, whole numbers for the others (the MYMOP2: symptom 1, symptom 2 "
+        "or null, activity, wellbeing).",
     )
     activities: list[ActivityIn] | None = Field(
         None, max_length=10, description="PSFS: the activities and their ratings."
@@ -257,6 +271,37 @@ class DecisionOut(Schema):
     sentence: str
     interval_days: int | None
     next_date: date | None
+    review_advised: bool = Field(
+        description="NICE's recommended course for the condition is complete and no review "
+        "has agreed to go on: the sentence asks for one. Booking stays open."
+    )
+
+
+class GuidanceOut(Schema):
+    """The course against NICE's guidance for its presenting condition."""
+
+    id: str = Field(description="ng193, cg150, ng59, secondary or unknown")
+    kind: str = Field(description="contact_time, sessions, not_recommended or no_limit")
+    name: str
+    advice: str
+    source: str
+    why: str = Field(description="Why this guidance applies to the course's condition.")
+    why_source: str
+    limit_minutes: int | None
+    limit_sessions: int | None
+    weeks: list[int] | None = Field(description="CG150: the 5–8 weeks its sessions span.")
+    status: str = Field(description="within, near, at, over, or none (no limit)")
+    progress: str = Field(description="e.g. '2 h 15 min of 5 h used'")
+    sentence: str
+    complete: bool = Field(description="NICE's recommended course is complete.")
+    reached_on: date | None
+    reviewed_on: date | None = Field(description="A review since then agreed to go on.")
+    minutes_used: int
+    sessions: int
+    week: int
+    earlier_courses: int = Field(
+        description="The patient's earlier courses under the same guidance (NG193: one course)."
+    )
 
 
 class DueMeasureOut(Schema):
@@ -283,8 +328,12 @@ class CourseOut(Schema):
     latest_pain: int | None
     first_mcid_session: int | None
     contact_minutes: int
-    contact_cap_minutes: int | None
+    contact_cap_minutes: int | None = Field(
+        description="The clinic's own cap for every course, if it set one; NICE's limit for "
+        "the condition is in guidance."
+    )
     warnings: list[str]
+    guidance: GuidanceOut | None
     decision: DecisionOut
     spans: list[SpanOut]
     changes: list[ChangeOut]
@@ -312,6 +361,32 @@ def _course_json(view) -> dict:
         }
 
     decision = plan.decision
+    standing = plan.standing
+    found = None
+    if standing is not None:
+        g = standing.guidance
+        found = {
+            "id": g.id,
+            "kind": g.kind,
+            "name": g.name,
+            "advice": g.advice,
+            "source": g.source,
+            "why": view.guidance.why if view.guidance else "",
+            "why_source": view.guidance.why_source if view.guidance else "",
+            "limit_minutes": g.limit_minutes,
+            "limit_sessions": g.limit_sessions,
+            "weeks": [g.weeks_min, g.weeks_max] if g.weeks_min else None,
+            "status": standing.status.value,
+            "progress": standing.progress,
+            "sentence": standing.sentence,
+            "complete": standing.complete,
+            "reached_on": standing.reached_on,
+            "reviewed_on": standing.reviewed_on,
+            "minutes_used": standing.minutes,
+            "sessions": standing.sessions,
+            "week": standing.week,
+            "earlier_courses": standing.earlier_courses,
+        }
     return {
         "id": course.pk,
         "started_on": course.started_on,
@@ -330,12 +405,14 @@ def _course_json(view) -> dict:
         "contact_minutes": plan.contact_minutes,
         "contact_cap_minutes": view.rules.contact_cap_minutes,
         "warnings": plan.warnings,
+        "guidance": found,
         "decision": {
             "action": decision.action.value,
             "phase": decision.phase.value if decision.phase else None,
             "sentence": decision.sentence,
             "interval_days": decision.interval_days,
             "next_date": decision.next_date,
+            "review_advised": decision.review_advised,
         },
         "spans": [
             {
@@ -364,8 +441,9 @@ def _course_json(view) -> dict:
 )
 def course_plan(request, patient_id: int):
     """The latest course as the planner reads it: its phases and sessions (pain from the
-    session notes), the decision with its sentence and the proposed next date, the
-    contact time against the clinic's cap, and the measures due."""
+    session notes), the decision with its sentence and the proposed next date, where the
+    course stands against NICE's guidance for its condition (professional time, sessions
+    and weeks, or a note where NICE sets no limit), and the measures due."""
     patient = _patient(patient_id)
     today = timezone.localdate()
     services.course_refresh(patient, today=today)
@@ -413,9 +491,10 @@ def _course(course_id: int) -> Course:
     summary="Record the review the planner asked for",
 )
 def review_course(request, course_id: int, payload: ReviewIn):
-    """Only when the planner is waiting for one (409 ``no_review_due`` otherwise):
-    ``continue`` starts a further trial of weekly sessions, ``discharge`` closes the
-    course."""
+    """Only when the planner asks for one (409 ``no_review_due`` otherwise): after a
+    trial without response, or once NICE's recommended course is complete
+    (``review_advised``). ``continue`` goes on (a further trial of weekly sessions after
+    no response; past NICE's course), ``discharge`` closes the course."""
     review = services.course_review(
         _course(course_id), decision=payload.decision.value, note=payload.note, user=request.auth
     )

@@ -7,9 +7,13 @@ class OutcomesConfig(AppConfig):
     verbose_name = "Outcomes"
 
     def ready(self):
-        from acuclinic.outcomes import catalogue
+        from acuclinic.outcomes import catalogue, guidance
+        from acuclinic.people.choices import ConditionChoice
 
-        # Load and check the measures now: a malformed data file stops the application at
-        # start-up naming the entry and the problem, instead of scoring wrongly later.
+        # Load and check the measures and NICE's guidance per condition now: a malformed
+        # data file stops the application at start-up naming the entry and the problem,
+        # instead of scoring or planning wrongly later.
         catalogue.current.cache_clear()
         catalogue.current()
+        guidance.current.cache_clear()
+        guidance.check_conditions(guidance.current(), ConditionChoice.values)

@@ -7,12 +7,13 @@ definition. Pure apart from reading the file (no Django).
 
 import tomllib
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "measures.toml"
 
-SINGLE, COUNT, SECTIONS, MEAN, CATEGORY, DOMAINS, STRATIFY, TOTAL = (
+SINGLE, COUNT, SECTIONS, MEAN, CATEGORY, DOMAINS, STRATIFY, PROFILE, TOTAL = (
     "single",
     "count",
     "sections",
@@ -20,9 +21,12 @@ SINGLE, COUNT, SECTIONS, MEAN, CATEGORY, DOMAINS, STRATIFY, TOTAL = (
     "category",
     "domains",
     "stratify",
+    "profile",
     "total",
 )
-SCORINGS = (SINGLE, COUNT, SECTIONS, MEAN, CATEGORY, DOMAINS, STRATIFY, TOTAL)
+SCORINGS = (SINGLE, COUNT, SECTIONS, MEAN, CATEGORY, DOMAINS, STRATIFY, PROFILE, TOTAL)
+# A measure offered for every presenting condition.
+ANY = "any"
 # A stratifying tool's groups, from the least to the most at risk.
 LOW, MEDIUM, HIGH = "low", "medium", "high"
 LOWER, HIGHER = "lower", "higher"
@@ -84,6 +88,18 @@ class Measure:
     subscale_first: int = 0
     low_max: int = 0
     high_subscale_min: int = 0
+    # Where published MCIDs differ: the smallest and the largest, in points. A change
+    # between the two is important by some estimates only.
+    mcid_range: tuple[Decimal, Decimal] | None = None
+    # The minimal detectable change (beyond measurement error), where it is published
+    # apart from the MCID.
+    mdc_text: str = ""
+    mdc_source: str = ""
+    # The presenting conditions it is offered for ("any": every condition).
+    conditions: tuple[str, ...] = (ANY,)
+    # A profile's items (scoring "profile"): their labels, and those that may be left out.
+    item_labels: tuple[str, ...] = ()
+    optional_items: tuple[int, ...] = ()
 
     @property
     def lower_is_better(self) -> bool:
@@ -110,6 +126,10 @@ class Measure:
         """Whether it is taken again to see change (and charted); a screening tool is not."""
         return self.scoring != STRATIFY
 
+    def offered_for(self, condition: str) -> bool:
+        """Whether it is offered for a presenting condition (every condition for "any")."""
+        return ANY in self.conditions or condition in self.conditions
+
     def category_label(self, value: int) -> str:
         if not self.categories:
             return ""
@@ -135,6 +155,10 @@ class Catalogue:
     def baseline_only_for(self, condition: str) -> tuple[str, ...]:
         """The screening tools taken once, before the first needling, for a condition."""
         return self.baseline_only.get(condition, ())
+
+    def offered_for(self, condition: str) -> list[Measure]:
+        """The measures offered for a presenting condition, in the file's order."""
+        return [m for m in self.measures.values() if m.offered_for(condition)]
 
 
 _REQUIRED = {
@@ -210,8 +234,24 @@ def _measure(raw: dict) -> Measure:
             fail("a stratifying tool measures no change: its MCID must be 0")
         if raw["item_min"] != 0 or raw["item_max"] != 1:
             fail("a stratifying tool's items are yes/no (0–1)")
+    mcid_range = _mcid_range(raw, fail)
+    if bool(raw.get("mdc_text")) != bool(raw.get("mdc_source")):
+        fail("a detectable change needs both mdc_text and mdc_source")
+    conditions = raw.get("conditions", [ANY])
+    if not conditions or not all(isinstance(c, str) and c for c in conditions):
+        fail("conditions must list condition codes, or 'any'")
+    labels, optional = tuple(raw.get("item_labels", ())), tuple(raw.get("optional_items", ()))
+    if raw["scoring"] == PROFILE:
+        if len(labels) != raw["items"]:
+            fail("a profile needs one item label per item")
+        if not all(isinstance(n, int) and 1 <= n <= raw["items"] for n in optional):
+            fail("optional_items must be item numbers")
+        if len(optional) != raw["max_missing"] or len(optional) >= raw["items"]:
+            fail("a profile may leave out only its optional items (max_missing = their count)")
+    elif labels or optional:
+        fail("item_labels and optional_items are for a profile only")
     known = {*_REQUIRED, "question", "min_items", "responder_max", "categories", "domain"}
-    known.update(("missing_source", *strata))
+    known.update(("missing_source", *strata, *_OPTIONAL))
     extra = set(raw) - known
     if extra:
         fail(f"unknown field(s) {', '.join(sorted(extra))}")
@@ -227,7 +267,42 @@ def _measure(raw: dict) -> Measure:
         subscale_first=raw.get("subscale_first", 0),
         low_max=raw.get("low_max", 0),
         high_subscale_min=raw.get("high_subscale_min", 0),
+        mcid_range=mcid_range,
+        mdc_text=raw.get("mdc_text", ""),
+        mdc_source=raw.get("mdc_source", ""),
+        conditions=tuple(conditions),
+        item_labels=labels,
+        optional_items=optional,
     )
+
+
+_OPTIONAL = (
+    "mcid_range",
+    "mdc_text",
+    "mdc_source",
+    "conditions",
+    "item_labels",
+    "optional_items",
+)
+
+
+def _mcid_range(raw: dict, fail) -> tuple[Decimal, Decimal] | None:
+    """A contested MCID: [smallest, largest] in points, in place of a single figure."""
+    if "mcid_range" not in raw:
+        return None
+    found = raw["mcid_range"]
+    if (
+        not isinstance(found, list)
+        or len(found) != 2
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in found)
+    ):
+        fail("mcid_range must be [smallest, largest] in points")
+    low, high = (Decimal(str(v)) for v in found)
+    if not 0 < low < high <= raw["score_max"] - raw["score_min"]:
+        fail("mcid_range must run from a smaller to a larger change within the score's span")
+    if raw["mcid_points"] or raw["mcid_percent"]:
+        fail("a measure with an mcid_range gives no single mcid_points or mcid_percent")
+    return (low, high)
 
 
 def load(path: Path = DATA_FILE) -> Catalogue:
@@ -256,6 +331,14 @@ def load(path: Path = DATA_FILE) -> Catalogue:
     for code in named:
         if code not in measures:
             raise CatalogueError(f"{path.name}: the schedule names an unknown measure {code!r}")
+    # The schedule lists every condition: a measure may be offered only for those.
+    for measure in measures.values():
+        unknown = set(measure.conditions) - set(disability) - {ANY}
+        if unknown:
+            raise CatalogueError(
+                f"{path.name}: measure {measure.code!r} is offered for unknown condition(s) "
+                f"{', '.join(sorted(unknown))}"
+            )
     return Catalogue(
         version=str(raw.get("version", "")),
         measures=measures,

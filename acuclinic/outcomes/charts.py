@@ -51,6 +51,9 @@ class LineChart:
     baseline: Decimal | None = None
     threshold: Decimal | None = None
     threshold_label: str = ""
+    # A second threshold, where published MCIDs differ: the largest estimate's line.
+    threshold_far: Decimal | None = None
+    threshold_far_label: str = ""
     bands: list[Band] = field(default_factory=list)
     lower_is_better: bool = True
 
@@ -101,6 +104,8 @@ def describe_line(chart: LineChart) -> str:
         parts.append(f"First {number_text(first.value)}; latest {number_text(last.value)}.")
     if chart.threshold is not None:
         parts.append(f"{chart.threshold_label}: {number_text(chart.threshold)}.")
+    if chart.threshold_far is not None:
+        parts.append(f"{chart.threshold_far_label}: {number_text(chart.threshold_far)}.")
     if chart.bands:
         parts.append("Phases: " + ", ".join(b.label for b in chart.bands) + ".")
     return " ".join(parts)
@@ -188,6 +193,13 @@ def line_svg(chart: LineChart) -> str:
             f'<line class="threshold" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>'
             f'<text class="line-label" x="{LEFT + 4}" y="{y + 14}">'
             f"{escape(chart.threshold_label)} {number_text(chart.threshold)}</text>"
+        )
+    if chart.threshold_far is not None:
+        y = scale.y(chart.threshold_far)
+        out.append(
+            f'<line class="threshold far" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>'
+            f'<text class="line-label" x="{WIDTH - RIGHT - 4}" y="{y + 14}" text-anchor="end">'
+            f"{escape(chart.threshold_far_label)} {number_text(chart.threshold_far)}</text>"
         )
     sessions = [p for p in chart.points if p.kind == "session"]
     if len(sessions) > 1:

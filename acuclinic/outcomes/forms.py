@@ -17,6 +17,7 @@ from acuclinic.outcomes.catalogue import (
     COUNT,
     DOMAINS,
     MEAN,
+    PROFILE,
     SECTIONS,
     SINGLE,
     STRATIFY,
@@ -93,13 +94,23 @@ class MeasureForm(forms.Form):
                     empty_value=None,
                     required=False,
                 )
+        elif measure.scoring == PROFILE:
+            for number, label in enumerate(measure.item_labels, 1):
+                self.fields[f"item_{number}"] = forms.TypedChoiceField(
+                    label=label,
+                    choices=_scale(measure.item_min, measure.item_max),
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                )
         elif measure.scoring == MEAN:
             _activity_fields(self, measure)
         elif measure.scoring in (SINGLE, CATEGORY):
             _single_field(self, measure)
         if measure.takes_total:
+            what = "profile score" if measure.scoring == PROFILE else "total"
             self.fields["total"] = forms.DecimalField(
-                label=f"Or the total ({measure.score_min}–{measure.score_max})",
+                label=f"Or the {what} ({measure.score_min}–{measure.score_max})",
                 required=False,
                 max_digits=5,
                 decimal_places=1,
@@ -160,7 +171,7 @@ def _answers(form: forms.Form, data: dict):
             form.add_error("unanswered", f"Statement {both[0]} is also marked as ticked.")
             return None
         return [None if n in blank else n in ticked for n in range(1, measure.items + 1)]
-    if measure.scoring in (SECTIONS, DOMAINS):
+    if measure.scoring in (SECTIONS, DOMAINS, PROFILE):
         return [data.get(f"item_{n}") for n in range(1, measure.items + 1)]
     if measure.scoring == MEAN:
         return [
@@ -252,6 +263,22 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def __init__(self, *args, decision=None, **kwargs):
+        """``decision``: the planner's, so "continue" says what it continues into — a
+        further trial after no response, or past NICE's recommended course."""
+        super().__init__(*args, **kwargs)
+        if decision is not None and decision.review_advised:
+            trial = decision.action == "review"
+            label = (
+                "Continue: a further trial of weekly sessions, past NICE's recommended course"
+                if trial
+                else "Continue: go on past NICE's recommended course"
+            )
+            self.fields["decision"].choices = [
+                (ReviewDecision.CONTINUE, label),
+                (ReviewDecision.DISCHARGE, ReviewDecision.DISCHARGE.label),
+            ]
+
 
 class CloseForm(forms.Form):
     reason = forms.ChoiceField(label="Why the course ends", choices=EndReason.choices)
@@ -302,8 +329,9 @@ class PolicyForm(forms.ModelForm):
         help_texts = {
             "pain_mcid_points": "Farrar et al. 2001: 2 points on the 0–10 scale.",
             "pain_mcid_percent": "Farrar et al. 2001: 30% of the baseline score.",
-            "contact_cap_minutes": "NICE NG193 suggests a course within 5 hours (300 minutes) "
-            "of healthcare professional time. Leave empty for no cap.",
+            "contact_cap_minutes": "A cap of the clinic's own for every course, whatever the "
+            "condition. NICE's limits are shown on each course by its condition (NG193: 5 hours "
+            "for chronic primary pain; CG150: 10 sessions for headaches). Leave empty for none.",
         }
 
 
@@ -318,12 +346,16 @@ class ReportPeriodForm(forms.Form):
         return data
 
 
-def measure_choices(*, for_patients: bool = False) -> list[Measure]:
-    """The measures offered on the clinician's "record" menu (pain comes from notes)."""
+def measure_choices(*, for_patients: bool = False, condition: str | None = None) -> list[Measure]:
+    """The measures offered on the clinician's "record" menu (pain comes from notes);
+    with ``condition``, only those offered for it (those for any condition among them)."""
     measures = catalogue.current().measures.values()
     if for_patients:
         return [m for m in measures if m.patient_can_complete and m.code != catalogue.PAIN]
-    return [m for m in measures if m.code != catalogue.PAIN]
+    found = [m for m in measures if m.code != catalogue.PAIN]
+    if condition is not None:
+        found = [m for m in found if m.offered_for(condition)]
+    return found
 
 
 def posted(request):

@@ -82,12 +82,14 @@ class OutcomesPolicy(models.Model):
     initial_interval_days = _bounded("initial_interval_days", 7, "weekly phase: days apart")
     taper_interval_days = _bounded("taper_interval_days", 14, "taper: days apart")
     maintenance_interval_days = _bounded("maintenance_interval_days", 28, "maintenance: days apart")
-    # NICE NG193 (2021): a course of acupuncture within no more than 5 hours of healthcare
-    # professional time. Empty: no cap.
+    # The clinic's own cap on clinician contact time for every course, whatever the
+    # condition. Empty (the default): none. NICE's limits depend on the condition (NG193's
+    # 5 hours for chronic primary pain, CG150's 10 sessions for headaches, none for low
+    # back pain) and come from data/guidance.toml, not from this setting.
     contact_cap_minutes = _bounded(
         "contact_cap_minutes",
-        300,
-        "cap on clinician contact time per course (minutes)",
+        None,
+        "the clinic's own cap on clinician contact time per course (minutes)",
         null=True,
         blank=True,
     )

@@ -16,15 +16,25 @@ A course runs in phases (DESIGN.md §5, shared/clinical §5):
   trial from that day.
 
 The baseline is the pain before the course's first needling: the first session's score.
-Every session adds its contact time; where the clinic sets a cap (NICE NG193 suggests at
-most 5 hours of healthcare professional time for a course), the plan warns as it nears.
+Every session adds its contact time (the booked length of its visit); where the clinic
+sets a cap of its own, the plan warns as it nears.
+
+Given the NICE guidance for the course's condition (guidance.py), the plan also says
+where the course stands against it (``Standing``): professional time against NG193's
+single course of 5 hours for chronic primary pain, sessions and weeks against CG150's up
+to 10 over 5–8 weeks for headaches, or a note where NICE sets no limit (NG59 does not
+recommend acupuncture for low back pain and sciatica). At or past the limit, NICE's
+recommended course is complete: the decision says so and asks for a review, until a
+review agrees to go on. It never stops a booking: the clinic is private, and the
+decision is the practitioner's with the patient.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
+from acuclinic.outcomes.guidance import CONTACT_TIME, SESSIONS, Guidance
 from acuclinic.outcomes.scoring import PainRule
 
 
@@ -66,7 +76,9 @@ class Rules:
     initial_days: int = 7
     taper_days: int = 14
     maintenance_days: int = 28
-    contact_cap_minutes: int | None = 300
+    # The clinic's own cap on contact time for any course (None: none). NICE's limits,
+    # which depend on the condition, come from the guidance instead.
+    contact_cap_minutes: int | None = None
 
     def interval(self, phase: Phase) -> int | None:
         return {
@@ -141,6 +153,40 @@ class Decision:
     sentence: str
     interval_days: int | None = None
     next_date: date | None = None
+    # NICE's recommended course is complete and no review has agreed to go on: the
+    # sentence asks for one. Booking stays open.
+    review_advised: bool = False
+
+
+class Limit(StrEnum):
+    """Where a course stands against the limit of its NICE guidance."""
+
+    WITHIN = "within"
+    NEAR = "near"  # the next session would reach or pass the limit
+    AT = "at"
+    OVER = "over"
+    NONE = "none"  # NICE sets no limit for the condition: a note only
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A course against NICE's guidance for its condition, in figures and in words."""
+
+    guidance: Guidance
+    status: Limit
+    progress: str  # "2 h 15 min of 5 h used"; "session 6 of up to 10, week 4 (5–8 weeks)"
+    sentence: str
+    complete: bool = False  # NICE's recommended course is complete (at or past it)
+    reached_on: date | None = None  # the session at which it became complete
+    reviewed_on: date | None = None  # the first review since then that agreed to go on
+    minutes: int = 0
+    sessions: int = 0
+    week: int = 0  # the week of the course the last session fell in (the first is 1)
+    earlier_courses: int = 0  # earlier courses of the patient under the same guidance
+
+    @property
+    def review_advised(self) -> bool:
+        return self.complete and self.reviewed_on is None
 
 
 @dataclass
@@ -159,6 +205,7 @@ class Plan:
     contact_minutes: int
     warnings: list[str]
     left_initial_on: date | None  # when the first series ended (taper or review)
+    standing: Standing | None = None  # against NICE's guidance, when it was given
 
     @property
     def sessions(self) -> int:
@@ -339,9 +386,13 @@ def plan_course(
     diary: Sequence[DiaryEntry] = (),
     reviews: Sequence[date] = (),
     ended_on: date | None = None,
+    guidance: Guidance | None = None,
+    earlier_courses: int = 0,
 ) -> Plan:
     """The plan for a course: ``sessions`` and ``diary`` in any order; ``reviews`` are the
-    days a review decided to continue; ``ended_on`` the day the course was closed."""
+    days a review decided to continue; ``ended_on`` the day the course was closed;
+    ``guidance`` NICE's for the course's condition, and ``earlier_courses`` how many
+    courses the patient had before this one under the same guidance."""
     ordered = sorted(sessions, key=lambda s: (s.day, s.ref or 0, s.pain))
     if not ordered:
         return _empty(ended_on)
@@ -365,6 +416,20 @@ def plan_course(
     contact = sum(m.minutes for m in walk.marks)
     warnings = _cap_warnings(rules, contact, walk.marks[-1].minutes)
     decision = _decide(walk, rules, today=today, ended_on=ended_on, contact=contact)
+    standing = None
+    if guidance is not None:
+        standing = _standing(
+            guidance,
+            walk.marks,
+            rules,
+            next_date=decision.next_date,
+            reviews=reviews,
+            earlier_courses=earlier_courses,
+        )
+        if standing.review_advised and decision.action in (Action.BOOK, Action.REVIEW):
+            decision = replace(
+                decision, sentence=f"{decision.sentence} {standing.sentence}", review_advised=True
+            )
     return Plan(
         baseline=baseline,
         latest_pain=walk.marks[-1].pain,
@@ -380,6 +445,7 @@ def plan_course(
         contact_minutes=contact,
         warnings=warnings,
         left_initial_on=walk.left_initial_on,
+        standing=standing,
     )
 
 
@@ -402,9 +468,8 @@ def _cap_warnings(rules: Rules, contact: int, last_minutes: int) -> list[str]:
         return []
     if contact >= cap:
         return [
-            f"Contact time {hours(contact)} has reached the clinic's cap of {hours(cap)} for a "
-            "course (NICE NG193: a course of no more than 5 hours of healthcare professional "
-            "time)."
+            f"Contact time {hours(contact)} has reached the clinic's own cap of {hours(cap)} "
+            "for a course."
         ]
     after = contact + last_minutes
     if after >= cap:
@@ -472,3 +537,136 @@ def _spans(walk: _Walk, ended_on: date | None) -> list[Span]:
     if ended_on is not None:
         spans[-1].end = ended_on
     return spans
+
+
+# ── Against NICE's guidance ──────────────────────────────────────────────────────────
+
+# What the decision adds once NICE's recommended course is complete.
+COMPLETE = "the course NICE recommends is complete. Review with the patient whether to go on."
+
+
+def _week(first: date, day: date) -> int:
+    """The week of the course ``day`` falls in: the first session's week is week 1."""
+    return (day - first).days // 7 + 1
+
+
+def _complete(why: str) -> str:
+    return f"{why}: {COMPLETE}"
+
+
+def _standing(
+    guidance: Guidance,
+    marks: list[Mark],
+    rules: Rules,
+    *,
+    next_date: date | None,
+    reviews: Sequence[date],
+    earlier_courses: int,
+) -> Standing:
+    minutes = sum(m.minutes for m in marks)
+    first, last = marks[0], marks[-1]
+    common = {
+        "minutes": minutes,
+        "sessions": len(marks),
+        "week": _week(first.day, last.day),
+        "earlier_courses": earlier_courses,
+    }
+    if guidance.kind == CONTACT_TIME:
+        standing = _against_time(guidance, marks, **common)
+    elif guidance.kind == SESSIONS:
+        standing = _against_sessions(guidance, marks, next_date=next_date, **common)
+    else:
+        sentence = (
+            f"{guidance.advice} The planner asks for a review after "
+            f"{_count(rules.trial_sessions, 'weekly session')} without a fall in pain of "
+            f"{rules.pain.describe()}."
+        )
+        return Standing(guidance, Limit.NONE, "", sentence, **common)
+    if standing.complete:
+        agreed = sorted(d for d in reviews if d >= standing.reached_on)
+        if agreed:
+            standing = replace(
+                standing,
+                reviewed_on=agreed[0],
+                sentence=f"A review agreed to go on past {guidance.short}'s recommended course.",
+            )
+    return standing
+
+
+def _against_time(guidance: Guidance, marks: list[Mark], **common):
+    limit, used, short = guidance.limit_minutes, common["minutes"], guidance.short
+    progress = f"{hours(used)} of {hours(limit)} used"
+    running, reached_on = 0, None
+    for mark in marks:
+        running += mark.minutes
+        if running >= limit:
+            reached_on = mark.day
+            break
+    if used > limit:
+        status = Limit.OVER
+        sentence = _complete(
+            f"{hours(used - limit)} past the {hours(limit)} of professional time in {short}'s "
+            "course"
+        )
+    elif used == limit:
+        status = Limit.AT
+        sentence = _complete(
+            f"All {hours(limit)} of professional time in {short}'s course are used"
+        )
+    else:
+        left, after = limit - used, used + marks[-1].minutes
+        if after >= limit:
+            status = Limit.NEAR
+            effect = "use the rest" if after == limit else "take the course past it"
+            sentence = (
+                f"{hours(left)} left of {short}'s {hours(limit)} of professional time: another "
+                f"{hours(marks[-1].minutes)} session would {effect}."
+            )
+        else:
+            status = Limit.WITHIN
+            sentence = f"{hours(left)} left of {short}'s {hours(limit)} of professional time."
+    earlier_courses = common["earlier_courses"]
+    if guidance.single_course and earlier_courses:
+        earlier = "one before" if earlier_courses == 1 else f"{earlier_courses} before"
+        sentence = _complete(
+            f"{short} recommends a single course, and this patient has had {earlier}"
+        )
+        return Standing(guidance, status, progress, sentence, True, marks[0].day, **common)
+    complete = status in (Limit.AT, Limit.OVER)
+    return Standing(guidance, status, progress, sentence, complete, reached_on, **common)
+
+
+def _against_sessions(guidance: Guidance, marks: list[Mark], *, next_date: date | None, **common):
+    cap, low, high, short = (
+        guidance.limit_sessions,
+        guidance.weeks_min,
+        guidance.weeks_max,
+        guidance.short,
+    )
+    count, week, first = common["sessions"], common["week"], marks[0].day
+    progress = f"session {count} of up to {cap}, week {week} ({low}–{high} weeks)"
+    course = f"{short}'s course of up to {cap} sessions over {low}–{high} weeks"
+    reached_on = next((m.day for m in marks if m.number >= cap or _week(first, m.day) > high), None)
+    if count > cap:
+        status = Limit.OVER
+        sentence = _complete(f"{count} sessions, {count - cap} more than {course}")
+    elif week > high:
+        status = Limit.OVER
+        sentence = _complete(f"Week {week}, later than {course}")
+    elif count == cap:
+        status = Limit.AT
+        sentence = _complete(f"Session {count} is the last of {course}")
+    else:
+        ahead = _week(first, next_date) if next_date is not None else None
+        if count == cap - 1:
+            status = Limit.NEAR
+            sentence = f"One session left of {course}."
+        elif ahead is not None and ahead > high:
+            status = Limit.NEAR
+            sentence = f"The proposed next session, in week {ahead}, would fall after {course}."
+        else:
+            status = Limit.WITHIN
+            sentence = f"{_count(cap - count, 'session')} left of {course}."
+            sentence = sentence[0].upper() + sentence[1:]
+    complete = status in (Limit.AT, Limit.OVER)
+    return Standing(guidance, status, progress, sentence, complete, reached_on, **common)

@@ -57,6 +57,15 @@ def measure_charts(view: CourseView, *, today: date, prefix: str) -> list[charts
         if measure is None or not measure.measures_change:
             continue  # a screening tool, taken once, is a line in the table, not a chart
         baseline = taken[0].score
+        band = scoring.mcid_band(measure, baseline)
+        labels = (
+            (
+                "Important change by the smallest estimate at",
+                "Important change by the largest estimate at",
+            )
+            if band
+            else ("Important change at", "")
+        )
         found.append(
             charts.LineChart(
                 id=f"{prefix}-{code}",
@@ -67,7 +76,9 @@ def measure_charts(view: CourseView, *, today: date, prefix: str) -> list[charts
                 points=[charts.Point(m.taken_on, m.score) for m in taken],
                 baseline=baseline,
                 threshold=scoring.mcid_line(measure, baseline),
-                threshold_label="Important change at",
+                threshold_label=labels[0],
+                threshold_far=band[1] if band else None,
+                threshold_far_label=labels[1],
                 bands=_bands(view, today=today),
                 lower_is_better=measure.lower_is_better,
             )
@@ -134,6 +145,13 @@ def measure_rows(view: CourseView) -> list[MeasureRow]:
         how = m.get_source_display()
         if m.entry == "total":
             how += ", total from a licensed copy"
+        elif m.missing and measure and measure.scoring == catalogue.PROFILE:
+            left = [
+                measure.item_labels[n - 1].split(" (")[0].lower()
+                for n, answer in enumerate(m.answers, 1)
+                if answer is None
+            ]
+            how += f", {', '.join(left)} not chosen"
         elif m.missing:
             how += f", {m.missing} unanswered (allowed by its rule)"
         rows.append(MeasureRow(m.taken_on, name, score, how, m.get_timepoint_display(), m.note))

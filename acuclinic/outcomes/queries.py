@@ -8,9 +8,10 @@ from datetime import date
 from django.utils import timezone
 
 from acuclinic.clinic.models import Clinic
-from acuclinic.outcomes import catalogue, planner, schedule
+from acuclinic.outcomes import catalogue, guidance, planner, schedule
 from acuclinic.outcomes.catalogue import PAIN
 from acuclinic.outcomes.choices import ReviewDecision, Timepoint
+from acuclinic.outcomes.guidance import ConditionGuidance
 from acuclinic.outcomes.models import Course, CourseReview, Measurement, OutcomesPolicy
 from acuclinic.people.models import ClinicalSummary, Patient
 from acuclinic.scheduling.choices import AppointmentStatus
@@ -127,6 +128,12 @@ class CourseView:
     notes: list[NoteFact]
     diary: list[planner.DiaryEntry]
     measurements: list[Measurement] = field(default_factory=list)
+    guidance: ConditionGuidance | None = None
+
+
+def guidance_for(course: Course) -> ConditionGuidance:
+    """NICE's guidance for the course's presenting condition (data/guidance.toml)."""
+    return guidance.current().for_condition(course.condition)
 
 
 def plan_for(
@@ -137,8 +144,12 @@ def plan_for(
     reviews: list[date],
     rules: planner.Rules,
     today: date,
+    earlier: list[Course] = (),
 ) -> planner.Plan:
+    """The planner's reading of ``course``; ``earlier`` are the patient's courses before
+    it (NG193 recommends a single course: an earlier one under it counts)."""
     mine = [n for n in notes if in_course(course, n.day)]
+    found = guidance_for(course).guidance
     return planner.plan_course(
         [n.as_session() for n in mine],
         rules=rules,
@@ -146,6 +157,8 @@ def plan_for(
         diary=[d for d in diary if in_course(course, d.day)],
         reviews=reviews,
         ended_on=course.ended_on,
+        guidance=found,
+        earlier_courses=sum(1 for c in earlier if guidance_for(c).guidance.id == found.id),
     )
 
 
@@ -179,7 +192,7 @@ def course_views(patient: Patient, *, today: date) -> list[CourseView]:
     reviews = continue_reviews([c.pk for c in courses])
     measurements = measurements_for(patient)
     views = []
-    for course in courses:
+    for index, course in enumerate(courses):
         rules = policy_for(course.clinic).rules()
         plan = plan_for(
             course,
@@ -188,6 +201,7 @@ def course_views(patient: Patient, *, today: date) -> list[CourseView]:
             reviews=reviews.get(course.pk, []),
             rules=rules,
             today=today,
+            earlier=courses[:index],
         )
         views.append(
             CourseView(
@@ -197,6 +211,7 @@ def course_views(patient: Patient, *, today: date) -> list[CourseView]:
                 notes=[n for n in notes if in_course(course, n.day)],
                 diary=[d for d in diary if in_course(course, d.day)],
                 measurements=[m for m in measurements if in_course(course, m.taken_on)],
+                guidance=guidance_for(course),
             )
         )
     return views

@@ -19,6 +19,7 @@ from acuclinic.outcomes.catalogue import (
     LOW,
     MEAN,
     MEDIUM,
+    PROFILE,
     SECTIONS,
     SINGLE,
     STRATIFY,
@@ -113,6 +114,8 @@ def score_items(measure: Measure, answers: Sequence) -> Score:
         return _score_sections(measure, values)
     if measure.scoring == DOMAINS:
         return _score_domains(measure, values)
+    if measure.scoring == PROFILE:
+        return _score_profile(measure, values)
     raise ScoringError("unknown_scoring", f"Unknown scoring {measure.scoring!r}.")
 
 
@@ -184,6 +187,26 @@ def _score_domains(measure: Measure, values: list) -> Score:
         total += Decimal(sum(answered)) * domain.items / len(answered) / domain.divisor
         answered_all += len(answered)
     return Score(_round(total), answered_all, measure.items - answered_all)
+
+
+def _score_profile(measure: Measure, values: list) -> Score:
+    """MYMOP2: the mean of the items rated; only the optional items (the second symptom,
+    when the patient chose one) may be left out."""
+    for number, value in enumerate(values, 1):
+        if value is not None:
+            _check_item(measure, value, number)
+    unrated = [n for n, v in enumerate(values, 1) if v is None]
+    needed = [n for n in unrated if n not in measure.optional_items]
+    if needed:
+        names = ", ".join(measure.item_labels[n - 1].lower() for n in needed)
+        raise ScoringError(
+            "items_missing",
+            f"Rate {names}: the {measure.name} needs {'it' if len(needed) == 1 else 'them'}. "
+            f"{measure.missing_rule}",
+            field=f"item_{needed[0]}",
+        )
+    rated = [v for v in values if v is not None]
+    return Score(_round(Decimal(sum(rated)) / len(rated)), len(rated), len(unrated))
 
 
 def _score_mean(measure: Measure, activities: Sequence) -> Score:
@@ -268,7 +291,9 @@ def improvement(measure: Measure, baseline: Decimal, value: Decimal) -> Decimal:
 
 def meets_mcid(measure: Measure, baseline: Decimal, value: Decimal) -> bool:
     """Whether the change from baseline reaches the measure's MCID: its points, or its
-    percentage of the baseline, whichever the measure defines (either suffices)."""
+    percentage of the baseline, whichever the measure defines (either suffices). Where
+    published MCIDs differ (``mcid_range``), only a change reaching the largest counts:
+    important by every estimate (``within_mcid_range`` says when by some only)."""
     if measure.scoring == CATEGORY:
         return measure.responder_max > 0 and Decimal(value) <= measure.responder_max
     if not measure.measures_change:
@@ -276,16 +301,45 @@ def meets_mcid(measure: Measure, baseline: Decimal, value: Decimal) -> bool:
     better = improvement(measure, baseline, value)
     if better <= 0:
         return False
+    if measure.mcid_range:
+        return better >= measure.mcid_range[1]
     if measure.mcid_points and better >= measure.mcid_points:
         return True
     base = Decimal(baseline)
     return bool(measure.mcid_percent and base > 0 and better * 100 >= measure.mcid_percent * base)
 
 
+def within_mcid_range(measure: Measure, baseline: Decimal, value: Decimal) -> bool:
+    """Whether the change is important by some published estimates but not by all: at
+    least the smallest of a contested MCID's range, short of the largest."""
+    if not measure.mcid_range or not measure.measures_change:
+        return False
+    low, high = measure.mcid_range
+    return low <= improvement(measure, baseline, value) < high
+
+
+def _towards_better(measure: Measure, baseline: Decimal, step: Decimal) -> Decimal:
+    line = Decimal(baseline) - step if measure.lower_is_better else Decimal(baseline) + step
+    return _round(max(Decimal(measure.score_min), min(Decimal(measure.score_max), line)))
+
+
+def mcid_band(measure: Measure, baseline: Decimal) -> tuple[Decimal, Decimal] | None:
+    """For a contested MCID: the scores the smallest and the largest estimate put an
+    important change at, from ``baseline`` (for charts); None for any other measure."""
+    if not measure.mcid_range or not measure.measures_change:
+        return None
+    low, high = measure.mcid_range
+    return _towards_better(measure, baseline, low), _towards_better(measure, baseline, high)
+
+
 def mcid_line(measure: Measure, baseline: Decimal) -> Decimal | None:
-    """The score a patient must reach for an important change (for charts), or None."""
+    """The score a patient must reach for an important change (for charts), or None. For
+    a contested MCID, the nearer end of its range (``mcid_band`` gives both)."""
     if measure.scoring == CATEGORY or not measure.measures_change:
         return None
+    band = mcid_band(measure, baseline)
+    if band is not None:
+        return band[0]
     steps = []
     if measure.mcid_points:
         steps.append(Decimal(measure.mcid_points))
@@ -294,9 +348,7 @@ def mcid_line(measure: Measure, baseline: Decimal) -> Decimal | None:
     if not steps:
         return None
     # Either criterion suffices, so the line is the nearer of the two.
-    step = min(steps)
-    line = Decimal(baseline) - step if measure.lower_is_better else Decimal(baseline) + step
-    return _round(max(Decimal(measure.score_min), min(Decimal(measure.score_max), line)))
+    return _towards_better(measure, baseline, min(steps))
 
 
 @dataclass(frozen=True)

@@ -145,19 +145,21 @@ def _refresh_chunk(chunk, *, today: date, now, audited: bool, rules: dict) -> in
     every = [c for mine in courses.values() for c in mine]
     reviews = queries.continue_reviews([c.pk for c in every])
     changed = []
-    for course in every:
-        if course.clinic_id not in rules:
-            rules[course.clinic_id] = queries.policy_for(course.clinic).rules()
-        plan = queries.plan_for(
-            course,
-            notes=notes.get(course.patient_id, []),
-            diary=diary.get(course.patient_id, []),
-            reviews=reviews.get(course.pk, []),
-            rules=rules[course.clinic_id],
-            today=today,
-        )
-        if _apply(course, plan, now):
-            changed.append(course)
+    for mine in courses.values():
+        for index, course in enumerate(mine):
+            if course.clinic_id not in rules:
+                rules[course.clinic_id] = queries.policy_for(course.clinic).rules()
+            plan = queries.plan_for(
+                course,
+                notes=notes.get(course.patient_id, []),
+                diary=diary.get(course.patient_id, []),
+                reviews=reviews.get(course.pk, []),
+                rules=rules[course.clinic_id],
+                today=today,
+                earlier=mine[:index],
+            )
+            if _apply(course, plan, now):
+                changed.append(course)
     Course.objects.bulk_update(changed, [*SUMMARY_FIELDS, "refreshed_at"], batch_size=1000)
     return len(changed)
 
@@ -440,7 +442,9 @@ def _close(course: Course, *, reason: str, ended_on: date, user) -> None:
 def course_review(
     course: Course, *, decision: str, user, note: str = "", today: date | None = None
 ) -> CourseReview:
-    """Record the review the planner asked for: a further trial, or stop the course."""
+    """Record the review the planner asked for: after no response to a trial, or once
+    NICE's recommended course is complete. Continue (a further trial; past NICE's
+    course) or stop (the course closes)."""
     today = today or timezone.localdate()
     if decision not in ReviewDecision.values:
         raise InvalidRequest(
@@ -450,7 +454,7 @@ def course_review(
     with transaction.atomic():
         locked = _open(course)
         plan = _fresh_plan(locked, today=today)
-        if plan.decision.action != planner.Action.REVIEW:
+        if plan.decision.action != planner.Action.REVIEW and not plan.decision.review_advised:
             raise Conflict(
                 "no_review_due",
                 "This course is not waiting for a review: the planner proposes the next "

@@ -19,6 +19,7 @@ from acuclinic.core.errors import ServiceError
 from acuclinic.core.formats import format_datetime
 from acuclinic.core.forms import apply_service_error
 from acuclinic.outcomes import catalogue, offers, presenting, queries, report, services
+from acuclinic.outcomes.choices import ReviewDecision
 from acuclinic.outcomes.forms import (
     BookForm,
     CloseForm,
@@ -30,6 +31,7 @@ from acuclinic.outcomes.forms import (
     posted,
 )
 from acuclinic.outcomes.models import Course
+from acuclinic.people.choices import ConditionChoice
 from acuclinic.people.models import Patient, Practitioner
 
 CLINICAL = "people.view_clinical"
@@ -53,6 +55,8 @@ def patient_context(request, patient: Patient, *, prefix: str = "chart") -> dict
     can_book = request.user.has_perms(BOOK)
     offer = offers.next_session_offer(latest, today=today) if latest and can_book else None
     audit.record(AuditAction.VIEW, patient, object_type="outcomes.course", detail="outcomes")
+    condition = latest.course.condition if latest else queries.condition_of(patient)
+    offered = measure_choices(condition=condition) if condition else measure_choices()
     return {
         "patient": patient,
         "views": views,
@@ -65,7 +69,9 @@ def patient_context(request, patient: Patient, *, prefix: str = "chart") -> dict
         "today": today,
         "can_record": request.user.has_perms(RECORD),
         "can_decide": request.user.has_perms(DECIDE),
-        "measures": measure_choices(),
+        "measures": offered,
+        "other_measures": [m for m in measure_choices() if m not in offered],
+        "condition_label": ConditionChoice(condition).label if condition else "",
         "nav": "patients",
     }
 
@@ -74,7 +80,9 @@ def patient_context(request, patient: Patient, *, prefix: str = "chart") -> dict
 def patient_outcomes(request, pk: int):
     patient = get_object_or_404(Patient, pk=pk)
     context = patient_context(request, patient)
-    context.update(review_form=ReviewForm(), close_form=CloseForm())
+    latest = context["latest"]
+    decision = latest.plan.decision if latest else None
+    context.update(review_form=ReviewForm(decision=decision), close_form=CloseForm())
     return render(request, "outcomes/patient.html", context)
 
 
@@ -147,7 +155,12 @@ def course_review(request, pk: int):
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Review recorded: {review.get_decision_display().lower()}.")
+        outcome = (
+            "the course goes on"
+            if review.decision == ReviewDecision.CONTINUE
+            else "the course is closed"
+        )
+        messages.success(request, f"Review recorded: {outcome}.")
     return _back_to_patient(course)
 
 

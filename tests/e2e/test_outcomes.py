@@ -149,3 +149,53 @@ def test_the_patient_keeps_a_diary_fills_in_a_questionnaire_and_sees_their_progr
     psfs = Measurement.objects.get(patient=margaret, measure="psfs")
     assert (psfs.score, psfs.source) == (5, "patient")
     expect(page.get_by_role("link", name="Patient-Specific Functional Scale")).to_have_count(0)
+
+
+@pytest.fixture
+def at_nices_limit(transactional_db):
+    """Joan, with fibromyalgia: ten half-hour sessions with Sarah Patel, the last today —
+    NICE NG193's 5 hours of professional time are used."""
+    factories.build_clinic()
+    sarah = factories.practitioner("sarah", qualified_medical=True)
+    joan = factories.patient(given_name="Joan", family_name="Adeyemi")
+    factories.clinical_summary(joan, by=sarah.user, presenting_condition="fibromyalgia")
+    first = timezone.localdate() - timedelta(weeks=9)
+    factories.weekly_sessions(joan, sarah, [7, 5, 4, 4, 4, 4, 4, 4, 4, 4], first_day=first)
+    return sarah, joan
+
+
+def test_at_nices_limit_the_practitioner_sees_it_reviews_and_may_still_book(
+    live_server, page, at_nices_limit
+):
+    from tests.e2e.test_accessibility import assert_accessible
+
+    _, joan = at_nices_limit
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Username").fill("sarah")
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    page.goto(f"{live_server.url}/patients/{joan.pk}/")
+    section = page.get_by_role("region", name="Course and outcomes")
+    note = section.get_by_role("note", name="NICE NG193 (2021): chronic primary pain")
+    expect(note).to_contain_text("5 h of 5 h used")
+    expect(section).to_contain_text("the course NICE recommends is complete")
+
+    section.get_by_role("link", name="Outcomes, timeline and next session").click()
+    assert_accessible(page)
+    note = page.get_by_role("note", name="NICE NG193 (2021): chronic primary pain")
+    expect(note).to_contain_text("Review with the patient whether to go on.")
+    note.get_by_text("Why this guidance, and its source").click()
+    expect(note).to_contain_text("NG193 names fibromyalgia (chronic widespread pain)")
+    # The clinic may still book: the times are offered beside the request for a review.
+    expect(page.get_by_role("button", name=re.compile(r"^Book ")).first).to_be_visible()
+
+    page.get_by_label("Continue: go on past NICE's recommended course").check()
+    page.get_by_label("Reasons (discussed with the patient)").fill("Improving; she chose to go on.")
+    page.get_by_role("button", name="Record the review").click()
+    expect(page.get_by_role("status").first).to_contain_text("Review recorded: the course goes on.")
+    expect(
+        page.get_by_role("note", name="NICE NG193 (2021): chronic primary pain")
+    ).to_contain_text("A review agreed to go on past NICE NG193's recommended course.")
+    expect(page.get_by_role("button", name="Record the review")).to_have_count(0)
+    assert_accessible(page)

@@ -76,6 +76,7 @@ def next_session_offer(context, note):
     return {
         "show": offer is not None,
         "offer": offer,
+        "view": view,
         "warnings": view.plan.warnings,
         "next": request.get_full_path() if request else "",
         "csrf_token": context.get("csrf_token"),

@@ -30,3 +30,18 @@ def sessions(low_back, practitioner, weeks_ago):
         )
 
     return make
+
+
+@pytest.fixture
+def course_of(patient, practitioner):
+    """Sessions for the patient with ``condition`` on their clinical summary: ``every_days``
+    apart, ending today, one per pain score, each booked for ``minutes``."""
+
+    def make(condition, *pains, every_days=7, minutes=30):
+        factories.clinical_summary(patient, by=practitioner.user, presenting_condition=condition)
+        first = timezone.localdate() - timedelta(days=every_days * (len(pains) - 1))
+        return factories.weekly_sessions(
+            patient, practitioner, pains, first_day=first, every_days=every_days, minutes=minutes
+        )
+
+    return make

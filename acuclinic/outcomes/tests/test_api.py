@@ -138,3 +138,88 @@ def test_a_start_back_screen_is_answered_with_its_risk_group(practitioner_user, 
     assert (body["score"], body["risk_group"], body["answers"]) == ("5", "medium", agreed)
     refused = _record(practitioner_user, low_back, measure="startback", total=5)
     assert (refused.status_code, refused.json()["code"]) == (422, "items_needed")
+
+
+# ── Issue 12: NICE's guidance per condition, and the measures ───────────────────────
+
+
+def test_the_course_plan_says_where_the_course_stands_against_nice(
+    practitioner_user, patient, course_of
+):
+    course_of("fibromyalgia", 7, 6, 5, minutes=45)
+    course = as_user(practitioner_user).get(f"/patients/{patient.pk}/course-plan").json()["course"]
+    found = course["guidance"]
+    assert (found["id"], found["kind"], found["status"]) == ("ng193", "contact_time", "within")
+    assert (found["limit_minutes"], found["minutes_used"]) == (300, 135)
+    assert found["progress"] == "2 h 15 min of 5 h used"
+    assert found["why"].startswith("NG193 names fibromyalgia")
+    assert "1.2.5" in found["source"]
+    assert course["decision"]["review_advised"] is False
+    assert course["contact_cap_minutes"] is None  # the clinic set no cap of its own
+
+
+def test_at_nices_limit_a_review_is_advised_and_recorded_through_the_api(
+    practitioner_user, patient, course_of
+):
+    course_of("headache", 7, 5, 4, 4, 4, 4, 4, 4, 4, 4, every_days=5)
+    client = as_user(practitioner_user)
+    course = client.get(f"/patients/{patient.pk}/course-plan").json()["course"]
+    assert course["guidance"]["progress"] == "session 10 of up to 10, week 7 (5–8 weeks)"
+    assert course["guidance"]["complete"] is True
+    assert course["decision"]["action"] == "book"  # booking stays open
+    assert course["decision"]["review_advised"] is True
+    assert course["decision"]["sentence"].endswith(
+        "the course NICE recommends is complete. Review with the patient whether to go on."
+    )
+    response = client.post(f"/courses/{course['id']}/review", {"decision": "continue"})
+    assert response.status_code == 201, response.json()
+    after = client.get(f"/patients/{patient.pk}/course-plan").json()["course"]
+    assert after["decision"]["review_advised"] is False
+    assert after["guidance"]["reviewed_on"] == timezone.localdate().isoformat()
+
+
+def test_low_back_pain_has_ng59s_note_and_no_limit_in_the_api(
+    practitioner_user, sessions, low_back
+):
+    sessions(7, 6)
+    found = as_user(practitioner_user).get(f"/patients/{low_back.pk}/course-plan").json()
+    guidance = found["course"]["guidance"]
+    assert (guidance["id"], guidance["kind"], guidance["status"]) == (
+        "ng59",
+        "not_recommended",
+        "none",
+    )
+    assert guidance["limit_minutes"] is None and guidance["progress"] == ""
+    assert guidance["sentence"].startswith("NICE does not recommend acupuncture")
+
+
+def test_the_catalogue_gives_the_contested_ranges_the_detectable_change_and_the_mymop2(
+    practitioner_user,
+):
+    measures = {m["code"]: m for m in as_user(practitioner_user).get("/measures").json()}
+    assert measures["hit6"]["mcid_range"] == ["2.5", "6"]
+    assert measures["ndi"]["mcid_range"] == ["5", "9.5"]
+    assert measures["rmdq"]["mcid_range"] is None
+    assert measures["psfs"]["mdc"].startswith("2 points for the mean")
+    assert measures["psfs"]["mdc_source"].startswith("Stratford")
+    assert measures["psfs"]["mcid_source"].startswith("Moseng")
+    mymop = measures["mymop2"]
+    assert (mymop["scoring"], mymop["conditions"], mymop["completed_by"]) == (
+        "profile",
+        ["any"],
+        "clinician",
+    )
+    assert measures["hit6"]["conditions"] == ["headache"]
+
+
+def test_a_mymop2_is_recorded_through_the_api(practitioner_user, low_back):
+    response = _record(practitioner_user, low_back, measure="mymop2", answers=[4, None, 5, 3])
+    assert response.status_code == 201, response.json()
+    assert (response.json()["score"], response.json()["missing"]) == ("4.0", 1)
+    refused = _record(practitioner_user, low_back, measure="mymop2", answers=[4, 3, None, 3])
+    assert (refused.status_code, refused.json()["code"], refused.json()["field"]) == (
+        422,
+        "items_missing",
+        "item_3",
+    )
+    assert Measurement.objects.count() == 1

@@ -126,3 +126,32 @@ def test_the_report_has_something_in_every_column(demo):
         "Medical (western) acupuncture",
         "Traditional acupuncture",
     }
+
+
+def test_courses_past_nices_limit_were_reviewed_and_the_mymop2_was_taken(demo):
+    # Sessions after NICE's limit for the condition follow a review that agreed to go on.
+    past = CourseReview.objects.filter(note__startswith="NICE's recommended course is complete")
+    assert past.exists()
+    for review in past.select_related("course")[:50]:
+        [view] = [
+            v
+            for v in queries.course_views(review.course.patient, today=TODAY)
+            if v.course.pk == review.course_id
+        ]
+        standing = view.plan.standing
+        assert standing.complete and standing.reviewed_on == review.reviewed_on
+        assert view.plan.marks[-1].day >= review.reviewed_on
+        assert not view.plan.decision.review_advised
+    # The MYMOP2, rating by rating, where the condition has no disability measure.
+    cat = catalogue.current()
+    profiles = Measurement.objects.filter(measure="mymop2").select_related("patient")
+    assert profiles.exists()
+    for m in profiles[:200]:
+        assert m.entry == "items" and len(m.answers) == 4
+        assert m.score == scoring.score_items(cat.measures["mymop2"], m.answers).value
+    conditions = set(
+        Course.objects.filter(patient__measurements__measure="mymop2").values_list(
+            "condition", flat=True
+        )
+    )
+    assert conditions and not {"low_back", "sciatica", "headache"} & conditions

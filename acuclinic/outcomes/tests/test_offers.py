@@ -196,3 +196,25 @@ def test_a_closed_course_offers_nothing_and_books_nothing(
         )
     assert refused.value.code == "course_closed"
     assert not Appointment.objects.filter(patient=low_back, status="booked").exists()
+
+
+def test_at_nices_limit_the_next_session_can_still_be_booked(
+    patient, practitioner, practitioner_user, course_of
+):
+    # Ten half-hour sessions for fibromyalgia: NG193's 5 h are used, a review is advised...
+    course_of("fibromyalgia", 7, 5, 4, 4, 4, 4, 4, 4, 4, 4)
+    view = _view(patient)
+    assert view.plan.decision.review_advised
+    offer = offers.next_session_offer(view, today=timezone.localdate())
+    assert offer.slots, "the times are still offered"
+    # ...but the clinic is private: booking is not refused.
+    slot = offer.slots[0]
+    booked = services.next_session_book(
+        view.course,
+        practitioner=slot.practitioner,
+        room=slot.room,
+        service=offer.service,
+        start=slot.start,
+        user=practitioner_user,
+    )
+    assert booked.status == AppointmentStatus.BOOKED

@@ -3,6 +3,7 @@ reviews, closing a course, and the patient record's section."""
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -25,7 +26,7 @@ def test_a_practitioner_sees_the_planners_sentence_and_the_course_timeline(
     assert "Pain 4/10 vs baseline 7/10 at two sessions: moving to every other week." in page
     assert "Weekly (initial)" in page and "Every other week" in page
     assert "first reached at session 3" in page
-    assert "2 h of the clinic's cap of 5 h" in page
+    assert "<dd>2 h (booked length of the signed sessions)</dd>" in page
     assert AuditEntry.objects.filter(
         action="view", object_type="outcomes.course", patient_id=low_back.pk
     ).exists()
@@ -280,9 +281,10 @@ def test_the_patient_record_shows_the_course_as_a_timeline_of_phases_and_session
     assert "so a relapse: starting weekly series 2." in timeline
 
 
-def test_the_contact_time_cap_warning_is_on_the_record_the_outcomes_page_and_the_note(
-    client, practitioner_user, sessions, low_back
+def test_the_clinics_own_contact_cap_warns_on_the_record_the_outcomes_page_and_the_note(
+    client, practitioner_user, admin_user, clinic, sessions, low_back
 ):
+    services.policy_update(clinic, user=admin_user, contact_cap_minutes=300)
     notes = sessions(7, 5, 4, 4, 4, 4, 4, 4, 4)  # nine half-hour sessions: 4 h 30 min
     warning = "Contact time 4 h 30 min of the 5 h cap: another 30 min session would reach it."
     client.force_login(practitioner_user)
@@ -292,6 +294,172 @@ def test_the_contact_time_cap_warning_is_on_the_record_the_outcomes_page_and_the
         f"/treatment/notes/{notes[-1].pk}/",
     ):
         assert warning in client.get(url).content.decode(), url
+
+
+# ── NICE's guidance per condition (issue 12, point 10) ───────────────────────────────
+
+PAGES = ("/patients/{pk}/", "/outcomes/patients/{pk}/", "/treatment/notes/{note}/")
+
+
+def _pages(client, user, patient, note):
+    client.force_login(user)
+    for url in PAGES:
+        url = url.format(pk=patient.pk, note=note.pk)
+        yield url, client.get(url).content.decode()
+
+
+def test_chronic_primary_pain_shows_the_time_used_against_ng193_on_every_page(
+    client, practitioner_user, patient, course_of
+):
+    notes = course_of("fibromyalgia", 7, 6, 5, minutes=45)
+    for url, page in _pages(client, practitioner_user, patient, notes[-1]):
+        assert "NICE NG193 (2021): chronic primary pain" in page, url
+        assert "2 h 15 min of 5 h used" in page, url
+        assert "2 h 45 min left of NICE NG193&#x27;s 5 h of professional time." in page, url
+        assert "Professional time is the booked length of each signed session." in page, url
+    page = client.get(f"/outcomes/patients/{patient.pk}/").content.decode()
+    assert "NG193 names fibromyalgia (chronic widespread pain)" in page  # why, with source
+    assert "recommendation 1.2.5" in page
+
+
+def test_at_ng193s_limit_the_planner_asks_for_a_review_but_booking_stays_open(
+    client, practitioner_user, patient, course_of
+):
+    notes = course_of("msk", 7, 5, 4, 4, 4, 4, 4, 4, 4, 4)  # ten half-hour sessions: 5 h
+    complete = (
+        "All 5 h of professional time in NICE NG193&#x27;s course are used: the course NICE "
+        "recommends is complete. Review with the patient whether to go on."
+    )
+    for url, page in _pages(client, practitioner_user, patient, notes[-1]):
+        assert complete in page, url
+        assert "5 h of 5 h used" in page, url
+    page = client.get(f"/outcomes/patients/{patient.pk}/").content.decode()
+    assert "Continue: go on past NICE&#x27;s recommended course" in page
+    assert "Record the review" in page
+    assert "Next session proposed on" in page
+    assert "One click books it" in page  # the clinic may still book
+
+
+def test_a_review_that_goes_on_past_nice_is_recorded_and_not_asked_for_again(
+    client, practitioner_user, patient, course_of
+):
+    course_of("fibromyalgia", 7, 5, 4, 4, 4, 4, 4, 4, 4, 4)
+    [course] = services.course_refresh(patient)
+    client.force_login(practitioner_user)
+    response = client.post(
+        f"/outcomes/courses/{course.pk}/review/",
+        {"decision": "continue", "note": "Improving; agreed monthly sessions at her own cost."},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/outcomes/patients/{patient.pk}/").content.decode()
+    assert "A review agreed to go on past NICE NG193&#x27;s recommended course." in page
+    assert "Record the review" not in page
+    assert "the course NICE recommends is complete" not in page
+    assert CourseReview.objects.get(course=course).decision == "continue"
+
+
+def test_headaches_show_the_session_and_the_week_against_cg150(
+    client, practitioner_user, patient, course_of
+):
+    notes = course_of("headache", 7, 6, 6, 5, 5, 5, every_days=5)
+    for url, page in _pages(client, practitioner_user, patient, notes[-1]):
+        assert "NICE CG150 (2012): headaches" in page, url
+        assert "Session 6 of up to 10, week 4 (5–8 weeks)" in page, url
+
+
+def test_low_back_pain_carries_ng59s_note_on_the_course_and_planner_pages(
+    client, practitioner_user, sessions, low_back
+):
+    notes = sessions(7, 6)
+    for url, page in _pages(client, practitioner_user, low_back, notes[-1]):
+        assert "NICE NG59 (2016): low back pain and sciatica" in page, url
+        assert "NICE does not recommend acupuncture for low back pain" in page, url
+        assert "outcomes, not habit, decide whether a course goes on" in page, url
+    summary = client.get(f"/outcomes/patients/{low_back.pk}/summary/").content.decode()
+    assert "NICE does not recommend acupuncture for low back pain" in summary
+
+
+def test_a_condition_with_no_nice_limit_says_so_rather_than_invent_one(
+    client, practitioner_user, patient, course_of
+):
+    course_of("whiplash", *[6] * 12)
+    client.force_login(practitioner_user)
+    page = client.get(f"/outcomes/patients/{patient.pk}/").content.decode()
+    assert "No NICE course: chronic secondary pain" in page
+    assert "No NICE guideline sets a course of acupuncture for this pain" in page
+    assert " used" not in page.split('id="guidance"')[1].split("</div>")[0]
+
+
+# ── The measures (issue 12, point 11) ────────────────────────────────────────────────
+
+
+def test_the_record_list_puts_the_conditions_measures_and_the_mymop2_first(
+    client, practitioner_user, patient, course_of
+):
+    course_of("headache", 7)
+    client.force_login(practitioner_user)
+    page = client.get(f"/outcomes/patients/{patient.pk}/").content.decode()
+    suggested, others = page.split("<h3>For headaches, or any condition</h3>")[1].split(
+        "<h3>For other conditions</h3>"
+    )
+    suggested = suggested.split("</ul>")[0]
+    assert "Headache Impact Test" in suggested and "MYMOP2" in suggested
+    assert "Roland-Morris" not in suggested and "Roland-Morris" in others
+
+
+def test_a_mymop2_is_recorded_from_its_ratings_by_number(
+    client, practitioner_user, patient, course_of
+):
+    course_of("other", 6)
+    client.force_login(practitioner_user)
+    url = f"/outcomes/patients/{patient.pk}/measures/mymop2/"
+    form = client.get(url).content.decode()
+    assert "Meaningful Measures" in form  # the licence, and why the form is not shown
+    assert "Symptom 2 (if the patient chose a second)" in form
+    assert "Or the profile score (0–6)" in form
+    refused = client.post(url, {"taken_on": timezone.localdate().isoformat(), "item_2": "3"})
+    assert refused.status_code == 422
+    assert "Rate symptom 1, activity, wellbeing" in refused.content.decode()
+    assert not Measurement.objects.exists()
+    data = {"taken_on": timezone.localdate().isoformat(), "item_1": "4", "item_3": "5"}
+    response = client.post(url, {**data, "item_4": "3", "note": "Knee ache; gardening."})
+    assert response.status_code == 302
+    measurement = Measurement.objects.get(measure="mymop2")
+    assert (measurement.score, measurement.answers) == (4, [4, None, 5, 3])
+    page = client.get(f"/outcomes/patients/{patient.pk}/").content.decode()
+    assert "<td>4/6</td>" in page
+    assert "symptom 2 not chosen" in page
+
+
+def test_the_psfs_form_gives_moseng_for_the_mcid_and_stratford_for_detectable_change(
+    client, practitioner_user, low_back
+):
+    client.force_login(practitioner_user)
+    form = client.get(f"/outcomes/patients/{low_back.pk}/measures/psfs/").content.decode()
+    assert "MCID: 2 points on the mean of the activities. <em>Moseng T" in form
+    assert "Smallest detectable change: 2 points for the mean of the activities, 3 points" in form
+    assert "<em>Stratford P" in form
+
+
+def test_an_ndi_chart_draws_both_ends_of_its_contested_mcid(
+    client, practitioner_user, admin_user, patient, course_of
+):
+    course_of("whiplash", 7, 6, 5, every_days=14)
+    for weeks, total in ((4, "30"), (0, "22")):
+        services.measurement_record(
+            patient,
+            measure="ndi",
+            taken_on=timezone.localdate() - timedelta(weeks=weeks),
+            total=Decimal(total),
+            user=practitioner_user,
+        )
+    client.force_login(practitioner_user)
+    page = client.get(f"/outcomes/patients/{patient.pk}/").content.decode()
+    assert (
+        "Important change by the smallest estimate at: 25. "
+        "Important change by the largest estimate at: 20.5." in page
+    )
+    assert 'class="threshold far"' in page
 
 
 def test_the_start_back_screen_is_recorded_by_statement_and_shows_the_risk_group(

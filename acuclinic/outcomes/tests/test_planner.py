@@ -9,9 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from acuclinic.outcomes import guidance
+from acuclinic.outcomes.guidance import CONTACT_TIME, SESSIONS, Guidance
 from acuclinic.outcomes.planner import (
     Action,
     DiaryEntry,
+    Limit,
     Phase,
     Rules,
     Session,
@@ -146,15 +149,20 @@ def test_a_closed_course_proposes_nothing():
     assert result.decision.next_date is None
 
 
-def test_contact_time_is_added_up_and_warns_at_the_clinics_cap():
-    nine = plan(weekly(*[7] * 5 + [5, 4, 4, 4], minutes=30))
+def test_contact_time_is_added_up_and_warns_at_the_clinics_own_cap_if_it_set_one():
+    capped = Rules(contact_cap_minutes=300)
+    nine = plan(weekly(*[7] * 5 + [5, 4, 4, 4], minutes=30), rules=capped)
     assert nine.contact_minutes == 270
     assert nine.warnings == [
         "Contact time 4 h 30 min of the 5 h cap: another 30 min session would reach it."
     ]
-    ten = plan(weekly(*[7] * 5 + [5, 4, 4, 4, 4], minutes=30))
-    assert ten.warnings[0].startswith("Contact time 5 h has reached the clinic's cap of 5 h")
-    assert plan(weekly(*[7] * 12), rules=Rules(contact_cap_minutes=None)).warnings == []
+    ten = plan(weekly(*[7] * 5 + [5, 4, 4, 4, 4], minutes=30), rules=capped)
+    assert ten.warnings == [
+        "Contact time 5 h has reached the clinic's own cap of 5 h for a course."
+    ]
+    # By default there is none: NICE's limit depends on the condition (the guidance).
+    assert Rules().contact_cap_minutes is None
+    assert plan(weekly(*[7] * 12)).warnings == []
 
 
 def test_the_proposed_date_is_never_in_the_past():
@@ -225,7 +233,7 @@ def courses(draw):
     return sessions, diary
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(courses(), rules_strategy)
 def test_phases_only_change_as_the_rules_allow(course, rules):
     sessions, diary = course
@@ -244,7 +252,7 @@ def test_phases_only_change_as_the_rules_allow(course, rules):
     assert result.series == series == 1 + result.relapses
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(courses(), rules_strategy)
 def test_every_decision_matches_its_phase_and_explains_itself(course, rules):
     sessions, diary = course
@@ -260,7 +268,7 @@ def test_every_decision_matches_its_phase_and_explains_itself(course, rules):
         assert decision.next_date >= sessions[-1].day + timedelta(days=decision.interval_days)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(courses(), rules_strategy)
 def test_taper_only_follows_enough_improved_sessions_in_a_row(course, rules):
     sessions, diary = course
@@ -276,7 +284,7 @@ def test_taper_only_follows_enough_improved_sessions_in_a_row(course, rules):
             assert all(m.improved for m in run)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.integers(0, 10), min_size=1, max_size=20), rules_strategy)
 def test_a_course_that_never_improves_is_reviewed_after_the_trial(pains, rules):
     baseline = max(pains)
@@ -290,7 +298,7 @@ def test_a_course_that_never_improves_is_reviewed_after_the_trial(pains, rules):
     assert result.first_mcid_session is None
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(courses(), rules_strategy)
 def test_later_sessions_never_rewrite_how_earlier_ones_were_read(course, rules):
     sessions, _ = course
@@ -300,7 +308,7 @@ def test_later_sessions_never_rewrite_how_earlier_ones_were_read(course, rules):
         assert prefix.marks == full.marks[:cut]
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(courses(), rules_strategy, st.randoms(use_true_random=False))
 def test_the_order_sessions_arrive_in_does_not_matter(course, rules, rnd):
     sessions, diary = course
@@ -312,7 +320,7 @@ def test_the_order_sessions_arrive_in_does_not_matter(course, rules, rnd):
     assert (one.marks, one.changes, one.decision) == (other.marks, other.changes, other.decision)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(courses(), rules_strategy)
 def test_contact_time_is_the_sum_of_the_sessions_and_warns_only_near_the_cap(course, rules):
     sessions, _ = course
@@ -324,7 +332,7 @@ def test_contact_time_is_the_sum_of_the_sessions_and_warns_only_near_the_cap(cou
     assert bool(result.warnings) == near
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(courses(), rules_strategy)
 def test_every_session_sits_in_one_span_of_its_phase(course, rules):
     sessions, diary = course
@@ -335,7 +343,7 @@ def test_every_session_sits_in_one_span_of_its_phase(course, rules):
         assert all(m.phase == span.phase and m.series == span.series for m in span.sessions)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(courses(), rules_strategy)
 def test_no_session_back_within_the_mcid_of_baseline_stays_in_taper_or_maintenance(course, rules):
     sessions, diary = course
@@ -345,7 +353,7 @@ def test_no_session_back_within_the_mcid_of_baseline_stays_in_taper_or_maintenan
             assert rules.pain.improved(result.baseline, mark.pain), mark
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(courses(), rules_strategy)
 def test_monthly_maintenance_follows_enough_fortnightly_sessions(course, rules):
     sessions, diary = course
@@ -365,7 +373,7 @@ def test_monthly_maintenance_follows_enough_fortnightly_sessions(course, rules):
         assert len(given_in_taper) == rules.taper_sessions
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(courses(), rules_strategy)
 def test_only_sessions_move_a_course_on_a_diary_entry_can_only_start_a_relapse(course, rules):
     sessions, diary = course
@@ -378,7 +386,7 @@ def test_only_sessions_move_a_course_on_a_diary_entry_can_only_start_a_relapse(c
             assert change.series > 1  # the only other change: a relapse
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(courses(), rules_strategy, st.data())
 def test_a_review_comes_after_exactly_a_trial_and_continuing_gives_a_fresh_one(course, rules, data):
     sessions, diary = course
@@ -411,10 +419,120 @@ def test_a_review_comes_after_exactly_a_trial_and_continuing_gives_a_fresh_one(c
         assert run < rules.improving_sessions
 
 
+# ── Properties against NICE's guidance ───────────────────────────────────────────────
+
+
+def _text(**fields):
+    return {name: "x" for name in ("name", "short", "advice", "source", "checked")} | fields
+
+
+guidance_strategy = st.one_of(
+    st.sampled_from(list(guidance.load().guidance.values())),
+    st.builds(
+        lambda minutes, single: Guidance(
+            **_text(id="t", kind=CONTACT_TIME, limit_minutes=minutes, single_course=single)
+        ),
+        st.integers(30, 900),
+        st.booleans(),
+    ),
+    st.builds(
+        lambda cap, low, extra: Guidance(
+            **_text(id="s", kind=SESSIONS, limit_sessions=cap, weeks_min=low, weeks_max=low + extra)
+        ),
+        st.integers(1, 15),
+        st.integers(1, 8),
+        st.integers(0, 6),
+    ),
+)
+
+
+@st.composite
+def guided(draw):
+    sessions, diary = draw(courses())
+    found = draw(guidance_strategy)
+    earlier = draw(st.integers(0, 2))
+    reviews = draw(st.lists(st.dates(MONDAY, sessions[-1].day + timedelta(days=30)), max_size=3))
+    return sessions, diary, found, earlier, reviews
+
+
+@settings(max_examples=300, deadline=None)
+@given(guided(), rules_strategy)
+def test_the_guidance_never_changes_what_the_pain_decides_it_only_adds_to_the_sentence(
+    course, rules
+):
+    sessions, diary, found, earlier, reviews = course
+    alone = plan(sessions, diary=diary, rules=rules, reviews=reviews)
+    with_it = plan(
+        sessions, diary=diary, rules=rules, reviews=reviews, guidance=found, earlier_courses=earlier
+    )
+    # Booking is never blocked: the action, phase and proposed date are the pain's alone.
+    assert (with_it.decision.action, with_it.decision.phase, with_it.decision.next_date) == (
+        alone.decision.action,
+        alone.decision.phase,
+        alone.decision.next_date,
+    )
+    assert (with_it.marks, with_it.changes) == (alone.marks, alone.changes)
+    assert with_it.decision.sentence.startswith(alone.decision.sentence)
+    standing = with_it.standing
+    advised = standing.complete and standing.reviewed_on is None
+    assert with_it.decision.review_advised == advised
+    if advised:
+        assert with_it.decision.sentence == f"{alone.decision.sentence} {standing.sentence}"
+        assert "the course NICE recommends is complete" in standing.sentence
+    else:
+        assert with_it.decision.sentence == alone.decision.sentence
+
+
+@settings(max_examples=300, deadline=None)
+@given(guided(), rules_strategy)
+def test_where_a_course_stands_follows_from_its_time_or_its_sessions_and_weeks(course, rules):
+    sessions, diary, found, earlier, reviews = course
+    result = plan(
+        sessions, diary=diary, rules=rules, reviews=reviews, guidance=found, earlier_courses=earlier
+    )
+    standing = result.standing
+    ordered = sorted(sessions, key=lambda s: (s.day, s.ref))
+    used = sum(s.minutes for s in sessions)
+    week = (ordered[-1].day - ordered[0].day).days // 7 + 1
+    assert (standing.minutes, standing.sessions, standing.week) == (used, len(sessions), week)
+    if found.kind == CONTACT_TIME:
+        limit = found.limit_minutes
+        assert standing.progress == f"{hours(used)} of {hours(limit)} used"
+        expected = Limit.OVER if used > limit else Limit.AT if used == limit else None
+        if expected:
+            assert standing.status == expected
+        else:
+            near = used + ordered[-1].minutes >= limit
+            assert standing.status == (Limit.NEAR if near else Limit.WITHIN)
+        repeat = found.single_course and earlier > 0
+        assert standing.complete == (used >= limit or repeat)
+        if standing.complete and not repeat:
+            # Reached at the first session whose running total got to the limit.
+            running = [sum(s.minutes for s in ordered[: n + 1]) for n in range(len(ordered))]
+            first = next(n for n, total in enumerate(running) if total >= limit)
+            assert standing.reached_on == ordered[first].day
+    elif found.kind == SESSIONS:
+        cap, high = found.limit_sessions, found.weeks_max
+        assert standing.progress.startswith(f"session {len(sessions)} of up to {cap}, week {week}")
+        assert standing.complete == (len(sessions) >= cap or week > high)
+        if standing.complete:
+            assert standing.status == (
+                Limit.AT if len(sessions) == cap and week <= high else Limit.OVER
+            )
+    else:
+        assert (standing.status, standing.progress, standing.complete) == (Limit.NONE, "", False)
+    if standing.complete:
+        assert standing.reached_on in {s.day for s in sessions}
+        agreed = [d for d in reviews if d >= standing.reached_on]
+        assert standing.reviewed_on == (min(agreed) if agreed else None)
+    else:
+        assert standing.reached_on is None and standing.reviewed_on is None
+
+
 def test_the_planner_and_the_scoring_are_pure_python():
-    """planner.py, scoring.py, schedule.py, charts.py and catalogue.py import no Django:
-    they can be tested, and reasoned about, on their own."""
-    modules = ["planner", "scoring", "schedule", "charts", "catalogue"]
+    """planner.py, scoring.py, schedule.py, charts.py, catalogue.py and guidance.py import
+    no Django: they can be tested, and reasoned about, on their own."""
+    modules = ["planner", "scoring", "schedule", "charts", "catalogue", "guidance"]
     code = (
         "import sys\n"
         + "".join(f"import acuclinic.outcomes.{m}\n" for m in modules)
