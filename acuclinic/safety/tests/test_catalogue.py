@@ -33,8 +33,8 @@ def write_rules(data_dir, body: str, version: str = 'version = "test"\n'):
 def test_the_shipped_data_loads_with_a_version_that_changes_when_a_file_does(data_dir):
     shipped = catalogue.load(data_dir)
     assert shipped.version == catalogue.current().version
-    assert shipped.version.startswith("2026.1+")
-    write_rules(data_dir, GOOD_RULE, version='version = "2026.1"\n')
+    assert shipped.version.startswith("2026.2+")
+    write_rules(data_dir, GOOD_RULE, version='version = "2026.2"\n')
     assert catalogue.load(data_dir).version != shipped.version
 
 
