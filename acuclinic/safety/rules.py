@@ -341,6 +341,12 @@ def _clean_one(question: Question, value, drugs: Mapping[str, Drug]):
     return sorted(chosen)
 
 
+def _says_no(question: Question, value) -> bool:
+    if question.kind == BOOL:
+        return value is False
+    return question.kind == CHOICE and value == "no" and "no" in dict(question.choices)
+
+
 def _applies(question: Question, facts: Mapping) -> bool:
     return question.only_when is None or parse_condition(question.only_when).holds(facts)
 
@@ -355,7 +361,8 @@ def validate_answers(
     """Check a whole questionnaire; return the cleaned answers and every problem found.
 
     ``facts`` are what the patient's record says (``{"condition": "headache"}``): a
-    follow-up applies when its condition holds over them and the answers before it.
+    follow-up applies when its condition holds over them and the answers before it;
+    "no" to one that does not apply is set aside, anything else is a contradiction.
     Never raises, whatever ``raw`` holds: bad input is a list of errors, one per field.
     """
     if not isinstance(raw, Mapping):
@@ -374,9 +381,9 @@ def validate_answers(
     for question in asked:
         value = raw.get(question.key)
         if not _applies(question, {**derived, **cleaned}):
-            # "No" to a yes/no question that does not apply says nothing: set it aside.
-            # Anything else may be a warning sign given in the wrong place: ask again.
-            if not _empty(value) and not (question.kind == BOOL and value is False):
+            # "No" to a question that does not apply says nothing: set it aside. Anything
+            # else may be a warning sign given in the wrong place: ask again.
+            if not _empty(value) and not _says_no(question, value):
                 errors.append(AnswerError(question.key, "contradiction", question.contradiction))
             continue
         if _empty(value):

@@ -42,7 +42,7 @@ def test_a_complete_clear_questionnaire_has_no_problems():
             "chemotherapy_counts",
             "required",
         ),
-        ({"chemotherapy_counts": "no"}, "chemotherapy_counts", "contradiction"),
+        ({"chemotherapy_counts": "low_counts"}, "chemotherapy_counts", "contradiction"),
         (
             {"treatment_areas": ["headache"], "headache_thunderclap": None},
             "headache_thunderclap",
@@ -78,11 +78,15 @@ def test_a_bad_answer_is_named_on_its_field(answers, field, code):
     assert problems(safety_answers(**answers)).get(field) == code
 
 
-def test_no_to_a_yes_no_question_that_does_not_apply_is_set_aside():
-    # The form posts every radio; a back-pain patient's "no" about headaches says nothing.
-    answers, errors = RULES.validate(safety_answers(headache_thunderclap=False))
+def test_no_to_a_question_that_does_not_apply_is_set_aside():
+    # A back-pain patient's "no" about headaches, or "no" to chemotherapy after saying
+    # their immunity is fine, says nothing.
+    answers, errors = RULES.validate(
+        safety_answers(headache_thunderclap=False, chemotherapy_counts="no")
+    )
     assert errors == []
     assert "headache_thunderclap" not in answers
+    assert "chemotherapy_counts" not in answers
 
 
 def test_a_yes_to_a_headache_question_without_headaches_ticked_asks_the_patient_to_look():
