@@ -5,10 +5,12 @@ A patient fills in the questionnaire before their first visit (by the emailed li
 with the practitioner at it, and again when it falls due (every six months, renewed
 from eight weeks before); consent to their kind of acupuncture is taken at the first
 needling visit, and each precaution's risk discussion at the first visit after the
-questionnaire that raised it. Most patients screen clear; the rest are the mix a
-chronic-pain clinic sees: anticoagulants and antiplatelets, diabetes, needle anxiety, a
-pregnancy or two, a pacemaker, a lymphoedematous arm, a few back-pain red flags the GP
-has reviewed, and one nobody has reviewed yet. A few gaps are left so that the gate has
+questionnaire that raised it. Each patient asks treatment for what their record says
+(headache patients answer the headache questions, whiplash patients the neck ones).
+Most patients screen clear; the rest are the mix a chronic-pain clinic sees:
+anticoagulants and antiplatelets, diabetes, needle anxiety, a pregnancy or two, a
+pacemaker, a lymphoedematous arm after breast cancer, a few red flags with new back pain
+that the GP has reviewed, and one nobody has reviewed yet. A few gaps are left so that the gate has
 something to refuse: new patients not yet screened or consented, questionnaires that
 have run out of date, precautions not yet discussed, that one red flag.
 
@@ -42,7 +44,7 @@ from acuclinic.safety.models import (
     SafetyPolicy,
     SpecialistAgreement,
 )
-from acuclinic.safety.questions import BOOL, for_audience
+from acuclinic.safety.questions import AREA_OF_CONDITION, BOOL, for_audience
 from acuclinic.safety.rules import Assessment
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
@@ -78,10 +80,11 @@ OPERATIONS = (
     "Carpal tunnel release, right wrist",
     "Hernia repair",
 )
-# Red flags a GP has since reviewed (serious pathology excluded), and what the GP found.
+# Red flags with new back pain that a GP has since reviewed (serious pathology
+# excluded), and what the GP found.
 REVIEWED_RED_FLAGS = (
-    ("history_of_cancer", "treated for cancer over ten years ago, discharged from follow-up"),
     ("recent_trauma", "pain began after a fall; X-ray showed no fracture"),
+    ("fever_or_unwell", "had flu when the pain began; recovered, blood tests normal"),
 )
 HOSPITAL = "Kingsmead General Hospital"
 
@@ -89,6 +92,10 @@ HOSPITAL = "Kingsmead General Hospital"
 DISCUSSIONS = {
     "pregnant": "Discussed acupuncture in pregnancy: the cautioned points are avoided, no "
     "electro-acupuncture, gentle stimulation only. She is happy to go ahead.",
+    "pregnant-first-trimester": "Explained that miscarriage is common in the first "
+    "trimester whatever the treatment, so that she decides knowing it. She wishes to go ahead.",
+    "anticoagulant-and-antiplatelet": "Takes {drugs} together, so bleeding is more likely "
+    "than on either alone: fewer needles, superficial only, firm pressure on each site.",
     "anticoagulant": "Discussed the bleeding and bruising risk on {drugs}: fine needles, "
     "superficial needling away from vessels, firm pressure after each needle comes out.",
     "antiplatelet": "Explained that bruising is more likely on {drugs}; pressure on each site "
@@ -107,6 +114,8 @@ DISCUSSIONS = {
     "after the operation.",
     "serious-pathology": "GP review noted; no red flags now. Agreed to screen again at once "
     "if the pain changes.",
+    "cancer-new-spinal-pain": "GP review noted: no sign of spread to the spine. Explained the "
+    "warning signs (weak or numb legs, trouble passing urine) and to go to A&E if they come.",
     "bleeding-disorder": "Went through the haematologist's conditions: superficial needling "
     "with fine needles and firm pressure; stop if bruising increases.",
 }
@@ -255,18 +264,23 @@ def choose_profiles(
     for i in pick(_scaled(1, n), lambda i, p: reviewable(i, p) and p.patient.sex == Sex.FEMALE):
         arm = rng.choice(["left_arm", "right_arm"])
         profiles[i].answers.update(
-            history_of_cancer=True, lymphoedema=True, lymphoedema_limbs=[arm]
+            history_of_cancer=True,
+            new_back_pain=True,
+            lymphoedema=True,
+            lymphoedema_limbs=[arm],
         )
         _gp_review(
             rng,
             profiles[i],
             patients[i],
-            "had breast cancer surgery with lymph node clearance over ten years ago, no recurrence",
+            "cancer-new-spinal-pain",
+            "had breast cancer surgery with lymph node clearance over ten years ago, no "
+            "recurrence; the back pain is mechanical, with no sign of spread to the spine",
         )
     for i in pick(_scaled(2, n), reviewable):
         question, finding = rng.choice(REVIEWED_RED_FLAGS)
-        profiles[i].answers[question] = True
-        _gp_review(rng, profiles[i], patients[i], finding)
+        profiles[i].answers.update({question: True, "new_back_pain": True})
+        _gp_review(rng, profiles[i], patients[i], "serious-pathology", finding)
     for i in pick(_scaled(1, n), reviewable):
         profiles[i].answers.update(
             bleeding_disorder=True,
@@ -290,7 +304,7 @@ def choose_profiles(
     # A red flag nobody has reviewed yet: a new patient who answered online before
     # their first visit. The gate stops needling until it is dealt with.
     for i in pick(_scaled(1, n), lambda i, p: bool(p.patient.email) and p.course_start > today):
-        profiles[i].answers.update(weight_loss=True, night_pain=True)
+        profiles[i].answers.update(weight_loss=True, night_pain=True, new_back_pain=True)
         profiles[i].by_link_first = True
 
     for i, plan in enumerate(patients):
@@ -303,10 +317,10 @@ def _doctor(rng: random.Random) -> str:
     return f"{given[0]}. {rng.choice(synthetic.FAMILY_NAMES)}"
 
 
-def _gp_review(rng, profile: Profile, plan: PatientPlan, finding: str) -> None:
+def _gp_review(rng, profile: Profile, plan: PatientPlan, rule_id: str, finding: str) -> None:
     practice = plan.patient.gp_practice or "Riverside Medical Centre"
     profile.agreement = (
-        "serious-pathology",
+        rule_id,
         f"Dr {_doctor(rng)}, GP, {practice}",
         f"Reviewed by the GP: {finding}. No features of serious spinal pathology; happy "
         "for acupuncture to go ahead.",
@@ -335,6 +349,9 @@ def _common_conditions(rng, profile: Profile, plan: PatientPlan, age: int, today
     for question, chance in SIMPLE_CONDITIONS.items():
         if rng.random() < chance:
             answers[question] = True
+    if answers.get("immunosuppressed"):
+        # Long-term biologics or steroids in this clinic's mix, not chemotherapy.
+        answers["chemotherapy_counts"] = "no"
     # "In the last three months" only holds for one questionnaire: recent patients only.
     if rng.random() < 0.015 and plan.course_start >= today - timedelta(days=60):
         answers.update(recent_surgery=True, recent_surgery_site=rng.choice(OPERATIONS))
@@ -492,12 +509,18 @@ class Screening:
 
     def _answers(self, plan, profile: Profile, audience: str, when: datetime) -> dict:
         raw: dict = {q.key: False for q in for_audience(audience) if q.kind == BOOL}
-        raw.update(pregnant="no", anticoagulants=[], antiplatelets=[])
+        raw.update(
+            treatment_areas=[AREA_OF_CONDITION.get(str(plan.condition), "other")],
+            pregnant="no",
+            anticoagulants=[],
+            antiplatelets=[],
+        )
         raw.update(profile.answers)
         if profile.pregnant_since is not None:
             weeks = (when.astimezone(LONDON).date() - profile.pregnant_since).days // 7
             raw.update(pregnant="yes", pregnancy_weeks=min(max(weeks, 1), 42))
-        cleaned, errors = self.rules.validate(raw, audience=audience)
+        facts = {"condition": str(plan.condition) if plan.has_summary else None}
+        cleaned, errors = self.rules.validate(raw, audience=audience, facts=facts)
         if errors:
             # A bug in this module, never in the data a user typed: stop the build.
             problems = "; ".join(f"{e.field}: {e.code}" for e in errors)

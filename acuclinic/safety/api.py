@@ -82,6 +82,10 @@ class QuestionnaireStateOut(Schema):
     # The first day the questionnaire is no longer current (a full one is due again).
     due_on: date | None
     due_display: str | None
+    # False when questions that now apply to the patient were never answered (asked
+    # since, or the record now names a condition that asks them): fill it in again.
+    # null when there is no questionnaire.
+    complete: bool | None
 
 
 class OverrideOut(Schema):
@@ -189,6 +193,7 @@ def _questionnaire_state(status: queries.SafetyStatus) -> dict:
         "completed_display": _display(questionnaire.submitted_at) if questionnaire else None,
         "due_on": status.due_on,
         "due_display": format_date(status.due_on) if status.due_on else None,
+        "complete": status.is_complete if questionnaire else None,
     }
 
 

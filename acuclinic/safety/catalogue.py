@@ -11,12 +11,21 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-from acuclinic.safety.questions import BY_KEY, DERIVED, DRUGS, MULTI, QUESTIONS, TEXT
+from acuclinic.safety.questions import (
+    BY_KEY,
+    DERIVED,
+    DRUGS,
+    MULTI,
+    QUESTIONS,
+    SECTION_BY_KEY,
+    TEXT,
+)
 from acuclinic.safety.rules import (
     EMERGENCY,
     URGENCIES,
     Condition,
     Drug,
+    Either,
     Outcome,
     Override,
     PointList,
@@ -70,6 +79,9 @@ RULE_KEYS = {
 }
 DRUG_KEYS = {"id", "name", "class", "group", "source"}
 LIST_KEYS = {"id", "slot", "default", "name", "points", "source", "checked"}
+# Derived facts the evaluator is given. "condition" decides what is asked; the rules
+# read the answers themselves, so that the record cannot silently switch a rule off.
+RULE_FACTS = {"age"}
 
 
 class RulesFileError(Exception):
@@ -91,13 +103,19 @@ def _unknown_keys(entry: dict, allowed: set[str]) -> None:
         raise ValueError(f"unknown field “{unknown[0]}” (a typo?)")
 
 
-def _conditions(entry: dict, key: str, drug_ids: set[str]) -> tuple[Condition, ...]:
+def _conditions(entry: dict, key: str, drug_ids: set[str]) -> tuple[Condition | Either, ...]:
     raw = entry.get(key, [])
     if not isinstance(raw, list):
         raise ValueError(f"“{key}” must be a list of conditions")
     conditions = tuple(parse_condition(text) for text in raw)
     for condition in conditions:
         check_condition(condition, drug_ids)
+        for part in condition.parts:
+            if part.field in DERIVED and part.field not in RULE_FACTS:
+                raise ValueError(
+                    f"condition {condition.text!r}: a rule cannot read “{part.field}” "
+                    "(it decides which questions are asked)"
+                )
     return conditions
 
 
@@ -252,20 +270,30 @@ def _read(directory: Path, filename: str) -> tuple[dict, bytes]:
 
 def _check_follow_up_questions(drugs: list[Drug]) -> None:
     """Each follow-up question's condition must make sense and look only at answers
-    asked before it (the answers are checked in order)."""
+    asked before it (the answers are checked in order) or at facts from the record; a
+    question in a section asked only sometimes shares the section's condition."""
     asked_before: set[str] = set()
     for question in QUESTIONS:
+        section = SECTION_BY_KEY.get(question.section)
+        if section is None:
+            raise RulesFileError(f"questions.py: “{question.key}”: no section “{question.section}”")
+        if section.only_when is not None and question.only_when != section.only_when:
+            raise RulesFileError(
+                f"questions.py: “{question.key}” must be asked when its section is "
+                f"({section.only_when!r})"
+            )
         if question.only_when is not None:
             try:
                 condition = parse_condition(question.only_when)
                 check_condition(condition, {d.id for d in drugs})
             except ValueError as exc:
                 raise RulesFileError(f"questions.py: “{question.key}”: {exc}") from exc
-            if condition.field not in asked_before:
-                raise RulesFileError(
-                    f"questions.py: “{question.key}” is asked when “{condition.field}” is "
-                    "answered, which must come before it"
-                )
+            for part in condition.parts:
+                if part.field not in asked_before and part.field not in DERIVED:
+                    raise RulesFileError(
+                        f"questions.py: “{question.key}” is asked when “{part.field}” is "
+                        "answered, which must come before it"
+                    )
             if not question.contradiction:
                 raise RulesFileError(f"questions.py: “{question.key}” needs a contradiction text")
         asked_before.add(question.key)

@@ -13,13 +13,14 @@ from acuclinic.safety.errors import InvalidAnswers
 from acuclinic.safety.questions import (
     BOOL,
     CHOICE,
+    DRUGS,
     MULTI,
     NUMBER,
     SECTIONS,
     TEXT,
     for_audience,
 )
-from acuclinic.safety.rules import Ruleset
+from acuclinic.safety.rules import Ruleset, may_hold, parse_condition
 
 LONDON = ZoneInfo("Europe/London")
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -62,20 +63,50 @@ def _initial(question, value):
 
 
 class QuestionnaireForm(forms.Form):
-    """The health questionnaire, for the patient (online) or a clinician."""
+    """The health questionnaire, for the patient (online) or a clinician.
 
-    def __init__(self, *args, rules: Ruleset, audience: str, answers=None, **kwargs):
+    ``facts`` are what the patient's record says (the condition treated). A section
+    asked only sometimes (headaches, the neck) is left out while the answers known so
+    far (those posted, else those filled in) rule it out; an answer not yet given never
+    does, so a patient whose record says nothing sees every section. If a posted answer
+    brings a hidden section in, the checks ask for its answers and the form shows it.
+    """
+
+    def __init__(self, *args, rules: Ruleset, audience: str, answers=None, facts=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = for_audience(audience)
+        self.facts = dict(facts or {})
         for question in self.questions:
             self.fields[question.key] = _field_for(question, rules)
             if answers and question.key in answers:
                 self.initial[question.key] = _initial(question, answers[question.key])
 
+    def _known(self) -> dict:
+        """The answers given so far, as the rules read them; unanswered ones left out."""
+        known = {}
+        for question in self.questions:
+            if self.is_bound:
+                if question.kind in (MULTI, DRUGS):
+                    value = self.data.getlist(question.key) if hasattr(self.data, "getlist") else []
+                else:
+                    value = self.data.get(question.key)
+                if question.kind == BOOL:
+                    value = {"yes": True, "no": False}.get(value)
+            else:
+                value = self.initial.get(question.key)
+                if question.kind == BOOL:
+                    value = {"yes": True, "no": False}.get(value)
+            if value not in (None, "", []):
+                known[question.key] = value
+        return known
+
     def sections(self):
         """[(section, [bound field, …]), …] in the questionnaire's order."""
+        known = {**self.facts, **self._known()}
         grouped = []
         for section in SECTIONS:
+            if section.only_when and not may_hold(parse_condition(section.only_when), known):
+                continue
             fields = [self[q.key] for q in self.questions if q.section == section.key]
             if fields:
                 grouped.append((section, fields))

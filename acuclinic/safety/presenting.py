@@ -44,7 +44,9 @@ def answer_lines(answers: Mapping, drugs: Mapping[str, Drug]) -> list[tuple[str,
         else:
             text = display_value(question.key, answers, drugs)
             text = text[0].upper() + text[1:]
-        flagged = value is True or (question.kind != BOOL and value != "no")
+        flagged = not question.neutral and (
+            value is True or (question.kind != BOOL and value != "no")
+        )
         sections.setdefault(question.section, []).append(AnswerLine(question.label, text, flagged))
     titles = {section.key: section.title for section in SECTIONS}
     return [(titles[key], lines) for key, lines in sections.items()]

@@ -8,7 +8,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from acuclinic.clinic.models import Clinic
-from acuclinic.people.models import Credential, Patient, Practitioner
+from acuclinic.people.models import ClinicalSummary, Credential, Patient, Practitioner
 from acuclinic.safety import catalogue
 from acuclinic.safety.dates import add_months
 from acuclinic.safety.models import (
@@ -18,7 +18,8 @@ from acuclinic.safety.models import (
     SafetyPolicy,
     SpecialistAgreement,
 )
-from acuclinic.safety.rules import Assessment, Finding, PointList
+from acuclinic.safety.questions import SECTION_BY_KEY, Question
+from acuclinic.safety.rules import Assessment, Finding, PointList, unanswered
 
 MISSING, OUT_OF_DATE, CURRENT = "missing", "out_of_date", "current"
 EXPIRY_WARNING_DAYS = 30
@@ -41,6 +42,17 @@ def pregnancy_list(policy: SafetyPolicy) -> PointList:
     rules = catalogue.current()
     chosen = rules.point_list(policy.pregnancy_point_list)
     return chosen if chosen and chosen.slot == "pregnancy" else rules.default_list("pregnancy")
+
+
+def screening_facts(patient: Patient) -> dict:
+    """What the patient's record tells the questionnaire: the condition treated (None
+    when no clinical summary names one), which decides what else is asked."""
+    condition = (
+        ClinicalSummary.objects.filter(patient=patient)
+        .values_list("presenting_condition", flat=True)
+        .first()
+    )
+    return {"condition": condition or None}
 
 
 def latest_questionnaire(patient: Patient) -> Questionnaire | None:
@@ -68,10 +80,26 @@ class SafetyStatus:
     state: str = MISSING
     acknowledgements: dict[str, PrecautionAcknowledgement] = field(default_factory=dict)
     agreements: dict[str, SpecialistAgreement] = field(default_factory=dict)
+    # Questions that apply to the patient now but that the questionnaire never asked.
+    unanswered: tuple[Question, ...] = ()
 
     @property
     def is_current(self) -> bool:
         return self.state == CURRENT
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.unanswered
+
+    @property
+    def unanswered_topics(self) -> list[str]:
+        """The sections of the unanswered questions, in the questionnaire's order."""
+        topics: list[str] = []
+        for question in self.unanswered:
+            title = SECTION_BY_KEY[question.section].title
+            if title not in topics:
+                topics.append(title)
+        return topics
 
     @property
     def has_flags(self) -> bool:
@@ -114,11 +142,14 @@ def safety_status(
         ),
         questionnaire.agreements.select_related("recorded_by").order_by("recorded_at"),
         today=today,
+        facts=screening_facts(patient),
     )
     return status
 
 
-def _assess(status: SafetyStatus, questionnaire, acknowledgements, agreements, *, today) -> None:
+def _assess(
+    status: SafetyStatus, questionnaire, acknowledgements, agreements, *, today, facts: dict
+) -> None:
     """Fill in ``status`` from the patient's latest questionnaire and what is on file."""
     patient, policy = status.patient, status.policy
     questionnaire.patient = patient  # already loaded: saves a query wherever it is named
@@ -134,6 +165,9 @@ def _assess(status: SafetyStatus, questionnaire, acknowledgements, agreements, *
         age=patient.age_on(today),
         chosen_lists={"pregnancy": pregnancy_list(policy).id},
         agreements=set(status.agreements),
+    )
+    status.unanswered = unanswered(
+        questionnaire.answers, facts=facts, audience=questionnaire.filled_by
     )
 
 
@@ -170,6 +204,11 @@ def safety_statuses(
         .order_by("recorded_at")
     ):
         agreements[a.questionnaire_id].append(a)
+    conditions = dict(
+        ClinicalSummary.objects.filter(
+            patient_id__in=[q.patient_id for q in questionnaires]
+        ).values_list("patient_id", "presenting_condition")
+    )
     for questionnaire in questionnaires:
         for record in acknowledgements[questionnaire.pk] + agreements[questionnaire.pk]:
             record.questionnaire = questionnaire
@@ -179,6 +218,7 @@ def safety_statuses(
             acknowledgements[questionnaire.pk],
             agreements[questionnaire.pk],
             today=today,
+            facts={"condition": conditions.get(questionnaire.patient_id) or None},
         )
     return statuses
 

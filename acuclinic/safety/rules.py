@@ -100,6 +100,27 @@ class Condition:
         compare = COMPARISONS[self.op]
         return _is_number(actual) and compare(actual, self.value)
 
+    @property
+    def parts(self) -> tuple["Condition", ...]:
+        return (self,)
+
+
+@dataclass(frozen=True)
+class Either:
+    """Any of several conditions: ``new_back_pain or new_neck_pain``."""
+
+    parts: tuple[Condition, ...]
+    text: str = ""
+
+    def holds(self, facts: Mapping) -> bool:
+        return any(c.holds(facts) for c in self.parts)
+
+
+def may_hold(condition: "Condition | Either", known: Mapping) -> bool:
+    """Could the condition hold, given only the answers known so far? A part over an
+    answer not yet given might; so a form shows what it cannot yet rule out."""
+    return any(part.field not in known or part.holds(known) for part in condition.parts)
+
 
 def _truthy(value) -> bool:
     if isinstance(value, bool):
@@ -109,15 +130,26 @@ def _truthy(value) -> bool:
     return False
 
 
-def parse_condition(text: str) -> Condition:
-    """Parse a condition; ValueError says what is wrong with it."""
+_OR = re.compile(r"\s+or\s+")
+
+
+def parse_condition(text: str) -> "Condition | Either":
+    """Parse a condition, or several joined by "or"; ValueError says what is wrong."""
     if not isinstance(text, str):
         raise ValueError(f"a condition must be text, not {text!r}")
+    pieces = _OR.split(text.strip())
+    if len(pieces) > 1:
+        return Either(tuple(_parse_one(piece) for piece in pieces), text=text)
+    return _parse_one(text)
+
+
+def _parse_one(text: str) -> Condition:
     match = _CONDITION.match(text)
     if not match:
         raise ValueError(
             f"cannot read condition {text!r} "
-            "(expected 'key', 'not key', 'key is value', 'key has value' or 'key < n')"
+            "(expected 'key', 'not key', 'key is value', 'key has value' or 'key < n', "
+            "or several joined by 'or')"
         )
     name, op, raw = match["field"], match["op"], match["value"]
     if op is None:
@@ -127,8 +159,13 @@ def parse_condition(text: str) -> Condition:
     return Condition(name, op, _literal(raw), text=text)
 
 
-def check_condition(condition: Condition, drug_ids: Collection[str] = ()) -> None:
+def check_condition(condition: "Condition | Either", drug_ids: Collection[str] = ()) -> None:
     """Does the condition make sense for its question? ValueError if not."""
+    for part in condition.parts:
+        _check_one(part, drug_ids)
+
+
+def _check_one(condition: Condition, drug_ids: Collection[str]) -> None:
     question = BY_KEY.get(condition.field) or DERIVED.get(condition.field)
     where = f"condition {condition.text!r}"
     if question is None:
@@ -194,8 +231,8 @@ class Rule:
     outcome: Outcome
     practitioner: str
     source: str
-    all: tuple[Condition, ...] = ()
-    any: tuple[Condition, ...] = ()
+    all: tuple["Condition | Either", ...] = ()
+    any: tuple["Condition | Either", ...] = ()
     urgency: str | None = None
     patient: str = ""
     avoid_points: str | None = None
@@ -304,11 +341,28 @@ def _clean_one(question: Question, value, drugs: Mapping[str, Drug]):
     return sorted(chosen)
 
 
+def _says_no(question: Question, value) -> bool:
+    if question.kind == BOOL:
+        return value is False
+    return question.kind == CHOICE and value == "no" and "no" in dict(question.choices)
+
+
+def _applies(question: Question, facts: Mapping) -> bool:
+    return question.only_when is None or parse_condition(question.only_when).holds(facts)
+
+
 def validate_answers(
-    raw, *, drugs: Iterable[Drug], audience: str = "staff"
+    raw,
+    *,
+    drugs: Iterable[Drug],
+    audience: str = "staff",
+    facts: Mapping | None = None,
 ) -> tuple[dict, list[AnswerError]]:
     """Check a whole questionnaire; return the cleaned answers and every problem found.
 
+    ``facts`` are what the patient's record says (``{"condition": "headache"}``): a
+    follow-up applies when its condition holds over them and the answers before it;
+    "no" to one that does not apply is set aside, anything else is a contradiction.
     Never raises, whatever ``raw`` holds: bad input is a list of errors, one per field.
     """
     if not isinstance(raw, Mapping):
@@ -322,12 +376,14 @@ def validate_answers(
         if key not in {q.key for q in asked}
     ]
     lookup = _drug_lookup(drugs)
+    derived = {key: value for key, value in (facts or {}).items() if key in DERIVED}
     cleaned: dict = {}
     for question in asked:
         value = raw.get(question.key)
-        applies = question.only_when is None or parse_condition(question.only_when).holds(cleaned)
-        if not applies:
-            if not _empty(value):
+        if not _applies(question, {**derived, **cleaned}):
+            # "No" to a question that does not apply says nothing: set it aside. Anything
+            # else may be a warning sign given in the wrong place: ask again.
+            if not _empty(value) and not _says_no(question, value):
                 errors.append(AnswerError(question.key, "contradiction", question.contradiction))
             continue
         if _empty(value):
@@ -344,6 +400,30 @@ def validate_answers(
         else:
             cleaned[question.key] = result
     return cleaned, errors
+
+
+def unanswered(
+    answers: Mapping, *, facts: Mapping | None = None, audience: str = "staff"
+) -> tuple[Question, ...]:
+    """Follow-up questions that apply to these stored answers now but have no answer.
+
+    A questionnaire kept before a question was added, or before the record named the
+    condition that makes it apply (a headache patient's answers from before the headache
+    questions), is incomplete: the patient has not been asked. Questions asked of
+    everyone are left out, so that every older questionnaire is not incomplete at once.
+    """
+    if not isinstance(answers, Mapping):
+        return ()
+    derived = {key: value for key, value in (facts or {}).items() if key in DERIVED}
+    known = {**derived, **answers}
+    return tuple(
+        question
+        for question in for_audience(audience)
+        if question.only_when is not None
+        and not question.optional
+        and question.key not in answers
+        and _applies(question, known)
+    )
 
 
 # ── Evaluation ───────────────────────────────────────────────────────────────────────
@@ -509,8 +589,10 @@ class Ruleset:
     def point_list(self, list_id: str) -> PointList | None:
         return next((p for p in self.point_lists if p.id == list_id), None)
 
-    def validate(self, answers, *, audience: str = "staff") -> tuple[dict, list[AnswerError]]:
-        return validate_answers(answers, drugs=self.drugs, audience=audience)
+    def validate(
+        self, answers, *, audience: str = "staff", facts: Mapping | None = None
+    ) -> tuple[dict, list[AnswerError]]:
+        return validate_answers(answers, drugs=self.drugs, audience=audience, facts=facts)
 
     def evaluate(
         self,

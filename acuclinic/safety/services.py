@@ -52,7 +52,11 @@ def _submit(
     link: QuestionnaireLink | None = None,
 ) -> Questionnaire:
     rules = catalogue.current()
-    cleaned, errors = rules.validate(answers, audience=audience)
+    # The record's condition decides what must be asked (a headache patient's headache
+    # questions), whatever the patient ticked.
+    cleaned, errors = rules.validate(
+        answers, audience=audience, facts=queries.screening_facts(patient)
+    )
     if errors:
         raise InvalidAnswers(errors)
     try:
@@ -553,6 +557,14 @@ def needling_gate(appointment: Appointment, *, today: date) -> GateVerdict:
                 f"The health questionnaire was last completed on {format_date(submitted_on)}; "
                 f"the clinic asks for a full one every {policy.questionnaire_valid_months} "
                 "months.",
+            )
+        # Both need the full questionnaire filled in again, which also answers the rest.
+        elif status.unanswered:
+            fail(
+                "questionnaire_incomplete",
+                "The health questionnaire has no answers to questions that now apply to this "
+                f"patient ({'; '.join(status.unanswered_topics)}): fill in the full "
+                "questionnaire again.",
             )
         # Filling in the full form today answers "any changes?" for this visit.
         elif (

@@ -24,6 +24,7 @@ from acuclinic.safety.forms import (
     QuestionnaireForm,
 )
 from acuclinic.safety.models import Questionnaire
+from acuclinic.safety.questions import prefill
 from acuclinic.scheduling.models import Appointment
 
 CLINICAL = "people.view_clinical"
@@ -113,11 +114,14 @@ def questionnaire_new(request, pk: int):
     patient = _patient_or_404(pk)
     visit = _return_appointment(request)
     latest = queries.latest_questionnaire(patient)
+    facts = queries.screening_facts(patient)
     form = QuestionnaireForm(
         request.POST or None,
         rules=catalogue.current(),
         audience="staff",
-        answers=latest.answers if latest else None,
+        # A version from before a question was added starts it from the record.
+        answers={**prefill(facts["condition"]), **(latest.answers if latest else {})},
+        facts=facts,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -179,7 +183,14 @@ def public_questionnaire(request, token: str):
     except LinkUnusable as exc:
         return _unusable(request, exc)
     clinic = Clinic.objects.order_by("pk").first()
-    form = QuestionnaireForm(request.POST or None, rules=catalogue.current(), audience="patient")
+    facts = queries.screening_facts(link.patient)
+    form = QuestionnaireForm(
+        request.POST or None,
+        rules=catalogue.current(),
+        audience="patient",
+        answers=prefill(facts["condition"]),
+        facts=facts,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.questionnaire_submit_by_link(token, answers=form.answers())

@@ -231,13 +231,21 @@ def clinical_summary(patient: Patient, *, by: User, history: str = "", **fields)
 
 
 def safety_answers(*, audience: str = "staff", **overrides) -> dict:
-    """A complete health questionnaire answered "no" throughout (no flags); ``overrides``
-    set answers, and an override of ``None`` removes that answer."""
+    """A complete health questionnaire for back pain answered "no" throughout (no
+    flags); ``overrides`` set answers, and an override of ``None`` removes that answer.
+    A weakened immune system comes with "no" to chemotherapy unless that is set too."""
     from acuclinic.safety.questions import BOOL, for_audience
 
-    answers: dict = {"pregnant": "no", "anticoagulants": [], "antiplatelets": []}
+    answers: dict = {
+        "treatment_areas": ["back"],
+        "pregnant": "no",
+        "anticoagulants": [],
+        "antiplatelets": [],
+    }
     answers.update({q.key: False for q in for_audience(audience) if q.kind == BOOL})
     answers.update(overrides)
+    if answers.get("immunosuppressed") is True:
+        answers.setdefault("chemotherapy_counts", "no")
     return {key: value for key, value in answers.items() if value is not None}
 
 

@@ -18,7 +18,7 @@ from acuclinic.clinic.choices import Modality
 from acuclinic.core.formats import LONDON
 from acuclinic.demo.builder import build_demo
 from acuclinic.demo.spec import DemoSpec
-from acuclinic.people.models import Patient, User
+from acuclinic.people.models import ClinicalSummary, Patient, User
 from acuclinic.safety import catalogue, queries, services
 from acuclinic.safety.choices import FilledBy, Risk
 from acuclinic.safety.dates import add_months
@@ -112,6 +112,28 @@ def test_the_answers_are_the_mix_a_chronic_pain_clinic_sees(statuses):
     assert len(clear) / len(latest) > 0.5
 
 
+def test_each_patient_answered_the_questions_for_the_condition_on_their_record(statuses):
+    conditions = dict(ClinicalSummary.objects.values_list("patient_id", "presenting_condition"))
+    asked = Counter()
+    for pk, status in statuses.items():
+        if status.questionnaire is None:
+            continue
+        assert status.unanswered == (), pk
+        answers = status.questionnaire.answers
+        if conditions.get(pk) == "headache":
+            assert "headache" in answers["treatment_areas"]
+            assert answers["headache_thunderclap"] is False
+            asked["headache"] += 1
+        elif conditions.get(pk) == "whiplash":
+            assert answers["treatment_areas"] == ["neck"]
+            assert answers["neck_dizziness"] is False
+            asked["neck"] += 1
+        elif answers["treatment_areas"] in (["back"], ["other"]):
+            # Neither asked nor answered: a back or knee patient sees neither section.
+            assert not any(key.startswith(("headache_", "neck_")) for key in answers)
+    assert asked["headache"] >= 3 and asked["neck"] >= 1
+
+
 def test_red_flags_were_reviewed_by_the_gp_except_one_nobody_has_seen_yet(statuses):
     reviewed, standing = [], []
     for status in statuses.values():
@@ -194,7 +216,11 @@ def test_precautions_were_discussed_for_most_patients_who_have_been_seen(statuse
 def test_agreements_lower_only_flags_that_allow_it_and_say_who_and_why(demo):
     rules = catalogue.current()
     agreements = list(SpecialistAgreement.objects.select_related("questionnaire"))
-    assert {a.rule_id for a in agreements} == {"serious-pathology", "bleeding-disorder"}
+    assert {a.rule_id for a in agreements} == {
+        "serious-pathology",
+        "cancer-new-spinal-pain",
+        "bleeding-disorder",
+    }
     for agreement in agreements:
         assert rules.by_id[agreement.rule_id].override is not None
         assert agreement.agreed_by and agreement.reason

@@ -142,9 +142,20 @@ def test_a_patient_never_screened_shows_the_questionnaire_missing(clinician, pat
         "completed_display": None,
         "due_on": None,
         "due_display": None,
+        "complete": None,
     }
     assert body["has_flags"] is False
     assert body["clinical"]["flags"] == []
+
+
+def test_a_questionnaire_without_the_questions_the_record_now_asks_is_incomplete(
+    reception, patient, practitioner
+):
+    factories.safety_questionnaire(patient, by=practitioner.user)
+    assert reception.get(url(patient, "/safety")).json()["questionnaire"]["complete"] is True
+    factories.clinical_summary(patient, by=practitioner.user, presenting_condition="whiplash")
+    state = reception.get(url(patient, "/safety")).json()["questionnaire"]
+    assert (state["state"], state["complete"]) == ("current", False)
 
 
 def test_an_out_of_date_questionnaire_says_since_when(reception, patient, practitioner):

@@ -33,8 +33,8 @@ def write_rules(data_dir, body: str, version: str = 'version = "test"\n'):
 def test_the_shipped_data_loads_with_a_version_that_changes_when_a_file_does(data_dir):
     shipped = catalogue.load(data_dir)
     assert shipped.version == catalogue.current().version
-    assert shipped.version.startswith("2026.1+")
-    write_rules(data_dir, GOOD_RULE, version='version = "2026.1"\n')
+    assert shipped.version.startswith("2026.2+")
+    write_rules(data_dir, GOOD_RULE, version='version = "2026.2"\n')
     assert catalogue.load(data_dir).version != shipped.version
 
 
@@ -48,6 +48,15 @@ def test_the_shipped_data_loads_with_a_version_that_changes_when_a_file_does(dat
         (('any = ["diabetes"]', 'any = ["anticoagulants has heparinx"]'), "not a drug"),
         (('any = ["diabetes"]', 'any = ["age < old"]'), "a comparison needs"),
         (('any = ["diabetes"]', 'any = ["diabetes and epilepsy"]'), "cannot read condition"),
+        (
+            ('any = ["diabetes"]', 'any = ["diabetes or diabetis"]'),
+            "there is no question “diabetis”",
+        ),
+        (('any = ["diabetes"]', 'any = ["diabetes or"]'), "cannot read condition"),
+        (
+            ('any = ["diabetes"]', 'any = ["condition is headache"]'),
+            "a rule cannot read “condition”",
+        ),
         (('any = ["diabetes"]', "any = []"), "at least one condition"),
         (('source = "AACP"', ""), "“source” is missing"),
         (('title = "Diabetes"', 'title = "Diabetes"\nsevere = true'), "unknown field “severe”"),
@@ -144,6 +153,20 @@ def test_the_application_refuses_to_start_with_a_malformed_rules_file(data_dir, 
         monkeypatch.undo()
         catalogue.current.cache_clear()
     assert catalogue.current().rules
+
+
+def test_a_question_in_a_section_asked_only_sometimes_must_share_its_condition(monkeypatch):
+    from dataclasses import replace
+
+    from acuclinic.safety.questions import QUESTIONS
+
+    loose = tuple(
+        replace(q, only_when=None, contradiction="") if q.key == "neck_dizziness" else q
+        for q in QUESTIONS
+    )
+    monkeypatch.setattr(catalogue, "QUESTIONS", loose)
+    with pytest.raises(RulesFileError, match="“neck_dizziness” must be asked when its section is"):
+        catalogue.load()
 
 
 def test_a_follow_up_question_asked_before_the_answer_it_depends_on_is_refused(monkeypatch):

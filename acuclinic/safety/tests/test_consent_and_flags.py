@@ -249,11 +249,13 @@ def test_other_bad_agreements_are_refused(patient, practitioner_user, answers, f
 def test_a_gp_review_after_a_red_flag_lets_treatment_go_ahead_as_a_precaution(
     patient, practitioner_user
 ):
-    factories.safety_questionnaire(patient, by=practitioner_user, history_of_cancer=True)
+    factories.safety_questionnaire(
+        patient, by=practitioner_user, history_of_cancer=True, new_back_pain=True
+    )
     agree(
         patient,
         practitioner_user,
-        rule_id="serious-pathology",
+        rule_id="cancer-new-spinal-pain",
         agreed_by="Dr L. Marsh, GP",
         reason="Breast cancer 2009, discharged; GP assessed, no signs of recurrence.",
     )

@@ -147,6 +147,37 @@ def test_standing_flags_close_the_gate_and_say_which(visit, day, answers, codes,
     assert verdict.failures[0].message == message
 
 
+def test_a_headache_patients_thunderclap_headache_closes_the_gate_as_an_emergency(visit, day):
+    factories.clinical_summary(
+        visit.patient, by=visit.practitioner.user, presenting_condition="headache"
+    )
+    ready_for_needling(visit, treatment_areas=["headache"], headache_thunderclap=True)
+    verdict = needling_gate(visit, today=day)
+    assert verdict.codes == ["refer"]
+    assert verdict.failures[0].message == (
+        "Refer today (A&E): sudden severe headache, at its worst within five minutes. "
+        "Do not needle."
+    )
+
+
+def test_a_questionnaire_kept_before_the_record_said_headache_closes_the_gate_until_redone(
+    visit, day
+):
+    user = visit.practitioner.user
+    ready_for_needling(visit)
+    assert needling_gate(visit, today=day).allowed
+    # The headache questions were never asked; now the record says it is headaches.
+    factories.clinical_summary(visit.patient, by=user, presenting_condition="headache")
+    verdict = needling_gate(visit, today=day)
+    assert verdict.codes == ["questionnaire_incomplete"]
+    assert verdict.failures[0].message == (
+        "The health questionnaire has no answers to questions that now apply to this patient "
+        "(Headaches or migraine): fill in the full questionnaire again."
+    )
+    factories.safety_questionnaire(visit.patient, by=user, treatment_areas=["headache"])
+    assert needling_gate(visit, today=day).allowed
+
+
 def test_once_every_precaution_is_discussed_the_gate_opens(visit, day):
     ready_for_needling(visit, anticoagulants=["apixaban"], diabetes=True)
     assert needling_gate(visit, today=day).codes == ["precaution_not_acknowledged"] * 2

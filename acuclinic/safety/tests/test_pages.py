@@ -127,6 +127,61 @@ def test_the_public_questionnaire_works_on_a_phone(client, patient, reception_us
     assert "<legend>Do you have epilepsy?</legend>" in page
 
 
+def _link_page(client, patient, reception_user, condition=None, data=None):
+    if condition:
+        factories.clinical_summary(patient, by=reception_user, presenting_condition=condition)
+    _, token = questionnaire_link_create(patient, user=reception_user)
+    url = reverse("safety_public_questionnaire", args=[token])
+    response = client.post(url, data) if data is not None else client.get(url)
+    return response.content.decode()
+
+
+def shown_sections(page: str) -> set[str]:
+    return set(re.findall(r'<h2 id="s-([a-z]+)">', page))
+
+
+@pytest.mark.parametrize(
+    ("condition", "ticked", "sections"),
+    [
+        ("headache", "headache", {"headache"}),
+        ("whiplash", "neck", {"neck"}),
+        ("low_back", "back", set()),
+        ("sciatica", "back", set()),
+        # Nothing on the record says where the pain is: every section is asked.
+        ("msk", None, {"headache", "neck"}),
+        (None, None, {"headache", "neck"}),
+    ],
+)
+def test_the_patient_is_asked_the_questions_for_the_condition_on_their_record(
+    client, patient, reception_user, condition, ticked, sections
+):
+    page = _link_page(client, patient, reception_user, condition)
+    assert shown_sections(page) & {"headache", "neck"} == sections
+    checked = re.findall(r'name="treatment_areas" value="(\w+)"[^>]*checked', page)
+    assert checked == ([ticked] if ticked else [])
+    if "headache" in sections:
+        assert "a ‘thunderclap’ headache" in page
+
+
+def test_ticking_the_neck_brings_its_questions_and_nothing_is_saved_until_they_are_answered(
+    client, patient, reception_user
+):
+    factories.clinical_summary(patient, by=reception_user, presenting_condition="low_back")
+    _, token = questionnaire_link_create(patient, user=reception_user)
+    url = reverse("safety_public_questionnaire", args=[token])
+    data = factories.safety_form_data(audience="patient", treatment_areas=["back", "neck"])
+    unanswered = {k: v for k, v in data.items() if not k.startswith("neck_")}
+    page = client.post(url, unanswered).content.decode()
+    assert "neck" in shown_sections(page)
+    assert 'href="#q-neck_dizziness"' in page
+    assert not Questionnaire.objects.exists()
+    done = client.post(url, {**data, "neck_clumsy_hands": "yes"}).content.decode()
+    assert "Thank you" in done
+    saved = Questionnaire.objects.get()
+    assert saved.answers["treatment_areas"] == ["back", "neck"]
+    assert saved.answers["neck_clumsy_hands"] is True
+
+
 def test_an_expired_link_shows_a_clear_page_and_writes_nothing(client, patient, reception_user):
     _, token = questionnaire_link_create(
         patient, user=reception_user, now=timezone.now() - timedelta(days=30)
@@ -193,6 +248,20 @@ def test_updating_the_questionnaire_starts_from_the_latest_answers_and_adds_a_ve
     assert "Filled in with the answers of version 1" in page
     client.post(url, factories.safety_form_data(pregnant="yes", pregnancy_weeks=15))
     assert list(Questionnaire.objects.values_list("version", flat=True)) == [2, 1]
+
+
+def test_updating_an_old_questionnaire_of_a_whiplash_patient_asks_the_neck_questions(
+    client, users, patient
+):
+    user = users["practitioner"]
+    factories.safety_questionnaire(patient, by=user)
+    factories.clinical_summary(patient, by=user, presenting_condition="whiplash")
+    client.force_login(user)
+    page = client.get(reverse("safety_patient", args=[patient.pk])).content.decode()
+    assert "no answers to questions that now apply" in page
+    assert "Neck pain" in page
+    page = client.get(reverse("safety_questionnaire_new", args=[patient.pk])).content.decode()
+    assert shown_sections(page) & {"headache", "neck"} == {"neck"}
 
 
 def test_the_safety_record_shows_advice_sources_and_all_points_and_is_audited(

@@ -99,3 +99,41 @@ def test_the_staff_form_may_answer_the_capacity_question(patient, practitioner_u
         user=practitioner_user,
     )
     assert questionnaire.answers["unable_to_consent"] is True
+
+
+def _without_headache_answers(**answers) -> dict:
+    return {
+        key: value
+        for key, value in factories.safety_answers(**answers).items()
+        if not key.startswith("headache_")
+    }
+
+
+def test_a_headache_patient_must_answer_the_headache_questions(patient, practitioner_user):
+    factories.clinical_summary(patient, by=practitioner_user, presenting_condition="headache")
+    with pytest.raises(InvalidAnswers) as exc:
+        services.questionnaire_record(
+            patient, answers=_without_headache_answers(), user=practitioner_user
+        )
+    assert {e.field for e in exc.value.errors if e.code == "required"} >= {
+        "headache_thunderclap",
+        "headache_changed",
+    }
+    assert not Questionnaire.objects.exists()
+    saved = factories.safety_questionnaire(patient, by=practitioner_user)
+    assert saved.answers["headache_thunderclap"] is False
+
+
+def test_a_patient_whose_record_names_no_condition_answers_what_they_ticked(
+    patient, practitioner_user
+):
+    saved = services.questionnaire_record(
+        patient, answers=_without_headache_answers(), user=practitioner_user
+    )
+    assert "headache_thunderclap" not in saved.answers
+    with pytest.raises(InvalidAnswers):
+        services.questionnaire_record(
+            patient,
+            answers=_without_headache_answers(treatment_areas=["headache"]),
+            user=practitioner_user,
+        )

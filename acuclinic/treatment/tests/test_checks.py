@@ -73,11 +73,33 @@ def test_electro_is_flagged_only_when_barred_and_only_for_electro_stimulation():
         ("hip replacement, left", "TP-GMED", "right", False),
         ("sore on the back", "BL23", "left", True),
         ("sore on the back", "SI11", "right", True),
+        # Lymphoedema of a trunk quadrant or a side of the neck, as screening words it.
+        ("left upper trunk (chest or upper back)", "BL15", "left", True),
+        ("left upper trunk (chest or upper back)", "ST16", "left", True),
+        ("left upper trunk (chest or upper back)", "BL15", "right", False),
+        ("left upper trunk (chest or upper back)", "BL23", "left", False),
+        ("right lower trunk (tummy or lower back)", "BL23", "right", True),
+        ("right lower trunk (tummy or lower back)", "ST25", "right", True),
+        ("right lower trunk (tummy or lower back)", "GV3", "midline", True),
+        ("right lower trunk (tummy or lower back)", "ST25", "left", False),
+        ("right lower trunk (tummy or lower back)", "BL15", "right", False),
+        ("left side of the neck", "GB20", "left", True),
+        ("left side of the neck", "GB20", "right", False),
+        ("left side of the neck", "LI4", "left", False),
     ],
 )
 def test_a_region_to_avoid_flags_points_in_it_on_the_side_named(flag, code, side, flagged):
     found = codes_of(problems(code, side=side, avoid_regions=(flag,)))
     assert found == (["avoid_region"] if flagged else [])
+
+
+def test_every_lymphoedema_site_screening_offers_is_placed_on_the_chart_with_its_side():
+    from acuclinic.safety.questions import LYMPHOEDEMA_SITES
+
+    for value, label in LYMPHOEDEMA_SITES:
+        (placed,) = checks.place_region(label.lower(), CAT)
+        assert placed.recognised, label
+        assert placed.sides == {value.split("_")[0]}, label
 
 
 def test_a_midline_point_meets_a_region_flag_on_either_side():

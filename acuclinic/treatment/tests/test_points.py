@@ -154,6 +154,28 @@ def test_a_point_that_meets_a_flag_is_refused_without_a_reason(flagged_note, pra
     assert not NeedledPoint.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("site", "refused", "allowed"),
+    [
+        ("right_neck", PointSpec("GB20", "right", 10, 20), PointSpec("GB20", "left", 10, 20)),
+        ("left_upper_trunk", PointSpec("BL15", "left", 15, 20), PointSpec("BL15", "right", 15, 20)),
+        ("left_lower_trunk", PointSpec("BL23", "left", 25, 20), PointSpec("BL23", "right", 25, 20)),
+    ],
+)
+def test_lymphoedema_of_a_trunk_quadrant_or_the_neck_is_refused_like_a_limb(
+    patient, practitioner, prac_user, site, refused, allowed
+):
+    visit = testing.ready_visit(patient, practitioner, lymphoedema=True, lymphoedema_limbs=[site])
+    note = testing.session_note(visit)
+    with pytest.raises(OverrideNeeded) as stopped:
+        services.needled_points_add(note, [refused], user=prac_user)
+    (problem,) = stopped.value.problems
+    assert [c["code"] for c in problem["checks"]] == ["avoid_region"]
+    assert not NeedledPoint.objects.exists()
+    services.needled_points_add(note, [allowed], user=prac_user)
+    assert charted(note) == [(allowed.code, allowed.side)]
+
+
 def test_the_same_points_on_the_clear_side_or_manually_are_charted_without_question(
     flagged_note, prac_user
 ):
