@@ -4,6 +4,7 @@ flow works with JavaScript switched off."""
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -41,7 +42,17 @@ def sign_in(page, base_url):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Diary")
 
 
+AXE = Axe()
+
+
+def assert_no_axe_violations(page) -> None:
+    """axe-core's rules (WCAG 2.x A and AA, and its best practices) find nothing."""
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
 def assert_accessible(page, *, signed_in: bool = True):
+    assert_no_axe_violations(page)
     assert page.evaluate(UNLABELLED_CONTROLS) == []
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
     expect(page.get_by_role("banner")).to_have_count(1)

@@ -16,6 +16,7 @@ from acuclinic.portal import services
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
 from acuclinic.testing import factories
+from tests.e2e.test_accessibility import assert_no_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +66,9 @@ def margaret(transactional_db):
 
 def _fits(page) -> bool:
     """Nothing wider than the phone's screen, every field labelled, one heading and the
-    page's landmarks. (JavaScript is off for the page; Playwright's own checks still run.)"""
+    page's landmarks, and nothing axe-core objects to. (JavaScript is off for the page;
+    Playwright's own checks and axe still run.)"""
+    assert_no_axe_violations(page)
     assert page.evaluate(UNLABELLED_CONTROLS) == []
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
     for landmark in ("banner", "main", "contentinfo"):
