@@ -74,19 +74,29 @@ class Practitioner(models.Model):
             names.append(Modality.TRADITIONAL.label)
         return ", ".join(names) or "—"
 
-    def credential_shortfall(self, day: date, location=None) -> credentials.Shortfall:
-        """What stops them needling on ``day`` (at ``location``, whose council may
-        license acupuncture); empty when nothing does."""
-        facts = [
+    def _credential_facts(self) -> list[credentials.CredentialFacts]:
+        return [
             credentials.CredentialFacts(c.kind, c.body, c.valid_from, c.valid_until)
             for c in self.credentials.all()
         ]
+
+    def credential_shortfall(self, day: date, location=None) -> credentials.Shortfall:
+        """What stops them needling on ``day`` (at ``location``, whose council may
+        license acupuncture); empty when nothing does."""
+        facts = self._credential_facts()
         licensing = licensing_of(location) if location is not None else credentials.NOT_LICENSED
         return credentials.shortfall(self.profession, facts, day, licensing)
 
     def credential_problems(self, day: date, location=None) -> list[str]:
         """``credential_shortfall`` as plain clauses ("no HCPC registration valid on …")."""
         return self.credential_shortfall(day, location).clauses()
+
+    def may_needle_between(self, first: date, last: date, location) -> bool:
+        """Whether on some day from ``first`` to ``last`` nothing stops them needling at
+        ``location``."""
+        return credentials.may_needle_some_day(
+            self.profession, self._credential_facts(), first, last, licensing_of(location)
+        )
 
 
 def licensing_of(location) -> credentials.Licensing:
