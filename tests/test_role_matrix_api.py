@@ -841,6 +841,116 @@ MATRIX += [
 ]
 
 
+# Credentials and a location's council licensing: clinic admins record them.
+
+
+def _api_location():
+    from acuclinic.clinic.models import Location
+
+    return Location.objects.order_by("pk").first()
+
+
+def _api_licensed_location(w: World):
+    """The location, licensed under s.14 by a council (once per test)."""
+    from acuclinic.clinic import services as clinic_services
+
+    return _once(
+        w,
+        "licensed",
+        lambda: clinic_services.location_licensing_update(
+            _api_location(), regime="lgmpa_1982_s14", authority="Testford Borough Council"
+        ),
+    )
+
+
+def _api_premises_registration(w: World):
+    from acuclinic.clinic import services as clinic_services
+
+    return _once(
+        w,
+        "premises",
+        lambda: clinic_services.premises_registration_add(
+            _api_licensed_location(w), number="ACU/1", valid_from=timezone.localdate()
+        ),
+    )
+
+
+def _api_insurance(w: World):
+    from acuclinic.people.models import Credential
+
+    return Credential.objects.filter(
+        practitioner_id=w.appointment.practitioner_id, kind="insurance"
+    ).first()
+
+
+def _api_credential_bodies(w: World) -> set[str]:
+    from acuclinic.people.models import Credential
+
+    return set(
+        Credential.objects.filter(practitioner_id=w.appointment.practitioner_id).values_list(
+            "body", flat=True
+        )
+    )
+
+
+MATRIX += [
+    Endpoint(
+        "POST",
+        "/practitioners/{practitioner_id}/credentials",
+        ADMIN_ONLY,
+        201,
+        body=lambda w: {
+            "kind": "insurance",
+            "body": "Renewed Mutual",
+            "number": "PI-2",
+            "valid_from": timezone.localdate().isoformat(),
+            "valid_until": (timezone.localdate() + timedelta(days=365)).isoformat(),
+        },
+        wrote=lambda w: "Renewed Mutual" in _api_credential_bodies(w),
+    ),
+    Endpoint(
+        "DELETE",
+        "/practitioners/{practitioner_id}/credentials/{credential_id}",
+        ADMIN_ONLY,
+        204,
+        params=lambda w: {"credential_id": _once(w, "insurance", lambda: _api_insurance(w)).pk},
+        wrote=lambda w: "Test Mutual" not in _api_credential_bodies(w),
+    ),
+    Endpoint(
+        "PUT",
+        "/locations/{location_id}/licensing",
+        ADMIN_ONLY,
+        200,
+        params=lambda w: {"location_id": _api_location().pk},
+        body=lambda w: {
+            "licensing_regime": "llaa_1991",
+            "licensing_authority": "London Borough of Testford",
+        },
+        wrote=lambda w: _api_location().licensing_regime == "llaa_1991",
+    ),
+    Endpoint(
+        "POST",
+        "/locations/{location_id}/premises-registrations",
+        ADMIN_ONLY,
+        201,
+        params=lambda w: {"location_id": _api_licensed_location(w).pk},
+        body=lambda w: {"number": "ACU/77", "valid_from": timezone.localdate().isoformat()},
+        wrote=lambda w: _api_location().premises_registrations.filter(number="ACU/77").exists(),
+    ),
+    Endpoint(
+        "DELETE",
+        "/locations/{location_id}/premises-registrations/{registration_id}",
+        ADMIN_ONLY,
+        204,
+        params=lambda w: {
+            "location_id": _api_licensed_location(w).pk,
+            "registration_id": _api_premises_registration(w).pk,
+        },
+        wrote=lambda w: not _api_location().premises_registrations.exists(),
+    ),
+]
+
+
 def test_every_endpoint_in_the_openapi_document_has_a_row(client):
     response = client.get(f"{BASE}/openapi.json")
     assert response.status_code == 200

@@ -1,17 +1,20 @@
-"""What the clinic offers and where, as JSON: services with prices, locations with rooms,
-and the booking rules (late cancellation, online notice and horizon)."""
+"""What the clinic offers and where, as JSON: services with prices, locations with rooms
+and their council licensing of acupuncture, and the booking rules (late cancellation,
+online notice and horizon)."""
 
-from ninja import Router, Schema
+from datetime import date
+
+from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 from pydantic import Field, StrictInt
 
-from acuclinic.clinic import booking_rules
+from acuclinic.clinic import booking_rules, services
 from acuclinic.clinic.booking_rules import BOOKING_HORIZON, CANCELLATION_NOTICE, MIN_BOOKING_NOTICE
-from acuclinic.clinic.choices import Modality
+from acuclinic.clinic.choices import LicensingRegime, Modality
 from acuclinic.clinic.models import Clinic, Location, OpeningHours, Service
 from acuclinic.core.api_auth import require
 from acuclinic.core.api_errors import ErrorOut
-from acuclinic.core.api_types import InputSchema, get_or_404
+from acuclinic.core.api_types import Day, InputSchema, get_or_404, text
 from acuclinic.core.errors import NotFound
 
 router = Router()
@@ -73,6 +76,16 @@ class OpeningHoursOut(Schema):
         return f"{obj.closes:%H:%M}"
 
 
+class PremisesRegistrationOut(Schema):
+    id: int
+    authority: str = Field(description="The council it is with.")
+    number: str
+    valid_from: date
+    valid_until: date | None = Field(
+        description="Null for a registration with no end date (LG(MP)A 1982 s.14)."
+    )
+
+
 class LocationOut(Schema):
     id: int
     name: str
@@ -86,6 +99,16 @@ class LocationOut(Schema):
     is_active: bool
     rooms: list[RoomOut]
     opening_hours: list[OpeningHoursOut]
+    licensing_regime: LicensingRegime = Field(
+        description="How the location's council licenses acupuncture: none, registration "
+        "under LG(MP)A 1982 s.14, or a London special treatment licence (LLAA 1991). Where "
+        "it does, a practitioner who is not exempt needs the council's registration or "
+        "licence, and so do the premises, to needle here."
+    )
+    licensing_regime_display: str
+    licensing_authority: str = Field(description="The council; empty when none licenses.")
+    # Registration numbers and dates: clinic admins only; null for everyone else.
+    premises_registrations: list[PremisesRegistrationOut] | None
 
     @staticmethod
     def resolve_rooms(obj: Location) -> list:
@@ -94,6 +117,16 @@ class LocationOut(Schema):
     @staticmethod
     def resolve_opening_hours(obj: Location) -> list:
         return list(obj.opening_hours.all())
+
+    @staticmethod
+    def resolve_licensing_regime_display(obj: Location) -> str:
+        return obj.get_licensing_regime_display()
+
+    @staticmethod
+    def resolve_premises_registrations(obj: Location, context) -> list | None:
+        if not context["request"].auth.has_perm("clinic.view_premisesregistration"):
+            return None
+        return list(obj.premises_registrations.all())
 
 
 @router.get(
@@ -126,7 +159,99 @@ def get_service(request, service_id: int):
     summary="List locations with their rooms and opening hours",
 )
 def list_locations(request):
-    return list(Location.objects.prefetch_related("rooms", "opening_hours").order_by("name"))
+    return list(
+        Location.objects.prefetch_related(
+            "rooms", "opening_hours", "premises_registrations"
+        ).order_by("name")
+    )
+
+
+# A location's licensing (clinic admins) -------------------------------------------
+
+
+class LicensingChange(InputSchema):
+    licensing_regime: LicensingRegime
+    licensing_authority: text(80) = Field(
+        "", description="The council or London borough; leave empty for none."
+    )
+
+
+class LocationLicensingOut(Schema):
+    id: int
+    name: str
+    licensing_regime: LicensingRegime
+    licensing_regime_display: str
+    licensing_authority: str
+
+    @staticmethod
+    def resolve_licensing_regime_display(obj: Location) -> str:
+        return obj.get_licensing_regime_display()
+
+
+@router.put(
+    "/locations/{location_id}/licensing",
+    response={200: LocationLicensingOut, **ERRORS},
+    auth=require("clinic.change_location"),
+    tags=["clinic"],
+    summary="Set how a location's council licenses acupuncture (clinic admins)",
+)
+def set_location_licensing(request, location_id: int, payload: LicensingChange):
+    """From now on, bookings and the needling gate at this location ask for what the
+    regime asks (practitioners who are not exempt need the council's registration or
+    licence, and so do the premises). A regime without a council, or a council without a
+    regime, is refused (422) and nothing changes; the change is audited."""
+    location = get_or_404(Location, location_id, "location")
+    return services.location_licensing_update(
+        location,
+        regime=payload.licensing_regime.value,
+        authority=payload.licensing_authority,
+        user=request.auth,
+    )
+
+
+class PremisesRegistrationIn(InputSchema):
+    number: text(40)
+    valid_from: Day
+    valid_until: Day | None = Field(
+        None, description="Leave out for a s.14 registration, which has no end date."
+    )
+    authority: text(80) = Field(
+        "", description="The council; empty means the one the location names (it must be)."
+    )
+
+
+@router.post(
+    "/locations/{location_id}/premises-registrations",
+    response={201: PremisesRegistrationOut, **ERRORS},
+    auth=require("clinic.view_premisesregistration", "clinic.add_premisesregistration"),
+    tags=["clinic"],
+    summary="Record the premises' registration or licence with the council (clinic admins)",
+)
+def add_premises_registration(request, location_id: int, payload: PremisesRegistrationIn):
+    """Refused (422) when the location names no council (``licensing_not_set``), when it
+    is with another council (``wrong_council``) or its dates are wrong; 409 for one
+    already on file. A renewal is a new registration. Audited."""
+    location = get_or_404(Location, location_id, "location")
+    return Status(
+        201,
+        services.premises_registration_add(location, user=request.auth, **payload.model_dump()),
+    )
+
+
+@router.delete(
+    "/locations/{location_id}/premises-registrations/{registration_id}",
+    response={204: None, **ERRORS},
+    auth=require("clinic.view_premisesregistration", "clinic.delete_premisesregistration"),
+    tags=["clinic"],
+    summary="Remove a premises registration recorded by mistake (clinic admins)",
+)
+def remove_premises_registration(request, location_id: int, registration_id: int):
+    location = get_or_404(Location, location_id, "location")
+    registration = get_or_404(
+        location.premises_registrations.all(), registration_id, "premises_registration"
+    )
+    services.premises_registration_remove(registration, user=request.auth)
+    return Status(204, None)
 
 
 # Booking rules --------------------------------------------------------------------

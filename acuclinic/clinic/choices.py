@@ -21,3 +21,12 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, "Friday"
     SATURDAY = 5, "Saturday"
     SUNDAY = 6, "Sunday"
+
+
+class LicensingRegime(models.TextChoices):
+    """How the location's council licenses acupuncture (people/data/licensing.toml has
+    what each asks, of whom, with the provisions)."""
+
+    NONE = "none", "No local authority licensing of acupuncture"
+    LGMPA_1982_S14 = "lgmpa_1982_s14", "Registration with the council (LG(MP)A 1982 s.14)"
+    LLAA_1991 = "llaa_1991", "London special treatment licence (LLAA 1991)"

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from acuclinic.clinic.choices import Modality, Weekday
+from acuclinic.clinic.choices import LicensingRegime, Modality, Weekday
 
 
 def validate_time_zone(value: str) -> None:
@@ -72,11 +72,35 @@ class Location(models.Model):
         max_length=60, default="Europe/London", validators=[validate_time_zone]
     )
     is_active = models.BooleanField(default=True)
+    # Whether the council licenses acupuncture here, and which council: where it does,
+    # the practitioner and the premises need its registration or licence
+    # (people.credentials; the provisions are in people/data/licensing.toml).
+    licensing_regime = models.CharField(
+        max_length=20, choices=LicensingRegime.choices, default=LicensingRegime.NONE
+    )
+    licensing_authority = models.CharField(
+        "licensing council",
+        max_length=80,
+        blank=True,
+        help_text="The council or London borough, e.g. “Leeds City Council”.",
+    )
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["clinic", "name"], name="location_unique_name")
+            models.UniqueConstraint(fields=["clinic", "name"], name="location_unique_name"),
+            models.CheckConstraint(
+                condition=Q(licensing_regime__in=LicensingRegime.values),
+                name="location_licensing_regime_valid",
+            ),
+            # A regime is run by a named council; no regime names none.
+            models.CheckConstraint(
+                condition=(
+                    Q(licensing_regime=LicensingRegime.NONE, licensing_authority="")
+                    | (~Q(licensing_regime=LicensingRegime.NONE) & ~Q(licensing_authority=""))
+                ),
+                name="location_licensing_authority_named",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -90,6 +114,42 @@ class Location(models.Model):
     def address(self) -> str:
         parts = [self.address_line1, self.address_line2, self.town, self.postcode]
         return ", ".join(p for p in parts if p)
+
+
+class PremisesRegistration(models.Model):
+    """A location's registration or licence with its council for acupuncture: an
+    LG(MP)A 1982 s.14 premises registration (one-off: no end date) or a London special
+    treatment licence (a year at a time)."""
+
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="premises_registrations"
+    )
+    authority = models.CharField("council", max_length=80)
+    number = models.CharField(max_length=40)
+    valid_from = models.DateField()
+    # Blank: no end date (a s.14 registration lasts until the council cancels it).
+    valid_until = models.DateField(null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["location__name", "valid_from", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="premises_registration_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(authority="") & ~Q(number=""),
+                name="premises_registration_named",
+            ),
+            models.UniqueConstraint(
+                fields=["location", "authority", "number", "valid_from"],
+                name="premises_registration_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority} {self.number} ({self.location.name})"
 
 
 class OpeningHours(models.Model):

@@ -77,6 +77,8 @@ def _date_or_aware_datetime(value) -> date | datetime:
 
 AwareDateTime = Annotated[datetime, AfterValidator(_aware)]
 BirthDate = Annotated[date, AfterValidator(_in_supported_years)]
+# Any other calendar day (a registration's start or end), in the same years.
+Day = Annotated[date, AfterValidator(_in_supported_years)]
 DateOrAwareDateTime = Annotated[
     date | datetime, PlainValidator(_date_or_aware_datetime, json_schema_input_type=str)
 ]

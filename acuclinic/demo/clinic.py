@@ -3,13 +3,20 @@ and the services it sells."""
 
 import random
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time, timedelta
 from functools import cached_property
 
-from acuclinic.clinic.choices import Modality
-from acuclinic.clinic.models import Clinic, Location, OpeningHours, Room, Service
+from acuclinic.clinic.choices import LicensingRegime, Modality
+from acuclinic.clinic.models import (
+    Clinic,
+    Location,
+    OpeningHours,
+    PremisesRegistration,
+    Room,
+    Service,
+)
 from acuclinic.demo import synthetic
-from acuclinic.demo.spec import DemoSpec
+from acuclinic.demo.spec import DemoSpec, add_months
 from acuclinic.demo.timeline import step_of, window_mask
 
 CLINIC_NAME = "Riverside Physiotherapy"
@@ -89,6 +96,17 @@ BRANCH_HOURS = {
 }
 
 
+# How each location's council licenses acupuncture, in turn: a council that has adopted
+# LG(MP)A 1982 s.14 (practitioner and premises registered, one-off), a London borough
+# (special treatment licences, a year at a time), and a council that licenses nothing.
+# The councils are as synthetic as the towns.
+LICENSING = (
+    (LicensingRegime.LGMPA_1982_S14, "{town} Borough Council"),
+    (LicensingRegime.LLAA_1991, "London Borough of {town}"),
+    (LicensingRegime.NONE, ""),
+)
+
+
 @dataclass
 class LocationPlan:
     """A location with its rooms and opening hours, as the diary filler needs them."""
@@ -96,6 +114,14 @@ class LocationPlan:
     location: Location
     hours: dict[int, list[tuple[time, time]]]
     rooms: list[Room] = field(default_factory=list)
+
+    @property
+    def regime(self) -> str:
+        return self.location.licensing_regime
+
+    @property
+    def council(self) -> str:
+        return self.location.licensing_authority
 
     def periods(self, weekday: int) -> list[tuple[int, int]]:
         """Opening periods on a weekday, in 15-minute steps of local time."""
@@ -134,6 +160,7 @@ def build_clinic(spec: DemoSpec, rng: random.Random, landlines: synthetic.Number
     plans = []
     for index in range(spec.locations):
         name, area = _location_name(index)
+        regime, council = LICENSING[index % len(LICENSING)]
         location = Location(
             clinic=clinic,
             name=name,
@@ -143,6 +170,8 @@ def build_clinic(spec: DemoSpec, rng: random.Random, landlines: synthetic.Number
             postcode=synthetic.postcode(rng, area),
             phone=landlines.take(),
             time_zone="Europe/London",
+            licensing_regime=regime,
+            licensing_authority=council.format(town=name),
         )
         hours = MAIN_HOURS if index % 2 == 0 else BRANCH_HOURS
         plans.append(LocationPlan(location=location, hours=hours))
@@ -159,6 +188,11 @@ def build_clinic(spec: DemoSpec, rng: random.Random, landlines: synthetic.Number
         plan = plans[n % len(plans)]
         plan.rooms.append(Room(location=plan.location, name=f"Room {len(plan.rooms) + 1}"))
     Room.objects.bulk_create([room for p in plans for room in p.rooms])
+    PremisesRegistration.objects.bulk_create(
+        registration
+        for index, p in enumerate(plans)
+        for registration in _premises_registrations(spec, index, p)
+    )
 
     services = {
         key: Service(
@@ -176,3 +210,43 @@ def build_clinic(spec: DemoSpec, rng: random.Random, landlines: synthetic.Number
     }
     Service.objects.bulk_create(services.values())
     return ClinicPlan(clinic=clinic, locations=plans, services=services)
+
+
+def council_periods(spec: DemoSpec, regime: str, until: date) -> list[tuple[date, date | None]]:
+    """The dates of a council registration or licence covering the whole demo: one
+    s.14 registration with no end, or yearly London licences back to before the history
+    (the last one ending on ``until``)."""
+    since = add_months(spec.history_start, -24)
+    if regime == LicensingRegime.LGMPA_1982_S14:
+        return [(since, None)]
+    periods: list[tuple[date, date | None]] = []
+    end = until
+    while True:
+        start = add_months(end, -12) + timedelta(days=1)
+        periods.append((start, end))
+        if start <= spec.history_start:
+            return periods
+        end = start - timedelta(days=1)
+
+
+def _premises_registrations(spec: DemoSpec, index: int, plan: LocationPlan) -> list:
+    # No draws from the demo's random generator: adding licensing leaves every other
+    # part of the demo as it was.
+    if plan.regime == LicensingRegime.NONE:
+        return []
+    prefix = "ACU" if plan.regime == LicensingRegime.LGMPA_1982_S14 else "STL"
+    return [
+        PremisesRegistration(
+            location=plan.location,
+            authority=plan.council,
+            number=f"{prefix}/{start.year}/{100 + index:03d}",
+            valid_from=start,
+            valid_until=end,
+        )
+        for start, end in council_periods(spec, plan.regime, licence_until(spec))
+    ]
+
+
+def licence_until(spec: DemoSpec) -> date:
+    """When the demo's current London licences end: well after its last appointment."""
+    return spec.horizon + timedelta(days=120)

@@ -4,7 +4,9 @@ Practitioners follow a team pattern of six, repeated at larger scales: physiothe
 qualified in medical acupuncture (HCPC registration, AACP membership, insurance), one
 traditional acupuncturist (BAcC membership and insurance; no statutory register exists
 for acupuncture in the UK), and one physiotherapist whose HCPC registration runs out
-within 30 days of the demo's "today".
+within 30 days of the demo's "today". Where they work at a location whose council
+licenses acupuncture, they hold its registration or licence unless their profession is
+exempt there (physiotherapists in London; nobody but doctors under s.14).
 """
 
 import random
@@ -16,10 +18,16 @@ from datetime import date, timedelta
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
-from acuclinic.clinic.choices import Modality
+from acuclinic.clinic.choices import LicensingRegime, Modality
 from acuclinic.demo import synthetic
-from acuclinic.demo.clinic import CLINIC_DOMAIN, LocationPlan
+from acuclinic.demo.clinic import (
+    CLINIC_DOMAIN,
+    LocationPlan,
+    council_periods,
+    licence_until,
+)
 from acuclinic.demo.spec import DemoSpec, add_months
+from acuclinic.people import credentials as licensing
 from acuclinic.people import roles
 from acuclinic.people.choices import CredentialKind, Profession
 from acuclinic.people.models import Credential, Practitioner, User
@@ -125,14 +133,17 @@ def build_staff(spec: DemoSpec, rng: random.Random, locations: list[LocationPlan
     homes = _homes(len(practitioners), locations)
     load: Counter = Counter()
     numbers = set()
-    for practitioner, position, home in zip(practitioners, positions, homes, strict=True):
+    for n, (practitioner, position, home) in enumerate(
+        zip(practitioners, positions, homes, strict=True)
+    ):
         held = _credentials(spec, rng, practitioner, position, numbers)
-        credentials += held
+        rota = _rota(rng, spec.days_a_week or position.days_a_week, home, locations, load)
+        credentials += held + _council_credentials(spec, practitioner, n, rota, locations)
         plans.append(
             PractitionerPlan(
                 practitioner=practitioner,
                 modality=position.modality,
-                rota=_rota(rng, spec.days_a_week or position.days_a_week, home, locations, load),
+                rota=rota,
                 credentials_until=_last_day_covered(held),
             )
         )
@@ -301,6 +312,32 @@ def _credentials(spec, rng, practitioner, position: Position, numbers) -> list[C
         )
         for start, end in _periods(renewed_until(), 1, spec.history_start)
     ]
+    return held
+
+
+def _council_credentials(
+    spec, practitioner, n: int, rota: dict[int, int], locations: list[LocationPlan]
+) -> list[Credential]:
+    """The council registration or licence for each location they work at whose council
+    licenses acupuncture and does not exempt their profession, covering the whole demo
+    (so they decide no booking; the premises are registered too, see clinic)."""
+    held = []
+    for index in sorted(set(rota.values())):
+        plan = locations[index]
+        if practitioner.profession in licensing.regime_for(plan.regime).exempt:
+            continue
+        prefix = "ACU" if plan.regime == LicensingRegime.LGMPA_1982_S14 else "STT"
+        held += [
+            Credential(
+                practitioner=practitioner,
+                kind=CredentialKind.LOCAL_AUTHORITY,
+                body=plan.council,
+                number=f"{prefix}/{start.year}/{n + 1:03d}",
+                valid_from=start,
+                valid_until=end,
+            )
+            for start, end in council_periods(spec, plan.regime, licence_until(spec))
+        ]
     return held
 
 

@@ -1,7 +1,7 @@
 """Forms of the public pages: choosing a time, the person's details, the contact form.
 
 They only parse and check what was typed; the rules (what may be booked online, who the
-person is) live in ``scheduling.online`` and ``scheduling.enquiries``.
+person is) live in ``online_booking.services`` and ``enquiries.services``.
 """
 
 import re

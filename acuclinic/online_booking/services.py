@@ -173,8 +173,10 @@ def free_times(
 
 
 def practitioners_at(service: Service, location: Location) -> list[Practitioner]:
-    """Whom a patient may ask for: working at ``location`` now or later, and qualified
-    in the acupuncture ``service`` may include."""
+    """Whom a patient may ask for: working at ``location`` now or later, qualified in
+    the acupuncture ``service`` may include and, when it needles, with the credentials
+    (and the council's registration there, if it asks for one) on some day that can be
+    booked online."""
     today = timezone.localdate()
     working = (
         Practitioner.objects.filter(is_active=True, working_patterns__location=location)
@@ -183,9 +185,15 @@ def practitioners_at(service: Service, location: Location) -> list[Practitioner]
             | Q(working_patterns__valid_until__gte=today)
         )
         .select_related("user")
+        .prefetch_related("credentials")
         .distinct()
     )
-    return [p for p in working if p.is_qualified_for(service.needling)]
+    qualified = [p for p in working if p.is_qualified_for(service.needling)]
+    if not service.needling:
+        return qualified
+    window = booking_window(location)
+    first, last = (m.astimezone(location.tz).date() for m in (window.earliest, window.latest))
+    return [p for p in qualified if p.may_needle_between(first, last, location)]
 
 
 def booking_window(location: Location, now: datetime | None = None) -> queries.BookingWindow:

@@ -2,23 +2,25 @@
 
 Contact details are for every front-desk role; the clinical summary needs
 ``people.view_clinical`` (never reception); credential numbers and dates are for
-clinic admins (``people.view_credential``).
+clinic admins (``people.view_credential``), who also record and remove credentials.
 """
 
 from datetime import date, datetime
 
 from django.utils import timezone
-from ninja import PatchDict, Query, Router, Schema, Status
+from ninja import Field, PatchDict, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 from pydantic import field_validator
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.choices import Modality
+from acuclinic.clinic.models import Location
 from acuclinic.core.api_auth import require
 from acuclinic.core.api_errors import ErrorOut
 from acuclinic.core.api_types import (
     BirthDate,
+    Day,
     Flag,
     InputSchema,
     Page,
@@ -29,7 +31,7 @@ from acuclinic.core.api_types import (
 )
 from acuclinic.core.errors import NotFound
 from acuclinic.people import nhs_number, queries, services
-from acuclinic.people.choices import ConditionChoice, Sex
+from acuclinic.people.choices import ConditionChoice, CredentialKind, Sex
 from acuclinic.people.models import ClinicalSummary, Credential, Patient, Practitioner
 
 router = Router()
@@ -226,11 +228,42 @@ def put_clinical_summary(request, patient_id: int, payload: ClinicalSummaryIn):
 
 
 class CredentialOut(Schema):
-    kind: str
-    body: str
+    id: int
+    kind: CredentialKind
+    kind_display: str
+    body: str = Field(
+        description="The regulator, acupuncture body or insurer; for a local authority "
+        "registration or licence, the council."
+    )
     number: str
     valid_from: date
-    valid_until: date
+    valid_until: date | None = Field(
+        description="Null only for a council registration with no end date (LG(MP)A 1982 "
+        "s.14 registrations are one-off)."
+    )
+    counts: bool = Field(
+        description="False for a record that can never count, e.g. a BAAB “membership”: "
+        "the BAAB accredits courses, it is not a membership body."
+    )
+    note: str = Field(description="Why it does not count; empty when it can.")
+
+    @staticmethod
+    def resolve_kind_display(obj: Credential) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_note(obj: Credential) -> str:
+        return obj.not_counted_because
+
+
+class LocationCheckOut(Schema):
+    """Whether the practitioner may needle at one location today: their credentials and
+    what that location's council licensing asks of them and of the premises."""
+
+    location_id: int
+    location: str
+    may_needle_today: bool
+    problems: list[str]
 
 
 class PractitionerOut(Schema):
@@ -240,8 +273,14 @@ class PractitionerOut(Schema):
     profession_display: str
     modalities: list[str]
     is_active: bool
-    credentials_valid_today: bool
+    credentials_valid_today: bool = Field(
+        description="Registration, membership and insurance hold today (any location's "
+        "council licensing is in ``at_locations``)."
+    )
     credential_problems: list[str]
+    at_locations: list[LocationCheckOut] = Field(
+        description="For each open location: may they needle there today, and if not, why."
+    )
     # Registration numbers and dates: clinic admins only; null for everyone else.
     credentials: list[CredentialOut] | None
 
@@ -263,6 +302,22 @@ class PractitionerOut(Schema):
         return not obj.credential_problems(timezone.localdate())
 
     @staticmethod
+    def resolve_at_locations(obj: Practitioner) -> list[dict]:
+        today = timezone.localdate()
+        checks = []
+        for location in getattr(obj, "checked_locations", ()):
+            problems = obj.credential_problems(today, location)
+            checks.append(
+                {
+                    "location_id": location.pk,
+                    "location": location.name,
+                    "may_needle_today": not problems,
+                    "problems": problems,
+                }
+            )
+        return checks
+
+    @staticmethod
     def resolve_credentials(obj: Practitioner, context) -> list[Credential] | None:
         if not context["request"].auth.has_perm("people.view_credential"):
             return None
@@ -273,6 +328,18 @@ def _practitioners():
     return Practitioner.objects.select_related("user").prefetch_related("credentials")
 
 
+def _with_locations(practitioners: list[Practitioner]) -> list[Practitioner]:
+    """Each with the open locations to check them against (read once for all)."""
+    locations = list(
+        Location.objects.filter(is_active=True)
+        .prefetch_related("premises_registrations")
+        .order_by("name", "pk")
+    )
+    for practitioner in practitioners:
+        practitioner.checked_locations = locations
+    return practitioners
+
+
 @router.get(
     "/practitioners",
     response={200: list[PractitionerOut], **ERRORS},
@@ -281,7 +348,7 @@ def _practitioners():
     summary="List practitioners",
 )
 def list_practitioners(request):
-    return list(_practitioners())
+    return _with_locations(list(_practitioners()))
 
 
 @router.get(
@@ -292,4 +359,53 @@ def list_practitioners(request):
     summary="One practitioner",
 )
 def get_practitioner(request, practitioner_id: int):
-    return get_or_404(_practitioners(), practitioner_id, "practitioner")
+    return _with_locations([get_or_404(_practitioners(), practitioner_id, "practitioner")])[0]
+
+
+class CredentialIn(InputSchema):
+    """A credential to record. A renewal is a new credential: the old one stays on file."""
+
+    kind: CredentialKind
+    body: text(80) = Field(
+        description="HCPC, GMC or NMC for a registration; AACP, BMAS or BAcC for a "
+        "membership; the insurer; or, for a local authority registration or licence, the "
+        "council as a location names it."
+    )
+    number: text(40)
+    valid_from: Day
+    valid_until: Day | None = Field(
+        None, description="Required except for a council registration with no end date."
+    )
+
+
+@router.post(
+    "/practitioners/{practitioner_id}/credentials",
+    response={201: CredentialOut, **ERRORS},
+    auth=require("people.view_credential", "people.add_credential"),
+    tags=["practitioners"],
+    summary="Record a practitioner's credential (clinic admins)",
+)
+def add_credential(request, practitioner_id: int, payload: CredentialIn):
+    """A registration, acupuncture body membership, indemnity policy, or the council's
+    acupuncture registration or special treatment licence where a location's council
+    licenses acupuncture. Refused (422, code ``invalid_<field>`` or ``unknown_council``)
+    with nothing written when a rule is broken; a duplicate is a 409. Audited."""
+    practitioner = get_or_404(Practitioner, practitioner_id, "practitioner")
+    return Status(
+        201, services.credential_add(practitioner, user=request.auth, **payload.model_dump())
+    )
+
+
+@router.delete(
+    "/practitioners/{practitioner_id}/credentials/{credential_id}",
+    response={204: None, **ERRORS},
+    auth=require("people.view_credential", "people.delete_credential"),
+    tags=["practitioners"],
+    summary="Remove a credential recorded by mistake (clinic admins)",
+)
+def remove_credential(request, practitioner_id: int, credential_id: int):
+    """For a mistake only: a credential that ended stays on file as history. Audited."""
+    practitioner = get_or_404(Practitioner, practitioner_id, "practitioner")
+    credential = get_or_404(practitioner.credentials.all(), credential_id, "credential")
+    services.credential_remove(credential, user=request.auth)
+    return Status(204, None)

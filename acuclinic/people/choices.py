@@ -12,6 +12,8 @@ class CredentialKind(models.TextChoices):
     REGISTRATION = "registration", "Professional registration"
     MEMBERSHIP = "membership", "Acupuncture body membership"
     INSURANCE = "insurance", "Professional indemnity insurance"
+    # The body is the council; a s.14 registration has no end date.
+    LOCAL_AUTHORITY = "local_authority", "Local authority acupuncture registration or licence"
 
 
 class Sex(models.TextChoices):

@@ -79,32 +79,71 @@ class Practitioner(models.Model):
             names.append(Modality.TRADITIONAL.label)
         return ", ".join(names) or "—"
 
-    def credential_problems(self, day: date) -> list[str]:
-        facts = [
+    def _credential_facts(self) -> list[credentials.CredentialFacts]:
+        return [
             credentials.CredentialFacts(c.kind, c.body, c.valid_from, c.valid_until)
             for c in self.credentials.all()
         ]
-        return credentials.missing_credentials(self.profession, facts, day)
+
+    def credential_shortfall(self, day: date, location=None) -> credentials.Shortfall:
+        """What stops them needling on ``day`` (at ``location``, whose council may
+        license acupuncture); empty when nothing does."""
+        facts = self._credential_facts()
+        licensing = licensing_of(location) if location is not None else credentials.NOT_LICENSED
+        return credentials.shortfall(self.profession, facts, day, licensing)
+
+    def credential_problems(self, day: date, location=None) -> list[str]:
+        """``credential_shortfall`` as plain clauses ("no HCPC registration valid on …")."""
+        return self.credential_shortfall(day, location).clauses()
+
+    def may_needle_between(self, first: date, last: date, location) -> bool:
+        """Whether on some day from ``first`` to ``last`` nothing stops them needling at
+        ``location``."""
+        return credentials.may_needle_some_day(
+            self.profession, self._credential_facts(), first, last, licensing_of(location)
+        )
+
+
+def licensing_of(location) -> credentials.Licensing:
+    """A location's licensing regime, council and premises registrations, for the rules."""
+    return credentials.Licensing(
+        regime=location.licensing_regime,
+        authority=location.licensing_authority,
+        premises=location.name,
+        registrations=tuple(
+            credentials.PremisesFacts(r.authority, r.valid_from, r.valid_until)
+            for r in location.premises_registrations.all()
+        ),
+    )
 
 
 class Credential(models.Model):
-    """A registration, acupuncture body membership or indemnity policy, with its dates."""
+    """A registration, acupuncture body membership, indemnity policy or council
+    acupuncture registration or licence, with its dates."""
 
     practitioner = models.ForeignKey(
         Practitioner, on_delete=models.CASCADE, related_name="credentials"
     )
     kind = models.CharField(max_length=20, choices=CredentialKind.choices)
-    # The regulator or body (HCPC, AACP, BAcC, BMAS…) or, for insurance, the insurer.
+    # The regulator or body (HCPC, AACP, BAcC, BMAS…), for insurance the insurer, for a
+    # local authority registration or licence the council ("Leeds City Council").
     body = models.CharField(max_length=80)
     number = models.CharField(max_length=40)
     valid_from = models.DateField()
-    valid_until = models.DateField()
+    # Only a council registration may have no end date: a LG(MP)A 1982 s.14 registration
+    # is one-off (people/data/licensing.toml).
+    valid_until = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["kind", "valid_until"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_until__gte=F("valid_from")), name="credential_dates_ordered"
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="credential_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=False) | Q(kind=CredentialKind.LOCAL_AUTHORITY),
+                name="credential_ends_unless_council",
             ),
             models.UniqueConstraint(
                 fields=["practitioner", "kind", "body", "number", "valid_from"],
@@ -115,9 +154,22 @@ class Credential(models.Model):
     def __str__(self) -> str:
         return f"{self.body} {self.number}"
 
+    @property
+    def counts(self) -> bool:
+        """False for a record that can never count (a "BAAB membership")."""
+        return credentials.counts(self.kind, self.body)
+
+    @property
+    def not_counted_because(self) -> str:
+        return credentials.why_not_counted(self.kind, self.body)
+
     def clean(self) -> None:
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": "Must be on or after the start date."})
+        if self.valid_until is None and self.kind != CredentialKind.LOCAL_AUTHORITY:
+            raise ValidationError(
+                {"valid_until": "Give the end date: only a council registration may have none."}
+            )
         if self.kind == CredentialKind.REGISTRATION and self.body not in (
             credentials.REGISTRATION_BODIES
         ):
@@ -125,7 +177,12 @@ class Credential(models.Model):
         if self.kind == CredentialKind.MEMBERSHIP and self.body not in (
             credentials.MEMBERSHIP_BODIES
         ):
-            raise ValidationError({"body": "Membership must be of AACP, BMAS, BAcC or BAAB."})
+            raise ValidationError(
+                {
+                    "body": "Membership must be of AACP, BMAS or BAcC (the BAAB accredits "
+                    "acupuncture courses; it is not a membership body)."
+                }
+            )
         if (
             self.kind == CredentialKind.REGISTRATION
             and self.body == "HCPC"

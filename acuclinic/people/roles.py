@@ -63,6 +63,14 @@ ROLE_PERMISSIONS = {
         "people.add_practitioner",
         "people.change_practitioner",
         "people.view_credential",
+        # Recording credentials, the council licensing of each location and the
+        # premises' registrations (people.services, clinic.services).
+        "people.add_credential",
+        "people.delete_credential",
+        "clinic.change_location",
+        "clinic.view_premisesregistration",
+        "clinic.add_premisesregistration",
+        "clinic.delete_premisesregistration",
         "clinic.change_clinic",
         "clinic.change_service",
         "safety.view_safetypolicy",

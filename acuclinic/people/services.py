@@ -1,4 +1,5 @@
-"""Writes to patient records and staff API tokens. Each one is atomic and audited."""
+"""Writes to patient records, staff API tokens and practitioners' credentials. Each one
+is atomic and audited."""
 
 import hashlib
 import secrets
@@ -10,8 +11,12 @@ from django.utils import timezone
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
+from acuclinic.clinic.choices import LicensingRegime
+from acuclinic.clinic.models import Location
 from acuclinic.core.errors import Conflict, InvalidRequest
-from acuclinic.people.models import ApiToken, ClinicalSummary, Patient
+from acuclinic.people import credentials
+from acuclinic.people.choices import CredentialKind
+from acuclinic.people.models import ApiToken, ClinicalSummary, Credential, Patient, Practitioner
 
 PATIENT_FIELDS = [
     f.name
@@ -173,3 +178,69 @@ def api_token_user(secret: str):
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# Credentials: recorded by clinic admins; each one is audited. A renewal is a new
+# credential (the old one stays, so the history of what was valid when is kept).
+
+
+def credential_add(practitioner: Practitioner, *, user=None, **fields) -> Credential:
+    """Record a registration, membership, insurance policy or council registration or
+    licence for ``practitioner``. Refused with ``InvalidRequest`` (nothing written) when
+    the model's rules refuse it or, for a council's registration, when no location
+    names that council (it would never count: a typo, most likely)."""
+    for name in ("body", "number"):
+        fields[name] = " ".join(str(fields.get(name, "")).split())
+    if fields.get("kind") == CredentialKind.LOCAL_AUTHORITY:
+        councils = sorted(
+            set(
+                Location.objects.exclude(licensing_regime=LicensingRegime.NONE).values_list(
+                    "licensing_authority", flat=True
+                )
+            )
+        )
+        named = [c for c in councils if credentials.same_authority(c, fields["body"])]
+        if not named:
+            known = ", ".join(councils) or "none yet: set a location's licensing first"
+            raise InvalidRequest(
+                "unknown_council",
+                f"No location is licensed by “{fields['body']}”. Councils the clinic's "
+                f"locations name: {known}.",
+                field="body",
+            )
+        fields["body"] = named[0]  # spelt as the location spells it
+    credential = Credential(practitioner=practitioner, **fields)
+    try:
+        credential.full_clean(exclude=["practitioner"], validate_constraints=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise InvalidRequest("invalid_" + field, messages[0], field=field) from exc
+    try:
+        with transaction.atomic():
+            credential.save()
+            audit.record(
+                AuditAction.CREATE,
+                credential,
+                changed_fields=["kind", "body", "number", "valid_from", "valid_until"],
+                detail=f"for {practitioner.name}",
+                user=user,
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            "duplicate_credential",
+            f"{practitioner.name} already has {credential} from that date on file.",
+            field="number",
+        ) from exc
+    return credential
+
+
+def credential_remove(credential: Credential, *, user=None) -> None:
+    """Take a credential recorded by mistake off file (audited, with what it was)."""
+    with transaction.atomic():
+        audit.record(
+            AuditAction.DELETE,
+            credential,
+            detail=f"{credential} of {credential.practitioner.name}",
+            user=user,
+        )
+        credential.delete()

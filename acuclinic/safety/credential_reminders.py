@@ -114,7 +114,7 @@ def reason_not_to_send(message) -> str:
     credential = Credential.objects.filter(pk=credential_id).first()
     if credential is None:
         return "The credential was removed."
-    if credential.valid_until.isoformat() != valid_until:
+    if credential.valid_until is None or credential.valid_until.isoformat() != valid_until:
         return "The credential's dates changed; a new reminder follows if still needed."
     if queries.is_renewed(credential):
         return "A renewal is on file."

@@ -4,10 +4,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from acuclinic.clinic.models import Clinic
+from acuclinic.clinic.choices import LicensingRegime
+from acuclinic.clinic.models import Clinic, Location
+from acuclinic.people.choices import CredentialKind
+from acuclinic.people.credentials import NOT_MEMBERSHIP_BODIES
 from acuclinic.people.models import ClinicalSummary, Credential, Patient, Practitioner
 from acuclinic.safety import catalogue
 from acuclinic.safety.dates import add_months
@@ -246,13 +249,18 @@ class ExpiringCredential:
 def expiring_credentials(
     *, today: date, practitioner: Practitioner | None = None, within: int = EXPIRY_WARNING_DAYS
 ) -> list[ExpiringCredential]:
-    """Credentials in force today that end within ``within`` days, soonest first."""
+    """Credentials in force today that end within ``within`` days, soonest first.
+
+    Records that can never count (a "BAAB membership": the BAAB accredits courses) are
+    left out: renewing one would not help, and the credential notice says why."""
     credentials = Credential.objects.filter(
         valid_from__lte=today,
         valid_until__gte=today,
         valid_until__lte=today + timedelta(days=within),
         practitioner__is_active=True,
     ).select_related("practitioner__user")
+    for body in NOT_MEMBERSHIP_BODIES:
+        credentials = credentials.exclude(kind=CredentialKind.MEMBERSHIP, body__iexact=body)
     if practitioner is not None:
         credentials = credentials.filter(practitioner=practitioner)
     return [
@@ -262,11 +270,41 @@ def expiring_credentials(
     ]
 
 
+def licensing_problems_where_working(
+    practitioner: Practitioner, *, today: date
+) -> list[tuple[str, str]]:
+    """(location, problem) for each thing a council's licensing asks of the practitioner
+    or of the premises, missing today, at the active locations they work at today or
+    later and whose council licenses acupuncture."""
+    locations = (
+        Location.objects.filter(is_active=True, working_patterns__practitioner=practitioner)
+        .filter(
+            Q(working_patterns__valid_until__isnull=True)
+            | Q(working_patterns__valid_until__gte=today)
+        )
+        .exclude(licensing_regime=LicensingRegime.NONE)
+        .prefetch_related("premises_registrations")
+        .distinct()
+        .order_by("name")
+    )
+    everywhere = set(practitioner.credential_problems(today))
+    return [
+        (location.name, problem)
+        for location in locations
+        for problem in practitioner.credential_problems(today, location)
+        if problem not in everywhere
+    ]
+
+
 def is_renewed(credential: Credential) -> bool:
-    """A renewal of the same kind already starts by the day after this one ends."""
-    return Credential.objects.filter(
+    """A renewal of the same kind already starts by the day after this one ends (for a
+    council's registration or licence, from the same council; it may have no end)."""
+    renewals = Credential.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=credential.valid_until),
         practitioner_id=credential.practitioner_id,
         kind=credential.kind,
         valid_from__lte=credential.valid_until + timedelta(days=1),
-        valid_until__gt=credential.valid_until,
-    ).exists()
+    )
+    if credential.kind == CredentialKind.LOCAL_AUTHORITY:
+        renewals = renewals.filter(body__iexact=credential.body)
+    return renewals.exists()

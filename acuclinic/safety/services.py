@@ -607,8 +607,12 @@ def needling_gate(appointment: Appointment, *, today: date) -> GateVerdict:
 
     if not practitioner.is_qualified_for(modality.value):
         fail("not_qualified", f"{practitioner.name} is not qualified in {modality.label}.")
-    for problem in practitioner.credential_problems(today):
-        fail("credentials_lapsed", f"{practitioner.name} has {problem}.")
+    # Their registration, membership and insurance, and the council's registration or
+    # licence where this location's council licenses acupuncture (theirs and the
+    # premises'), all on the day of needling.
+    shortfall = practitioner.credential_shortfall(today, appointment.room.location)
+    for message in shortfall.sentences(practitioner.name):
+        fail("credentials_lapsed", message)
 
     return GateVerdict(appointment, today, needed=True, failures=tuple(failures), status=status)
 

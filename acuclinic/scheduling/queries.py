@@ -7,7 +7,7 @@ the online booking pages call: it turns database rows into the plain values of
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
@@ -19,7 +19,7 @@ from django.utils import timezone
 from acuclinic.clinic.models import Clinic, Location, OpeningHours, Room, Service
 from acuclinic.core.formats import format_datetime
 from acuclinic.people.credentials import CredentialFacts
-from acuclinic.people.models import Credential, Patient, Practitioner
+from acuclinic.people.models import Credential, Patient, Practitioner, licensing_of
 from acuclinic.scheduling import slots
 from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy, ExceptionKind
 from acuclinic.scheduling.models import Appointment, RoomClosure, WorkingException, WorkingPattern
@@ -203,6 +203,9 @@ class _Loader:
         self.ignore = ignore
         self.patient = patient
         self.facts = location_facts(location)
+        if service.needs_acupuncture_qualification:
+            # The council's licensing there: who needs its registration, and the premises'.
+            self.facts = replace(self.facts, licensing=licensing_of(location))
         working = working_time_facts(location, first_day, last_day, practitioner_ids)
         # Only those who could work here in the window: a pattern or an extra session.
         here = {

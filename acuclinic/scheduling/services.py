@@ -137,9 +137,10 @@ def check_practitioner(practitioner: Practitioner, service: Service) -> None:
 
 
 def check_credentials(slot: Slot) -> None:
-    """Registration, membership and insurance hold on the day, when the visit needles."""
+    """Registration, membership and insurance hold on the day, when the visit needles,
+    and so does any council registration or licence the location asks for."""
     if slot.service.needs_acupuncture_qualification:
-        problems = slot.practitioner.credential_problems(slot.local_day)
+        problems = slot.practitioner.credential_problems(slot.local_day, slot.location)
         if problems:
             raise InvalidRequest(
                 "credentials_lapsed",

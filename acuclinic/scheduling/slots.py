@@ -11,7 +11,9 @@ The rules, in the order they are applied:
   valid that day, plus any extra session, minus any time off (leave, training, a bank
   holiday); all of it inside the location's opening hours.
 - They are offered only if qualified in the service's kind of acupuncture and, when the
-  service needles, if their registration, membership and insurance hold that day.
+  service needles, if their registration, membership and insurance hold that day, and
+  so do the council's registrations or licences the location's licensing asks of them
+  and of the premises (``people.credentials``).
 - A visit must lie inside that working time. It holds the practitioner and a room for
   the visit plus the service's turnover (needles away, couch cleaned): that held time
   must not meet anything the practitioner or the room already holds, nor a room closure.
@@ -33,7 +35,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from acuclinic.people.credentials import CredentialFacts, missing_credentials
+from acuclinic.people.credentials import (
+    NOT_LICENSED,
+    CredentialFacts,
+    Licensing,
+    missing_credentials,
+)
 
 DAY_SECONDS = 24 * 60 * 60
 STEP_MINUTES = 15
@@ -93,6 +100,8 @@ class Location:
     time_zone: str
     # (weekday, opens, closes) in local time; a weekday may have several periods.
     opening: tuple[tuple[int, time, time], ...]
+    # The council's licensing of acupuncture there, with the premises' registrations.
+    licensing: Licensing = NOT_LICENSED
 
     @property
     def tz(self) -> ZoneInfo:
@@ -451,7 +460,15 @@ def _free_days(
             )
             if periods:
                 found += _slots_on(
-                    clock, candidate, periods, request, step, hold, usable_rooms, patient
+                    clock,
+                    candidate,
+                    periods,
+                    request,
+                    step,
+                    hold,
+                    usable_rooms,
+                    patient,
+                    location.licensing,
                 )
         # Each practitioner's slots come earliest first, practitioners in order of id:
         # a stable sort by start alone puts them in Slot order (start, then practitioner).
@@ -469,13 +486,14 @@ def _slots_on(
     hold: timedelta,
     rooms: list[tuple[int, list[datetime], list[datetime]]],
     patient: _Busy,
+    licensing: Licensing = NOT_LICENSED,
 ) -> list[Slot]:
     """One practitioner's free slots on the clock's day, inside their working
     ``periods`` that day (local seconds), earliest first."""
     practitioner = candidate.practitioner
     day, tz = clock.day, clock.tz
     if request.needs_credentials and missing_credentials(
-        practitioner.profession, list(practitioner.credentials), day
+        practitioner.profession, list(practitioner.credentials), day, licensing
     ):
         return []
     found: list[Slot] = []

@@ -387,3 +387,49 @@ def weekly_sessions(patient, practitioner, pains, *, first_day: date, every_days
         )
         for n, p in enumerate(pains)
     ]
+
+
+def license_location(
+    location: Location | None = None,
+    *,
+    regime: str = "lgmpa_1982_s14",
+    council: str = "Testford Borough Council",
+    premises_from: date | bool | None = None,
+    premises_until: date | None = None,
+) -> Location:
+    """Make ``location`` (the first one by default) licensed by ``council`` under
+    ``regime``, with the premises registered from ``premises_from`` (a year ago by
+    default) to ``premises_until``; ``premises_from=False`` registers nothing."""
+    from acuclinic.clinic.models import PremisesRegistration
+
+    location = location or Location.objects.order_by("pk").first()
+    location.licensing_regime, location.licensing_authority = regime, council
+    location.save(update_fields=["licensing_regime", "licensing_authority"])
+    if premises_from is not False:
+        PremisesRegistration.objects.create(
+            location=location,
+            authority=council,
+            number=f"PR{location.pk:04d}",
+            valid_from=premises_from or timezone.localdate() - timedelta(days=365),
+            valid_until=premises_until,
+        )
+    return location
+
+
+def council_credential(
+    practitioner: Practitioner,
+    council: str = "Testford Borough Council",
+    *,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+) -> Credential:
+    """The practitioner's registration or licence with ``council`` (from a year ago, with
+    no end date unless given)."""
+    return Credential.objects.create(
+        practitioner=practitioner,
+        kind=CredentialKind.LOCAL_AUTHORITY,
+        body=council,
+        number=f"LA{practitioner.pk:05d}",
+        valid_from=valid_from or timezone.localdate() - timedelta(days=365),
+        valid_until=valid_until,
+    )

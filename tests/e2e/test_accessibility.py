@@ -94,6 +94,25 @@ def test_the_patient_record_and_edit_form_are_labelled(live_server, page, front_
     assert_accessible(page)
 
 
+def test_the_credential_notice_naming_a_council_s_registration_is_accessible(
+    live_server, page, front_desk
+):
+    # Sarah, a physiotherapist, works at Riverside, whose council registers acupuncture
+    # under s.14; neither she nor the premises is registered yet.
+    factories.license_location(council="Testford Borough Council", premises_from=False)
+    page.goto(live_server.url + reverse("login"))
+    page.get_by_label("Username").fill("sarah")
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    notice = page.get_by_role("region", name="Your credentials")
+    expect(notice).to_contain_text(
+        "You cannot be booked for acupuncture or needle at Riverside: no Testford Borough "
+        "Council acupuncture registration valid on"
+    )
+    expect(notice).to_contain_text("the premises at Riverside have no Testford Borough Council")
+    assert_accessible(page)
+
+
 def test_the_booking_form_is_labelled(live_server, page, front_desk):
     sign_in(page, live_server.url)
     page.goto(live_server.url + reverse("appointment_new") + f"?patient={front_desk.pk}")

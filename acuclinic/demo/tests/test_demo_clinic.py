@@ -15,17 +15,17 @@ from django.test import Client
 from django.urls import reverse
 
 from acuclinic.audit.models import AuditEntry
-from acuclinic.clinic.choices import Modality
+from acuclinic.clinic.choices import LicensingRegime, Modality
 from acuclinic.clinic.models import Clinic, Location, Room
 from acuclinic.core.formats import LONDON
 from acuclinic.demo.spec import DemoSpec
 from acuclinic.demo.staff import DEMO_LOGINS, DEMO_PASSWORD
 from acuclinic.people import nhs_number
 from acuclinic.people.choices import ConditionChoice, CredentialKind, Profession
-from acuclinic.people.models import ClinicalSummary, Patient, Practitioner, User
+from acuclinic.people.models import ClinicalSummary, Credential, Patient, Practitioner, User
 from acuclinic.people.roles import role_of
 from acuclinic.scheduling.choices import AppointmentStatus
-from acuclinic.scheduling.models import Appointment
+from acuclinic.scheduling.models import Appointment, WorkingPattern
 from acuclinic.testing.module_db import module_demo
 
 # Six months back from here reaches across both clock changes (26 Oct 2025, 29 Mar 2026).
@@ -106,6 +106,35 @@ def test_exactly_one_practitioner_s_registration_runs_out_within_30_days(demo):
     assert practitioner.credential_problems(ends + timedelta(days=1)) == [
         f"no HCPC registration valid on {ends + timedelta(days=1):%-d %b %Y}"
     ]
+
+
+def test_its_locations_show_two_licensing_regimes_with_registered_premises(demo):
+    locations = {loc.licensing_regime: loc for loc in Location.objects.all()}
+    assert set(locations) == {LicensingRegime.LGMPA_1982_S14, LicensingRegime.LLAA_1991}
+    s14, london = locations["lgmpa_1982_s14"], locations["llaa_1991"]
+    assert s14.licensing_authority == f"{s14.name} Borough Council"
+    assert london.licensing_authority == f"London Borough of {london.name}"
+    # A s.14 registration is one-off; London licences run a year at a time, back past
+    # the start of the demo's history.
+    (one_off,) = s14.premises_registrations.all()
+    assert one_off.valid_until is None and one_off.valid_from < SPEC.history_start
+    licences = list(london.premises_registrations.order_by("valid_from"))
+    assert licences[0].valid_from <= SPEC.history_start
+    assert licences[-1].valid_until > SPEC.horizon
+    for earlier, later in pairwise(licences):
+        assert later.valid_from == earlier.valid_until + timedelta(days=1)
+    # Whoever works at a licensed location holds that council's registration or licence,
+    # unless exempt there: nobody under s.14 (no demo practitioner is a doctor), and
+    # physiotherapists in London.
+    held = {
+        (c.practitioner_id, c.body)
+        for c in Credential.objects.filter(kind=CredentialKind.LOCAL_AUTHORITY)
+    }
+    for pattern in WorkingPattern.objects.select_related("practitioner", "location"):
+        where = pattern.location
+        needs = where == s14 or pattern.practitioner.profession != Profession.PHYSIOTHERAPIST
+        has = (pattern.practitioner_id, where.licensing_authority) in held
+        assert has == needs, (pattern.practitioner, where)
 
 
 def test_each_role_has_one_demo_login_that_signs_in_through_the_login_page(demo):
@@ -233,7 +262,9 @@ def test_needling_is_only_booked_with_a_qualified_practitioner_whose_credentials
     for a in needled:
         practitioner = practitioners[a.practitioner_id]
         assert practitioner.is_qualified_for(a.service.needling)
-        assert practitioner.credential_problems(local(a.start).date()) == []
+        # Their own credentials, and the council's registration or licence where the
+        # location's council licenses acupuncture (theirs and the premises').
+        assert practitioner.credential_problems(local(a.start).date(), a.room.location) == []
     # The physiotherapist whose registration lapses within the month has patients, who
     # are needled by colleagues once it has lapsed; any visit still theirs then has no
     # needles.

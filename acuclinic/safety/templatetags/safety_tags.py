@@ -4,8 +4,9 @@ Clinicians (people.view_clinical) see each flag in words; reception sees only wh
 there are flags and whether the questionnaire is current, never what the flags are.
 
 {% credential_notice user %}: at the top of every staff page, a practitioner's own
-registration, membership or insurance that ends within 30 days (or has ended), so the
-reminder is in front of them every day and not only in an email.
+registration, membership or insurance that ends within 30 days (or has ended), and what
+a council's licensing asks of them, or of the premises, where they work and is missing,
+so the reminder is in front of them every day and not only in an email.
 
 {% safety_glance glance %}: the same role rules in a small box for one patient among many
 (a diary card); the view loads them all with ``safety.glance.glances``.
@@ -72,7 +73,9 @@ def credential_notice(user):
     today = timezone.localdate()
     return {
         "expiring": queries.expiring_credentials(today=today, practitioner=practitioner),
-        # Already lapsed, with no renewal on file: they cannot be booked to needle.
+        # Already lapsed, with no renewal on file: they cannot be booked to needle
+        # anywhere, or at a location whose council asks for its registration or licence.
         "problems": practitioner.credential_problems(today),
+        "problems_at": queries.licensing_problems_where_working(practitioner, today=today),
         "can_open_list": user.has_perm("people.view_clinical"),
     }
