@@ -11,7 +11,8 @@ from django.utils import timezone
 from acuclinic.audit.models import AuditEntry
 from acuclinic.core.errors import Conflict, Forbidden, InvalidRequest
 from acuclinic.testing import factories
-from acuclinic.treatment import catalogue, queries, services, testing
+from acuclinic.testing import treatment as testing
+from acuclinic.treatment import catalogue, queries, services
 from acuclinic.treatment.choices import EventType, Severity
 from acuclinic.treatment.models import AdverseEvent, FinalRecord, FollowUp
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 from acuclinic.clinic.models import Clinic
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.testing import factories
+from acuclinic.testing import treatment as testing
 from acuclinic.testing.api_client import as_user
-from acuclinic.treatment import services, testing
+from acuclinic.treatment import services
 from acuclinic.treatment.models import (
     AdverseEvent,
     NeedledPoint,

@@ -12,7 +12,8 @@ from acuclinic.audit.models import AuditEntry
 from acuclinic.clinic.models import Clinic
 from acuclinic.core.errors import Conflict, InvalidRequest, NotFound
 from acuclinic.testing import factories
-from acuclinic.treatment import services, testing
+from acuclinic.testing import treatment as testing
+from acuclinic.treatment import services
 from acuclinic.treatment.models import NeedleLot, NeedleUse
 
 TODAY = timezone.localdate

@@ -9,7 +9,8 @@ from acuclinic.core.errors import Conflict, Forbidden, InvalidRequest
 from acuclinic.safety.services import GateClosed
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.testing import factories
-from acuclinic.treatment import services, testing
+from acuclinic.testing import treatment as testing
+from acuclinic.treatment import services
 from acuclinic.treatment.models import SessionNote
 
 

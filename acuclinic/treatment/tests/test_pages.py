@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from acuclinic.audit.models import AuditEntry
-from acuclinic.treatment import services, testing
+from acuclinic.testing import treatment as testing
+from acuclinic.treatment import services
 from acuclinic.treatment.models import (
     AdverseEvent,
     FollowUp,
@@ -90,7 +91,7 @@ def test_the_printed_note_uses_the_print_stylesheet_and_carries_the_signature_li
     page = prac_client.get(note_url(note)).content.decode()
     assert "treatment/treatment.css" in page
     assert 'class="signature print-only"' in page
-    stylesheet = testing.__file__.rsplit("/", 1)[0] + "/static/treatment/treatment.css"
+    stylesheet = services.__file__.rsplit("/", 1)[0] + "/static/treatment/treatment.css"
     with open(stylesheet) as css:
         assert "@media print" in css.read()
 

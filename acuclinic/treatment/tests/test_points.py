@@ -6,7 +6,8 @@ import pytest
 from acuclinic.audit.models import AuditEntry
 from acuclinic.core.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from acuclinic.testing import factories
-from acuclinic.treatment import services, testing
+from acuclinic.testing import treatment as testing
+from acuclinic.treatment import services
 from acuclinic.treatment.errors import OverrideNeeded
 from acuclinic.treatment.models import NeedledPoint, PointPrescription
 from acuclinic.treatment.services import PointSpec

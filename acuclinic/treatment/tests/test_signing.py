@@ -8,7 +8,8 @@ from django.utils import timezone
 from acuclinic.audit.models import AuditEntry
 from acuclinic.core.errors import Conflict, Forbidden, InvalidRequest
 from acuclinic.testing import factories
-from acuclinic.treatment import services, testing
+from acuclinic.testing import treatment as testing
+from acuclinic.treatment import services
 from acuclinic.treatment.errors import NoteNotReady
 from acuclinic.treatment.models import (
     FinalRecord,
