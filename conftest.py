@@ -6,10 +6,16 @@ from datetime import time
 
 import factory.random
 import pytest
+from hypothesis import settings
 
 from acuclinic.testing import factories
 
 pytest_plugins = ["acuclinic.testing.front_desk_fixtures"]
+
+# Tests never depend on the machine's speed: no property test has a time limit (a full run
+# once failed on a loaded machine when one overran hypothesis' default 200 ms deadline).
+settings.register_profile("acuclinic", deadline=None)
+settings.load_profile("acuclinic")
 
 
 @pytest.fixture(autouse=True)
