@@ -166,6 +166,7 @@ MATRIX = [
     ),
     # Deliveries of reminders and other messages: the front desk's "did it go?".
     Endpoint("GET", "/appointments/{appointment_id}/messages", FRONT_DESK, 200),
+    Endpoint("GET", "/appointments/{appointment_id}/patient-change", FRONT_DESK, 200),
     # Safety: reception sees that there are flags and whether the gate is open, and may
     # email the questionnaire link; answers, flags, consent and reasons are clinical.
     Endpoint("GET", "/patients/{patient_id}/safety", FRONT_DESK, 200),

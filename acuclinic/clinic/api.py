@@ -8,7 +8,7 @@ from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 from pydantic import Field, StrictInt
 
-from acuclinic.clinic import booking_rules, services
+from acuclinic.clinic import booking_rules, cancellation, services
 from acuclinic.clinic.booking_rules import BOOKING_HORIZON, CANCELLATION_NOTICE, MIN_BOOKING_NOTICE
 from acuclinic.clinic.choices import LicensingRegime, Modality
 from acuclinic.clinic.models import Clinic, Location, OpeningHours, Service
@@ -271,6 +271,14 @@ class BookingRulesOut(Schema):
     cancellation_notice_hours: int = Field(description=_described(CANCELLATION_NOTICE))
     min_booking_notice_hours: int = Field(description=_described(MIN_BOOKING_NOTICE))
     booking_horizon_days: int = Field(description=_described(BOOKING_HORIZON))
+    patient_rule: str = Field(
+        description="The cancellation rule in words, as the portal, the booking email's "
+        "link and the Booking rules page say it."
+    )
+
+    @staticmethod
+    def resolve_patient_rule(obj: Clinic) -> str:
+        return cancellation.policy(obj.cancellation_notice_hours)
 
 
 class BookingRulesChange(InputSchema):

@@ -15,10 +15,10 @@ _LABELS = {
 _HELP = {
     CANCELLATION_NOTICE: (
         "A patient who cancels with less notice than this is recorded as a late "
-        "cancellation, and it shows in their attendance. Inside this time patients can no "
-        "longer cancel online and are asked to phone. Reminders and confirmation emails "
-        "quote it. When the clinic cancels, it is never late. 0 means no cancellation is "
-        "ever late."
+        "cancellation, and it shows in their attendance. Patients can still cancel online "
+        "inside this time, after being told it is late; they can no longer move the visit "
+        "online. Reminders and confirmation emails quote it. When the clinic cancels, it "
+        "is never late. 0 means no cancellation is ever late."
     ),
     MIN_BOOKING_NOTICE: (
         "Patients booking or moving an appointment online (the booking pages and the "

@@ -43,7 +43,7 @@ from acuclinic.people.choices import Sex
 from acuclinic.people.models import Patient, Practitioner
 from acuclinic.people.phone import national_digits
 from acuclinic.scheduling import queries, services, slots
-from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy, Channel
+from acuclinic.scheduling.choices import CancelledBy, Channel
 from acuclinic.scheduling.models import Appointment
 from acuclinic.scheduling.queries import FreeSlot
 
@@ -439,31 +439,34 @@ def managed_appointment(token: str) -> Appointment:
 class Cancellable:
     allowed: bool
     reason: str = ""
+    late: bool = False  # cancelling now is a late cancellation: the patient confirms first
 
 
 def can_cancel_online(appointment: Appointment, *, now: datetime) -> Cancellable:
-    """Patients cancel online up to the clinic's notice period; inside it a cancellation
-    counts as late, which is a conversation with reception, not a link."""
-    if appointment.status != AppointmentStatus.BOOKED:
-        return Cancellable(False, "This appointment is no longer booked.")
-    if appointment.start <= now:
-        return Cancellable(False, "This appointment has already started.")
-    if services.is_late(appointment, now=now):
-        hours = appointment.room.location.clinic.cancellation_notice_hours
-        return Cancellable(
-            False,
-            f"It is less than {hours} hours before your appointment, so it can no longer "
-            "be cancelled online. Please phone us.",
-        )
-    return Cancellable(True)
+    """The clinic's one rule (scheduling.patient_change), as the manage link says it:
+    patients cancel until the visit starts; inside the notice period it counts as late
+    and they confirm that first."""
+    verdict = services.patient_change(appointment, now=now)
+    return Cancellable(verdict.may_cancel, verdict.cancel_refusal, verdict.late)
 
 
-def cancel(appointment: Appointment, *, now: datetime | None = None) -> Appointment:
-    """The patient cancels through the link in their email, within the notice period."""
+def cancel(
+    appointment: Appointment, *, warned_late: bool = False, now: datetime | None = None
+) -> Appointment:
+    """The patient cancels through the link in their email. Inside the notice period only
+    once the page has told them it is a late cancellation (``warned_late``)."""
     now = now or timezone.now()
     verdict = can_cancel_online(appointment, now=now)
     if not verdict.allowed:
-        raise Conflict("not_cancellable_online", verdict.reason)
+        raise Conflict("not_cancellable", verdict.reason)
+    if verdict.late and not warned_late:
+        hours = appointment.room.location.clinic.cancellation_notice_hours
+        raise Conflict(
+            "late_cancellation_not_confirmed",
+            f"Your appointment is now less than {hours} hours away, so cancelling it counts "
+            "as a late cancellation. Nothing has been cancelled yet: please confirm again "
+            "if you still want to cancel.",
+        )
     with transaction.atomic():
         cancelled = services.appointment_cancel(
             appointment,

@@ -31,7 +31,7 @@ from acuclinic.portal.models import LinkRequest, SignInLink
 from acuclinic.safety.services import questionnaire_link_create
 from acuclinic.scheduling import queries as scheduling_queries
 from acuclinic.scheduling import services as scheduling
-from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy
+from acuclinic.scheduling.choices import CancelledBy
 from acuclinic.scheduling.models import Appointment
 
 logger = logging.getLogger(__name__)
@@ -251,19 +251,13 @@ def notice_hours(appointment: Appointment) -> int:
 
 def cancellation_is_late(appointment: Appointment, *, now: datetime) -> bool:
     """Inside the clinic's notice period: cancelling now counts as a late cancellation."""
-    return scheduling.is_late(appointment, now=now)
+    return scheduling.patient_change(appointment, now=now).late
 
 
 def why_not_cancellable(appointment: Appointment, *, now: datetime) -> str:
-    """Why the patient cannot cancel this online, or "" if they can."""
-    if appointment.status != AppointmentStatus.BOOKED:
-        return (
-            f"This appointment is marked “{appointment.get_status_display()}”, so there is "
-            "nothing to cancel."
-        )
-    if appointment.start <= now:
-        return "This appointment has already started. Please call the clinic."
-    return ""
+    """Why the patient cannot cancel this online, or "" if they can (the clinic's one
+    rule: scheduling.patient_change)."""
+    return scheduling.patient_change(appointment, now=now).cancel_refusal
 
 
 def why_not_movable(appointment: Appointment, *, now: datetime) -> str:
@@ -272,26 +266,7 @@ def why_not_movable(appointment: Appointment, *, now: datetime) -> str:
     Inside the notice period the clinic can no longer offer the time to someone else,
     so a move is a conversation with the front desk, not a click.
     """
-    if appointment.status != AppointmentStatus.BOOKED:
-        return (
-            f"This appointment is marked “{appointment.get_status_display()}”, so it cannot "
-            "be moved."
-        )
-    if appointment.start <= now:
-        return "This appointment has already started. Please call the clinic."
-    if not appointment.service.bookable_online:
-        # The clinic's own choice for this kind of visit, as for booking it online.
-        return (
-            f"{appointment.service.name} appointments are arranged by the clinic, so this "
-            "one cannot be moved online. Please call the clinic to change it."
-        )
-    if cancellation_is_late(appointment, now=now):
-        return (
-            f"Your appointment is less than {notice_hours(appointment)} hours away, so it "
-            "cannot be moved online. Please call the clinic, or cancel it here (that counts "
-            "as a late cancellation)."
-        )
-    return ""
+    return scheduling.patient_change(appointment, now=now).move_refusal
 
 
 def _own(appointment: Appointment, patient: Patient) -> None:

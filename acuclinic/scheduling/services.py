@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
+from acuclinic.clinic import cancellation
 from acuclinic.clinic.models import Room, Service
 from acuclinic.core.errors import Conflict, InvalidRequest
 from acuclinic.core.formats import format_date, format_datetime
@@ -451,8 +452,26 @@ def move_locked(locked: Appointment, slot: Slot, *, extra_session: bool, why: st
 
 def is_late(appointment: Appointment, *, now: datetime) -> bool:
     """Inside the clinic's notice period (default 24 hours) before the visit."""
-    notice = timedelta(hours=appointment.room.location.clinic.cancellation_notice_hours)
-    return appointment.start - now < notice
+    return cancellation.is_late(
+        start=appointment.start,
+        now=now,
+        notice_hours=appointment.room.location.clinic.cancellation_notice_hours,
+    )
+
+
+def patient_change(appointment: Appointment, *, now: datetime) -> cancellation.PatientChange:
+    """The one rule for what the patient may do with this visit themselves (cancel, move,
+    and whether a cancellation now is late): the portal, the manage link and the API
+    all ask here."""
+    return cancellation.patient_change(
+        booked=appointment.status == AppointmentStatus.BOOKED,
+        status_label=appointment.get_status_display(),
+        start=appointment.start,
+        now=now,
+        notice_hours=appointment.room.location.clinic.cancellation_notice_hours,
+        service_name=appointment.service.name,
+        bookable_online=appointment.service.bookable_online,
+    )
 
 
 def appointment_cancel(
