@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "acuclinic.safety",
     "acuclinic.treatment",
     "acuclinic.outcomes",
+    "acuclinic.billing",
     # Background work: tasks on a database-backed queue, run by `acuclinic worker`.
     "django_tasks",
     "django_tasks_db",

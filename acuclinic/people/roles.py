@@ -141,6 +141,33 @@ _OUTCOMES = {
 for _role, _perms in _OUTCOMES.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _perms
 
+# Billing (acuclinic/billing): reception raises invoices and takes payments;
+# practitioners see their own takings; clinic admins see everything and alone refund,
+# credit or waive a fee, and set prices and the billing settings.
+_BILLING_DESK = [
+    "billing.view_invoice",
+    "billing.add_invoice",
+    "billing.view_payment",
+    "billing.add_payment",
+]
+_BILLING = {
+    RECEPTION: _BILLING_DESK,
+    PRACTITIONER: ["billing.view_own_takings"],
+    ADMIN: [
+        *_BILLING_DESK,
+        "billing.view_own_takings",
+        "billing.credit_invoice",
+        "billing.refund_payment",
+        "billing.waive_fee",
+        "billing.view_reports",
+        "billing.change_billingsettings",
+        "billing.add_price",
+        "billing.view_price",
+    ],
+}
+for _role, _perms in _BILLING.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _perms
+
 
 def role_of(user) -> str:
     """The most senior role the user holds, as a label for the audit trail and UI."""

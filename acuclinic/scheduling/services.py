@@ -29,7 +29,7 @@ from acuclinic.people.models import Patient, Practitioner
 from acuclinic.scheduling import queries, slots
 from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy, Channel, ExceptionKind
 from acuclinic.scheduling.models import Appointment, RoomClosure, WorkingException, WorkingPattern
-from acuclinic.scheduling.signals import Freed, time_freed
+from acuclinic.scheduling.signals import Freed, time_freed, visit_status_changed
 
 # Bookings further out than this are almost certainly typing mistakes (2062 for 2026).
 MAX_DAYS_AHEAD = 730
@@ -397,6 +397,7 @@ def insert(
     if series is not None:
         how += f", session {series_index} of {series.sessions}"
     audit.record(AuditAction.CREATE, appointment, detail=how)
+    visit_status_changed.send(sender=Appointment, appointment=appointment, old=None, new="booked")
     return appointment
 
 
@@ -505,6 +506,7 @@ def cancel_locked(locked: Appointment, *, reason: str, cancelled_by: str, now: d
             "only a booked appointment can be cancelled.",
         )
     late = cancelled_by == CancelledBy.PATIENT and is_late(locked, now=now)
+    old = locked.status
     locked.status = AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
     locked.cancelled_at = now
     locked.cancelled_by = cancelled_by
@@ -517,6 +519,7 @@ def cancel_locked(locked: Appointment, *, reason: str, cancelled_by: str, now: d
         changed_fields=["status", "cancelled_by"] if by_clinic else ["status"],
         detail=f"{locked.status} by the clinic" if by_clinic else locked.status,
     )
+    visit_status_changed.send(sender=Appointment, appointment=locked, old=old, new=locked.status)
     announce_freed(locked)
 
 
@@ -555,9 +558,10 @@ def appointment_set_status(appointment: Appointment, *, status: str) -> Appointm
             )
         if status == AppointmentStatus.DID_NOT_ATTEND and locked.start > timezone.now():
             raise Conflict("not_yet_due", "An appointment cannot be missed before it starts.")
-        locked.status = status
+        old, locked.status = locked.status, status
         locked.save(update_fields=["status", "updated_at"])
         audit.record(AuditAction.CHANGE, locked, changed_fields=["status"], detail=status)
+        visit_status_changed.send(sender=Appointment, appointment=locked, old=old, new=status)
     return locked
 
 

@@ -9,6 +9,13 @@ Listeners add what they own to each card, as attributes the card template reads:
 adds the patient's safety at a glance (``safety``) and whether their questionnaire will
 be out of date by the visit (``questionnaire_due``), in one go for the whole page
 (safety/receivers.py).
+
+``visit_status_changed``: a visit was booked (``old`` is None) or its status changed
+(arrived, did not attend, cancelled late…). Sent inside the transaction that makes the
+change, with ``appointment``, ``old`` and ``new``: what a listener writes commits with
+the change or not at all, and a listener's refusal (a ``ServiceError``) refuses the
+change. Billing listens: it invoices the visit and charges the clinic's policy fees
+(billing/receivers.py).
 """
 
 from dataclasses import dataclass
@@ -29,3 +36,4 @@ class Freed:
 
 time_freed = Signal()
 diary_cards = Signal()
+visit_status_changed = Signal()

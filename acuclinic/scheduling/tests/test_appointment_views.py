@@ -343,7 +343,9 @@ def test_marking_arrived_then_completed(signed_in, booked):
     mark(signed_in, booked, "completed")
     booked.refresh_from_db()
     assert booked.status == AppointmentStatus.COMPLETED
-    changes = AuditEntry.objects.filter(action="change", object_id=str(booked.pk))
+    changes = AuditEntry.objects.filter(
+        action="change", object_type="scheduling.appointment", object_id=str(booked.pk)
+    )
     assert sorted(changes.values_list("detail", flat=True)) == ["arrived", "completed"]
 
 

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class BillingConfig(AppConfig):
+    name = "acuclinic.billing"
+    label = "billing"
+    verbose_name = "Billing"
+
+    def ready(self):
+        from acuclinic.billing import receivers  # noqa: F401  (connects the signals)
