@@ -100,6 +100,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "acuclinic.core.rate_limit.ApiRateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -252,3 +253,14 @@ ACUCLINIC_DATETIME_FORMAT = "D j M Y, H:i"
 # The address patients reach these pages at, for links in emails the worker sends
 # (waitlist offers), where there is no request to take it from.
 ACUCLINIC_PUBLIC_URL = os.environ.get("ACUCLINIC_PUBLIC_URL", "http://localhost:8000")
+
+# API rate limits (core/rate_limit.py): requests per minute per token and per address,
+# counted in the cache, which by default is a folder shared by the workers on a machine.
+ACUCLINIC_API_RATE_PER_TOKEN = envint("ACUCLINIC_API_RATE_PER_TOKEN", 300)
+ACUCLINIC_API_RATE_PER_ADDRESS = envint("ACUCLINIC_API_RATE_PER_ADDRESS", 600)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}

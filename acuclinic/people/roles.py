@@ -169,6 +169,14 @@ for _role, _perms in _BILLING.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _perms
 
 
+# Staff accounts (issue 17): clinic admins see who is locked out of signing in, and
+# unlock them.
+ROLE_PERMISSIONS[ADMIN] = ROLE_PERMISSIONS[ADMIN] + [
+    "core.view_signinthrottle",
+    "core.delete_signinthrottle",
+]
+
+
 def role_of(user) -> str:
     """The most senior role the user holds, as a label for the audit trail and UI."""
     if user is None or not getattr(user, "is_authenticated", False):
