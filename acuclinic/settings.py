@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "acuclinic.notifications",
     "acuclinic.online_booking",
     "acuclinic.portal",
+    # Data in and out: FHIR R4, backups; reads every app below it.
+    "acuclinic.interop",
     # The synthetic demo clinic and its commands; at the top, nothing imports it.
     "acuclinic.demo",
 ]

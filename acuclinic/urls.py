@@ -25,6 +25,7 @@ urlpatterns = [
     path("waitlist/", include("acuclinic.waitlist.urls")),
     path("portal/", include("acuclinic.portal.urls")),
     path("api/v1/", api.urls),
+    path("fhir/R4/", include("acuclinic.interop.urls")),
 ]
 
 handler403 = "acuclinic.core.views.forbidden"
