@@ -610,6 +610,10 @@ def _draft(w: World) -> dict:
     return {"pk": _treatment(w).draft.pk}
 
 
+def _revision(w: World) -> str:
+    return str(_treatment(w).draft_now().revision or 0)
+
+
 POINT_FORM = {"side": "bilateral", "depth_mm": "20", "retention_minutes": "20"}
 
 MATRIX += [
@@ -631,6 +635,26 @@ MATRIX += [
         wrote=lambda w, _: _treatment(w).started(),
     ),
     Route("treatment_note", "GET", CLINICAL, {200}, kwargs=_draft),
+    Route("treatment_note_save", "GET", TREATING, {302}, kwargs=_draft),
+    Route(
+        "treatment_note_save",
+        "POST",
+        TREATING,
+        {302},
+        kwargs=_draft,
+        data=lambda w: {"revision": _revision(w), "pain_before": "4", "plan": "One form plan"},
+        wrote=lambda w, _: _treatment(w).draft_now().plan == "One form plan",
+    ),
+    Route("treatment_note_autosave", "GET", TREATING, {405}, kwargs=_draft),
+    Route(
+        "treatment_note_autosave",
+        "POST",
+        TREATING,
+        {200},
+        kwargs=_draft,
+        data=lambda w: {"revision": _revision(w), "plan": "Autosaved plan"},
+        wrote=lambda w, _: _treatment(w).draft_now().plan == "Autosaved plan",
+    ),
     Route("treatment_note_details", "GET", TREATING, {302}, kwargs=_draft),
     Route(
         "treatment_note_details",

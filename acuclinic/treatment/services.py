@@ -234,21 +234,50 @@ def _clean_note_fields(fields: dict) -> dict:
     return cleaned
 
 
-def session_note_update(note: SessionNote, *, user, now: datetime | None = None, **fields):
-    """Change a draft note's findings, pain score, counts, aftercare or plan."""
+class DraftChanged(Conflict):
+    """The draft was saved elsewhere (another tab) since this copy of it was opened."""
+
+    def __init__(self, note: SessionNote):
+        saved = timezone.localtime(note.updated_at).strftime("%H:%M")
+        super().__init__(
+            "draft_changed",
+            f"This draft was changed at {saved}, in another tab or window, since you opened "
+            "it. Your text is below and has not been saved: check the saved version shown "
+            "here, then save again to keep yours.",
+            extra={"revision": note.revision or 0},
+        )
+        self.note = note
+
+
+def session_note_update(
+    note: SessionNote,
+    *,
+    user,
+    now: datetime | None = None,
+    expected_revision: int | None = None,
+    **fields,
+):
+    """Change a draft note's findings, pain score, counts, aftercare or plan.
+
+    ``expected_revision`` is the revision the text was typed against (the page's copy):
+    when the draft has been saved since, nothing is written and DraftChanged says so.
+    """
     now = now or timezone.now()
     _require_treating_practitioner(note.appointment, user)
     _refuse_if_signed(note)
     cleaned = _clean_note_fields(fields)
     with transaction.atomic():
         locked = _locked_draft(note)
+        if expected_revision is not None and expected_revision != (locked.revision or 0):
+            raise DraftChanged(locked)
         before = audit.snapshot(locked, cleaned)
         for name, value in cleaned.items():
             setattr(locked, name, value)
         changed = audit.changed_field_names(before, locked, cleaned)
         if changed:
             locked.updated_at = now
-            locked.save(update_fields=[*changed, "updated_at"])
+            locked.revision = (locked.revision or 0) + 1
+            locked.save(update_fields=[*changed, "updated_at", "revision"])
             audit.record(AuditAction.CHANGE, locked, changed_fields=changed, user=user)
     return locked
 
