@@ -119,6 +119,24 @@ def _status(w: World) -> str:
     return Appointment.objects.get(pk=w.appointment.pk).status
 
 
+class _Arriving:
+    """A visit starting in ten minutes: inside the window for marking arrival."""
+
+    def __init__(self, w: World):
+        self.pk = factories.appointment(
+            patient=w.patient,
+            practitioner=w.appointment.practitioner,
+            start=timezone.now() + timedelta(minutes=10),
+        ).pk
+
+    def status_now(self) -> str:
+        return Appointment.objects.get(pk=self.pk).status
+
+
+def _arriving(w: World) -> _Arriving:
+    return _once(w, "arriving", lambda: _Arriving(w))
+
+
 def _failed_reminder(w: World) -> dict:
     """A reminder for the visit whose sending failed for good, to send again."""
     appointment = w.appointment
@@ -290,9 +308,9 @@ MATRIX = [
         "POST",
         FRONT_DESK,
         {302},
-        kwargs=_appointment,
+        kwargs=lambda w: {"pk": _arriving(w).pk},
         data=lambda w: {"status": AppointmentStatus.ARRIVED},
-        wrote=lambda w, _: _status(w) == AppointmentStatus.ARRIVED,
+        wrote=lambda w, _: _arriving(w).status_now() == AppointmentStatus.ARRIVED,
     ),
     Route("audit_list", "GET", ADMIN_ONLY, {200}),
     Route("outbox", "GET", ADMIN_ONLY, {200}),
@@ -1516,6 +1534,7 @@ MATRIX += [
             "cancellation_notice_hours": "36",
             "min_booking_notice_hours": "12",
             "booking_horizon_days": "90",
+            "arrival_window_minutes": "30",
         },
         wrote=lambda w, _: _cancellation_notice() == 36,
     ),

@@ -21,11 +21,12 @@ from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.models import Clinic
 from acuclinic.clinic.policies import update_clinic_settings
 from acuclinic.core.errors import Conflict, Forbidden, InvalidRequest, NotFound
-from acuclinic.core.formats import format_date
+from acuclinic.core.formats import format_date, format_datetime
 from acuclinic.people.models import Practitioner
 from acuclinic.safety.services import require_needling_gate
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
+from acuclinic.scheduling.services import appointment_set_status
 from acuclinic.treatment import catalogue, checks, queries, significance
 from acuclinic.treatment.choices import PAIRED_SIDES, EventType, Severity, Side, Stimulation
 from acuclinic.treatment.errors import NoteNotReady, OverrideNeeded
@@ -733,7 +734,14 @@ def sign_problems(note: SessionNote) -> list[tuple[str, str]]:
 def session_note_sign(note: SessionNote, *, user, now: datetime | None = None) -> SessionNote:
     """Sign a complete note: from now on it is final, and only addenda are added."""
     now = now or timezone.now()
-    _require_treating_practitioner(note.appointment, user)
+    appointment = note.appointment
+    _require_treating_practitioner(appointment, user)
+    if now < appointment.start:
+        raise Conflict(
+            "visit_not_started",
+            "A session note is signed once the visit has started: this visit starts "
+            f"{format_datetime(appointment.start)}.",
+        )
     with transaction.atomic():
         locked = _locked_draft(note)
         problems = sign_problems(locked)
@@ -746,6 +754,9 @@ def session_note_sign(note: SessionNote, *, user, now: datetime | None = None) -
         audit.record(
             AuditAction.CHANGE, locked, changed_fields=["signed_at"], detail="signed", user=user
         )
+        # Signing the note completes the visit, in the same transaction.
+        if locked.appointment.status == AppointmentStatus.ARRIVED:
+            appointment_set_status(locked.appointment, status=AppointmentStatus.COMPLETED, now=now)
     return locked
 
 

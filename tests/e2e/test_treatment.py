@@ -2,11 +2,13 @@
 keyboards, and a whole session charted and signed with JavaScript switched off."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.testing import factories
 from acuclinic.testing import treatment as testing
 from acuclinic.treatment.models import SessionNote
@@ -84,6 +86,18 @@ def test_a_session_is_charted_and_signed_without_javascript(live_server, no_js_p
     expect(page.locator(".note-state")).to_contain_text("Signed by Sarah Patel")
     assert SessionNote.objects.get(appointment=visit).is_signed
     assert_accessible(page)
+
+    # Signing completed the visit; tomorrow's visit says what must come before its note.
+    page.get_by_role("link", name=re.compile("Medical acupuncture, ")).click()
+    expect(page.locator("dd.status-completed")).to_have_text("Completed")
+    tomorrow = testing.ready_visit(
+        visit.patient,
+        visit.practitioner,
+        day=visit.start.date() + timedelta(days=1),
+        status=AppointmentStatus.BOOKED,
+    )
+    page.goto(live_server.url + reverse("appointment_detail", args=[tomorrow.pk]))
+    expect(page.locator(".treatment-link")).to_contain_text("mark the patient as arrived first")
 
 
 def test_the_treatment_pages_are_labelled_and_have_their_landmarks(
