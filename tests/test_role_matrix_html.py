@@ -119,6 +119,24 @@ def _status(w: World) -> str:
     return Appointment.objects.get(pk=w.appointment.pk).status
 
 
+class _Arriving:
+    """A visit starting in ten minutes: inside the window for marking arrival."""
+
+    def __init__(self, w: World):
+        self.pk = factories.appointment(
+            patient=w.patient,
+            practitioner=w.appointment.practitioner,
+            start=timezone.now() + timedelta(minutes=10),
+        ).pk
+
+    def status_now(self) -> str:
+        return Appointment.objects.get(pk=self.pk).status
+
+
+def _arriving(w: World) -> _Arriving:
+    return _once(w, "arriving", lambda: _Arriving(w))
+
+
 def _failed_reminder(w: World) -> dict:
     """A reminder for the visit whose sending failed for good, to send again."""
     appointment = w.appointment
@@ -290,9 +308,9 @@ MATRIX = [
         "POST",
         FRONT_DESK,
         {302},
-        kwargs=_appointment,
+        kwargs=lambda w: {"pk": _arriving(w).pk},
         data=lambda w: {"status": AppointmentStatus.ARRIVED},
-        wrote=lambda w, _: _status(w) == AppointmentStatus.ARRIVED,
+        wrote=lambda w, _: _arriving(w).status_now() == AppointmentStatus.ARRIVED,
     ),
     Route("audit_list", "GET", ADMIN_ONLY, {200}),
     Route("outbox", "GET", ADMIN_ONLY, {200}),
@@ -610,6 +628,10 @@ def _draft(w: World) -> dict:
     return {"pk": _treatment(w).draft.pk}
 
 
+def _revision(w: World) -> str:
+    return str(_treatment(w).draft_now().revision or 0)
+
+
 POINT_FORM = {"side": "bilateral", "depth_mm": "20", "retention_minutes": "20"}
 
 MATRIX += [
@@ -631,6 +653,26 @@ MATRIX += [
         wrote=lambda w, _: _treatment(w).started(),
     ),
     Route("treatment_note", "GET", CLINICAL, {200}, kwargs=_draft),
+    Route("treatment_note_save", "GET", TREATING, {302}, kwargs=_draft),
+    Route(
+        "treatment_note_save",
+        "POST",
+        TREATING,
+        {302},
+        kwargs=_draft,
+        data=lambda w: {"revision": _revision(w), "pain_before": "4", "plan": "One form plan"},
+        wrote=lambda w, _: _treatment(w).draft_now().plan == "One form plan",
+    ),
+    Route("treatment_note_autosave", "GET", TREATING, {405}, kwargs=_draft),
+    Route(
+        "treatment_note_autosave",
+        "POST",
+        TREATING,
+        {200},
+        kwargs=_draft,
+        data=lambda w: {"revision": _revision(w), "plan": "Autosaved plan"},
+        wrote=lambda w, _: _treatment(w).draft_now().plan == "Autosaved plan",
+    ),
     Route("treatment_note_details", "GET", TREATING, {302}, kwargs=_draft),
     Route(
         "treatment_note_details",
@@ -1492,6 +1534,7 @@ MATRIX += [
             "cancellation_notice_hours": "36",
             "min_booking_notice_hours": "12",
             "booking_horizon_days": "90",
+            "arrival_window_minutes": "30",
         },
         wrote=lambda w, _: _cancellation_notice() == 36,
     ),

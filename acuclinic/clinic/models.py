@@ -39,6 +39,13 @@ class Clinic(models.Model):
         default=90,
         validators=[MinValueValidator(1), MaxValueValidator(730)],
     )
+    # A patient is marked arrived from this long before the visit's start, not earlier:
+    # the timeline of a visit (arrived, note signed, completed) follows the clock.
+    arrival_window_minutes = models.PositiveSmallIntegerField(
+        "a visit can be marked arrived this many minutes before its start",
+        default=30,
+        validators=[MaxValueValidator(240)],
+    )
 
     class Meta:
         constraints = [
@@ -51,6 +58,9 @@ class Clinic(models.Model):
             models.CheckConstraint(
                 condition=Q(booking_horizon_days__gte=1, booking_horizon_days__lte=730),
                 name="clinic_horizon_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(arrival_window_minutes__lte=240), name="clinic_arrival_window_le_4h"
             ),
         ]
 

@@ -544,7 +544,16 @@ _TRANSITIONS = {
 }
 
 
-def appointment_set_status(appointment: Appointment, *, status: str) -> Appointment:
+def arrival_opens(appointment: Appointment) -> datetime:
+    """The earliest a visit can be marked arrived: the clinic's window before its start."""
+    clinic = appointment.room.location.clinic
+    return appointment.start - timedelta(minutes=clinic.arrival_window_minutes)
+
+
+def appointment_set_status(
+    appointment: Appointment, *, status: str, now: datetime | None = None
+) -> Appointment:
+    now = now or timezone.now()
     with transaction.atomic():
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
         allowed = _TRANSITIONS.get(locked.status, set())
@@ -556,8 +565,16 @@ def appointment_set_status(appointment: Appointment, *, status: str) -> Appointm
                 f"This appointment is marked “{locked.get_status_display()}”; "
                 f"it cannot be changed to “{wanted}”.",
             )
-        if status == AppointmentStatus.DID_NOT_ATTEND and locked.start > timezone.now():
+        if status == AppointmentStatus.DID_NOT_ATTEND and locked.start > now:
             raise Conflict("not_yet_due", "An appointment cannot be missed before it starts.")
+        if status == AppointmentStatus.ARRIVED and now < arrival_opens(locked):
+            opens = timezone.localtime(arrival_opens(locked))
+            raise Conflict(
+                "too_early_to_arrive",
+                f"This visit starts {format_datetime(timezone.localtime(locked.start))}: the "
+                f"patient can be marked arrived from {opens:%H:%M} "
+                f"({locked.room.location.clinic.arrival_window_minutes} minutes before).",
+            )
         old, locked.status = locked.status, status
         locked.save(update_fields=["status", "updated_at"])
         audit.record(AuditAction.CHANGE, locked, changed_fields=["status"], detail=status)
