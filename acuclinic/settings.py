@@ -129,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "acuclinic.people.context_processors.roles",
+                "acuclinic.clinic.context_processors.clinic_details",
             ],
         },
     },
@@ -196,6 +197,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "en-gb"
+# Date boxes get yyyy-mm-dd values (core/locale_formats/en_GB/formats.py).
+FORMAT_MODULE_PATH = "acuclinic.core.locale_formats"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

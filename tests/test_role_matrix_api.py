@@ -383,6 +383,8 @@ MATRIX += [
         body=lambda w: {"start": w.appointment.start.replace(hour=17).isoformat()},
         wrote=lambda w: timezone.localtime(_first_session(w).start).hour == 17,
     ),
+    # The outbox as JSON: patients' addresses, for clinic admins only.
+    Endpoint("GET", "/messages", ADMIN_ONLY, 200),
     Endpoint("GET", "/working-patterns", OWN_OR_ADMIN, 200),
     Endpoint(
         "POST",

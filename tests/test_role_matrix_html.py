@@ -1524,6 +1524,7 @@ def _cancellation_notice() -> int:
 
 
 MATRIX += [
+    Route("favicon", "GET", PUBLIC, {301}),
     Route("booking_rules", "GET", ADMIN_ONLY, {200}),
     Route(
         "booking_rules",

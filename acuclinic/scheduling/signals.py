@@ -35,5 +35,10 @@ class Freed:
 
 
 time_freed = Signal()
+# Staff booked, moved or cancelled a visit and left "tell the patient" ticked. Sent with
+# ``appointment``, ``change`` ("booked", "moved", "cancelled"), ``by_email``, ``by_text``,
+# ``previous_start`` (a move's old time), ``link_for`` (a path → an absolute link) and
+# ``user``. Online booking queues the messages (online_booking/patient_notices.py).
+patient_to_be_told = Signal()
 diary_cards = Signal()
 visit_status_changed = Signal()
