@@ -951,6 +951,94 @@ MATRIX += [
 ]
 
 
+# Billing: reception and admins invoice and take payments; only admins credit and refund;
+# a practitioner sees their own takings (and no invoices).
+BILLING_DESK = {**FRONT_DESK, "practitioner": DENIED}
+
+
+def _api_invoice(w: World):
+    from acuclinic.billing import services as billing
+
+    return _once(
+        w,
+        "invoice",
+        lambda: billing.raise_invoice(
+            patient=w.patient,
+            clinic=w.appointment.room.location.clinic,
+            lines=[{"description": "Report for the insurer", "amount_pence": 4000}],
+        ),
+    )
+
+
+def _api_paid(w: World):
+    from acuclinic.billing import services as billing
+
+    return _once(
+        w,
+        "paid",
+        lambda: billing.record_payment(
+            patient=w.patient, invoice=_api_invoice(w), amount_pence=4000, method="card"
+        )[0],
+    )
+
+
+def _api_billing(model: str, **filters) -> bool:
+    from acuclinic.billing import models
+
+    return getattr(models, model).objects.filter(**filters).exists()
+
+
+MATRIX += [
+    Endpoint("GET", "/billing/invoices", BILLING_DESK, 200),
+    Endpoint(
+        "GET",
+        "/billing/invoices/{invoice_id}",
+        BILLING_DESK,
+        200,
+        params=lambda w: {"invoice_id": _api_invoice(w).pk},
+    ),
+    Endpoint(
+        "POST",
+        "/billing/invoices",
+        BILLING_DESK,
+        201,
+        body=lambda w: {
+            "patient": w.patient.pk,
+            "lines": [{"description": "Letter to the GP", "amount_pence": 1500}],
+        },
+        wrote=lambda w: _api_billing("InvoiceLine", description="Letter to the GP"),
+    ),
+    Endpoint(
+        "POST",
+        "/billing/invoices/{invoice_id}/credit-notes",
+        ADMIN_ONLY,
+        201,
+        params=lambda w: {"invoice_id": _api_invoice(w).pk},
+        body=lambda w: {"reason": "sent twice"},
+        wrote=lambda w: _api_billing("Invoice", kind="credit_note"),
+    ),
+    Endpoint(
+        "POST",
+        "/billing/payments",
+        BILLING_DESK,
+        201,
+        body=lambda w: {"patient": w.patient.pk, "method": "cash", "amount_pence": 1250},
+        wrote=lambda w: _api_billing("Payment", method="cash"),
+    ),
+    Endpoint(
+        "POST",
+        "/billing/payments/{payment_id}/refunds",
+        ADMIN_ONLY,
+        201,
+        params=lambda w: {"payment_id": _api_paid(w).pk},
+        body=lambda w: {"amount_pence": 500, "reason": "goodwill"},
+        wrote=lambda w: _api_billing("Payment", kind="refund"),
+    ),
+    Endpoint("GET", "/billing/patients/{patient_id}/balance", BILLING_DESK, 200),
+    Endpoint("GET", "/billing/takings", FRONT_DESK, 200),
+]
+
+
 def test_every_endpoint_in_the_openapi_document_has_a_row(client):
     response = client.get(f"{BASE}/openapi.json")
     assert response.status_code == 200
