@@ -1550,6 +1550,8 @@ def _billing_paid_by(method: str) -> bool:
 MATRIX += [
     Route("billing_home", "GET", BILLING_DESK, {200}),
     Route("billing_takings", "GET", FRONT_DESK, {200}),
+    Route("billing_reports", "GET", ADMIN_ONLY, {200}),
+    Route("billing_export", "GET", ADMIN_ONLY, {200}),
     Route("billing_patient", "GET", BILLING_DESK, {200}, kwargs=_patient),
     Route(
         "billing_payment_add",

@@ -295,6 +295,28 @@ class InvoiceLine(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class Outstanding(models.Model):
+    """An issued invoice that still owes money, and how much: kept by the services in
+    the same transaction as each payment, refund or credit, so the aged-debt report
+    reads only what is owed, never every invoice ever paid."""
+
+    invoice = models.OneToOneField(
+        Invoice, on_delete=models.CASCADE, primary_key=True, related_name="outstanding"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    issued_at = models.DateTimeField()
+    owed_pence = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["issued_at"], name="outstanding_issued_at")]
+        constraints = [
+            models.CheckConstraint(condition=Q(owed_pence__gte=1), name="outstanding_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}: {self.owed_pence}p"
+
+
 class Payment(models.Model):
     """Money received (or returned: a refund, pointing at the payment it returns).
 

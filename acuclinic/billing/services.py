@@ -32,6 +32,7 @@ from acuclinic.billing.models import (
     Invoice,
     InvoiceLine,
     InvoiceSequence,
+    Outstanding,
     PatientAccount,
     Payment,
     Price,
@@ -238,6 +239,7 @@ def issue(invoice: Invoice, *, now: datetime | None = None) -> Invoice:
         location = locked.appointment.room.location if locked.appointment_id else None
         locked.clinic_details = clinic_details(locked.clinic, location=location)
         locked.save()
+        refresh_outstanding(locked)
         audit.record(
             AuditAction.CHANGE,
             locked,
@@ -245,6 +247,25 @@ def issue(invoice: Invoice, *, now: datetime | None = None) -> Invoice:
             detail=f"issued {locked.reference} for {money.pounds(locked.total_pence)}",
         )
     return locked
+
+
+def refresh_outstanding(invoice: Invoice) -> None:
+    """Inside the caller's transaction: record what ``invoice`` still owes (or that it
+    owes nothing) for the aged-debt report."""
+    if invoice.is_credit_note or invoice.status != InvoiceStatus.ISSUED:
+        return
+    owed = due_on(invoice)
+    if owed > 0:
+        Outstanding.objects.update_or_create(
+            invoice=invoice,
+            defaults={
+                "patient_id": invoice.patient_id,
+                "issued_at": invoice.issued_at,
+                "owed_pence": owed,
+            },
+        )
+    else:
+        Outstanding.objects.filter(invoice=invoice).delete()
 
 
 def discard_draft(invoice: Invoice) -> None:
@@ -478,6 +499,7 @@ def credit_invoice(invoice: Invoice, *, amount_pence: int | None = None, reason:
                 vat_pence=money.vat_in_gross(part, line.vat_rate),
             )
         note = issue(note)
+        refresh_outstanding(locked)
         audit.record(
             AuditAction.CHANGE,
             locked,
@@ -589,6 +611,8 @@ def record_payment(
                 detail=f"{money.pounds(part)} by {payment.get_method_display()} to {where}",
             )
             written.append(payment)
+        if invoice is not None:
+            refresh_outstanding(invoice)
     return written
 
 
@@ -640,6 +664,8 @@ def refund_payment(payment: Payment, *, amount_pence: int, reason: str, user=Non
             received_at=now or timezone.now(),
             recorded_by=user if getattr(user, "is_authenticated", False) else None,
         )
+        if locked.invoice_id is not None:
+            refresh_outstanding(locked.invoice)
         audit.record(
             AuditAction.CREATE,
             refund,

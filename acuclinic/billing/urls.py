@@ -5,6 +5,8 @@ from acuclinic.billing import views
 urlpatterns = [
     path("", views.billing_home, name="billing_home"),
     path("takings/", views.takings, name="billing_takings"),
+    path("reports/", views.billing_reports, name="billing_reports"),
+    path("reports/export.csv", views.billing_export, name="billing_export"),
     path("patients/<int:pk>/", views.patient_account, name="billing_patient"),
     path("patients/<int:pk>/pay/", views.payment_add, name="billing_payment_add"),
     path("patients/<int:pk>/invoice/", views.invoice_add, name="billing_invoice_add"),

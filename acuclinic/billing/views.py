@@ -2,9 +2,13 @@
 receipt that prints (and its PDF, and emailing it), admin corrections (credit note,
 refund, waiving a fee) and the day's takings. Thin: parse, call a service, render."""
 
+import csv
+import io
+from datetime import date, timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
 from django.views.decorators.cache import never_cache
@@ -300,3 +304,83 @@ def takings(request):
             "nav": "billing",
         },
     )
+
+
+def _range(request) -> tuple[date, date]:
+    today = reports.today()
+    end = parse_date(request.GET.get("end") or "") or today
+    start = parse_date(request.GET.get("start") or "") or date(end.year - 1, end.month, 1)
+    if start > end:
+        start, end = end, start
+    if (end - start).days > 3 * 366:
+        start = end - timedelta(days=3 * 366)
+    return start, end
+
+
+def _bars(rows: list[tuple[str, int]], *, width: int = 600) -> list[dict]:
+    """A bar chart as plain numbers for an SVG the template draws (no script)."""
+    top = max((a for _, a in rows), default=0) or 1
+    return [
+        {
+            "label": label,
+            "amount": money.pounds(amount),
+            "width": max(int(width * max(amount, 0) / top), 1),
+            "y": i * 26,
+        }
+        for i, (label, amount) in enumerate(rows)
+    ]
+
+
+@never_cache
+@require_GET
+@staff_view("billing.view_reports")
+def billing_reports(request):
+    start, end = _range(request)
+    debt = reports.aged_debt()
+    found = reports.revenue(start, end)
+    months = [(m.strftime("%b %Y"), a) for m, a in found.by_month]
+    return render(
+        request,
+        "billing/reports.html",
+        {
+            "start": start,
+            "end": end,
+            "debt": debt,
+            "buckets": [
+                (label, money.pounds(a))
+                for label, a in zip(money.AGE_BUCKETS, debt.buckets, strict=True)
+            ],
+            "debt_total": money.pounds(debt.total_pence),
+            "debts": [{**r, "owed": money.pounds(r["owed_pence"])} for r in debt.rows],
+            "revenue_total": money.pounds(found.total_pence),
+            "months": _bars(months),
+            "chart_height": max(len(months), 1) * 26,
+            "by_service": [(n, money.pounds(a)) for n, a in found.by_service],
+            "by_practitioner": [(n, money.pounds(a)) for n, a in found.by_practitioner],
+            "nav": "billing",
+        },
+    )
+
+
+@never_cache
+@require_GET
+@staff_view("billing.view_reports")
+def billing_export(request):
+    """The accountant's CSV: invoice lines (Xero's sales invoice columns) or payments."""
+    start, end = _range(request)
+    kind = request.GET.get("kind", "invoices")
+    rows = (
+        reports.payment_rows(start, end) if kind == "payments" else reports.invoice_rows(start, end)
+    )
+    name = "payments" if kind == "payments" else "invoices"
+    response = StreamingHttpResponse(
+        (_csv_line(row) for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}-{start}-{end}.csv"'
+    return response
+
+
+def _csv_line(row) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(row)
+    return buffer.getvalue()
