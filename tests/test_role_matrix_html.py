@@ -1547,8 +1547,58 @@ def _billing_paid_by(method: str) -> bool:
     return Payment.objects.filter(method=method).exists()
 
 
+def _billing_course(w: World):
+    from acuclinic.billing import courses
+    from acuclinic.billing import services as billing
+    from acuclinic.billing.models import PrepaidCourse
+
+    found = PrepaidCourse.objects.filter(patient=w.patient).first()
+    if found is None:
+        found = courses.sell(patient=w.patient, block=_billing_block(w))
+        billing.record_payment(
+            patient=w.patient, invoice=found.invoice, amount_pence=24000, method="card"
+        )
+    return found
+
+
+def _billing_block(w: World):
+    from acuclinic.billing.models import CourseBlock
+
+    return CourseBlock.objects.get_or_create(
+        clinic=w.appointment.room.location.clinic,
+        name="Six sessions",
+        defaults={"sessions": 6, "price_pence": 24000},
+    )[0]
+
+
+def _billing_course_closed(w: World) -> bool:
+    from acuclinic.billing.models import PrepaidCourse
+
+    return PrepaidCourse.objects.filter(closed_at__isnull=False).exists()
+
+
 MATRIX += [
     Route("billing_home", "GET", BILLING_DESK, {200}),
+    Route(
+        "billing_course_sell",
+        "POST",
+        BILLING_DESK,
+        {302},
+        kwargs=_patient,
+        data=lambda w: {"block": _billing_block(w).pk},
+        wrote=lambda w, _: Patient.objects.filter(
+            pk=w.patient.pk, prepaid_courses__isnull=False
+        ).exists(),
+    ),
+    Route(
+        "billing_course_refund",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        kwargs=lambda w: {"pk": _billing_course(w).pk},
+        data=lambda w: {"reason": "moving away"},
+        wrote=lambda w, _: _billing_course_closed(w),
+    ),
     Route("billing_takings", "GET", FRONT_DESK, {200}),
     Route("billing_reports", "GET", ADMIN_ONLY, {200}),
     Route("billing_export", "GET", ADMIN_ONLY, {200}),

@@ -21,7 +21,7 @@ from acuclinic.billing.choices import (
     PaymentMethod,
     VatTreatment,
 )
-from acuclinic.billing.money import MAX_LINE_PENCE
+from acuclinic.billing.money import MAX_LINE_PENCE, pounds
 from acuclinic.clinic.models import Clinic, Service
 from acuclinic.people.models import Patient, Practitioner
 from acuclinic.scheduling.models import Appointment
@@ -45,6 +45,10 @@ class BillingSettings(models.Model):
     late_cancel_fee_percent = models.PositiveSmallIntegerField(default=0)
     dna_fee_pence = models.PositiveIntegerField("did-not-attend fee (pence)", default=0)
     dna_fee_percent = models.PositiveSmallIntegerField("did-not-attend fee (%)", default=0)
+    # Whether a late cancellation or a missed visit uses up a prepaid session (instead
+    # of the fee) for a patient on a prepaid course.
+    course_draws_late_cancel = models.BooleanField(default=True)
+    course_draws_dna = models.BooleanField(default=True)
 
     class Meta:
         verbose_name_plural = "billing settings"
@@ -374,3 +378,108 @@ class Payment(models.Model):
     @property
     def signed_pence(self) -> int:
         return -self.amount_pence if self.kind == PaymentKind.REFUND else self.amount_pence
+
+
+class CourseBlock(models.Model):
+    """A block of sessions the clinic sells in advance (e.g. 6 at a discount), used
+    within ``valid_days`` of purchase."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=120)
+    service = models.ForeignKey(
+        Service,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The service it pays for; empty for any.",
+    )
+    sessions = models.PositiveSmallIntegerField()
+    price_pence = models.PositiveIntegerField()
+    valid_days = models.PositiveSmallIntegerField(default=180)
+    bookable_online = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sessions__gte=1, sessions__lte=52), name="block_sessions_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(price_pence__gte=1, price_pence__lte=MAX_LINE_PENCE),
+                name="block_price_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_days__gte=1, valid_days__lte=730), name="block_valid_range"
+            ),
+            models.UniqueConstraint(fields=["clinic", "name"], name="block_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PrepaidCourse(models.Model):
+    """A block bought by a patient: its invoice, expiry, and the sessions drawn."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="prepaid_courses")
+    block = models.ForeignKey(CourseBlock, on_delete=models.PROTECT, related_name="sold")
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sessions = models.PositiveSmallIntegerField()
+    price_pence = models.PositiveIntegerField()
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="course")
+    bought_at = models.DateTimeField()
+    expires_on = models.DateField()
+    used = models.PositiveSmallIntegerField(default=0)
+    # Unused sessions refunded pro rata (the course is closed).
+    refunded_pence = models.PositiveIntegerField(default=0)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-bought_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(used__lte=F("sessions")), name="course_used_le"),
+            models.CheckConstraint(
+                condition=Q(refunded_pence__lte=F("price_pence")), name="course_refund_le_price"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.block.name}: {self.used} of {self.sessions} used"
+
+    @property
+    def left(self) -> int:
+        return self.sessions - self.used
+
+    @property
+    def summary(self) -> str:
+        return f"{self.used} of {self.sessions} used"
+
+    @property
+    def refunded_display(self) -> str:
+        return pounds(self.refunded_pence)
+
+
+class CourseDraw(models.Model):
+    """One session drawn from a course: a visit attended (or missed, where the policy
+    says a missed visit is drawn)."""
+
+    course = models.ForeignKey(PrepaidCourse, on_delete=models.PROTECT, related_name="draws")
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, related_name="course_draw"
+    )
+    number = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=20)
+    drawn_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "number"], name="draw_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.number} of course {self.course_id}"

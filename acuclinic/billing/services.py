@@ -21,7 +21,6 @@ from acuclinic.billing.choices import (
     InvoiceKind,
     InvoicePurpose,
     InvoiceStatus,
-    InvoiceWhen,
     LineVat,
     PaymentKind,
     PaymentMethod,
@@ -673,39 +672,6 @@ def refund_payment(payment: Payment, *, amount_pence: int, reason: str, user=Non
             f"{reason[:120]}",
         )
     return refund
-
-
-# What happens when a visit changes (billing.receivers calls these) -----------------------
-
-
-def on_visit_status(appointment: Appointment, *, old: str | None, new: str) -> None:
-    clinic = appointment.room.location.clinic
-    when = settings_for(clinic).invoice_when
-    if new == AppointmentStatus.BOOKED and old is None and when == InvoiceWhen.BOOKED:
-        invoice_visit(appointment)
-    elif new == AppointmentStatus.ARRIVED and when == InvoiceWhen.ATTENDED:
-        if not Invoice.objects.filter(
-            appointment=appointment, purpose=InvoicePurpose.VISIT, kind=InvoiceKind.INVOICE
-        ).exists():
-            invoice_visit(appointment)
-    elif new in (AppointmentStatus.LATE_CANCELLED, AppointmentStatus.DID_NOT_ATTEND):
-        _credit_visit_invoice(appointment, reason="visit not given")
-        charge_policy_fee(appointment)
-    elif new == AppointmentStatus.CANCELLED:
-        _credit_visit_invoice(appointment, reason="visit cancelled")
-
-
-def _credit_visit_invoice(appointment: Appointment, *, reason: str) -> None:
-    """A visit invoiced at booking and then not given: its invoice is credited."""
-    for invoice in Invoice.objects.filter(
-        appointment=appointment,
-        purpose=InvoicePurpose.VISIT,
-        kind=InvoiceKind.INVOICE,
-        status=InvoiceStatus.ISSUED,
-    ):
-        credited, _ = credited_on(invoice)
-        if credited < invoice.total_pence:
-            credit_invoice(invoice, reason=reason)
 
 
 def waive_fee(invoice: Invoice, *, reason: str, user=None) -> Invoice:

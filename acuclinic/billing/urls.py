@@ -16,4 +16,6 @@ urlpatterns = [
     path("invoices/<int:pk>/credit/", views.invoice_credit, name="billing_invoice_credit"),
     path("invoices/<int:pk>/waive/", views.fee_waive, name="billing_fee_waive"),
     path("payments/<int:pk>/refund/", views.payment_refund, name="billing_refund"),
+    path("patients/<int:pk>/courses/", views.course_sell, name="billing_course_sell"),
+    path("courses/<int:pk>/refund/", views.course_refund, name="billing_course_refund"),
 ]

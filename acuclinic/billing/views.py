@@ -14,10 +14,10 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from acuclinic.billing import documents, emails, money, pdf, queries, reports, services
+from acuclinic.billing import courses, documents, emails, money, pdf, queries, reports, services
 from acuclinic.billing.choices import InvoiceKind, InvoiceStatus
 from acuclinic.billing.forms import InvoiceForm, PaymentForm, ReasonForm, RefundForm
-from acuclinic.billing.models import Invoice, Payment
+from acuclinic.billing.models import CourseBlock, Invoice, Payment, PrepaidCourse
 from acuclinic.core.access import access_denied, staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.forms import apply_service_error
@@ -62,6 +62,13 @@ def _account_page(request, patient, *, pay_form=None, invoice_form=None, status=
         "open_invoices": invoices,
         "pay_form": pay_form or PaymentForm(invoices=invoices),
         "invoice_form": invoice_form or InvoiceForm(),
+        "courses": [
+            {"course": c, "paid": courses.is_paid(c), "expired": c.expires_on < reports.today()}
+            for c in PrepaidCourse.objects.filter(patient=patient).select_related(
+                "block", "invoice"
+            )
+        ],
+        "blocks": CourseBlock.objects.filter(is_active=True),
         "nav": "billing",
     }
     return render(request, "billing/patient.html", context, status=status)
@@ -339,6 +346,7 @@ def billing_reports(request):
     debt = reports.aged_debt()
     found = reports.revenue(start, end)
     months = [(m.strftime("%b %Y"), a) for m, a in found.by_month]
+    owed = courses.liability()
     return render(
         request,
         "billing/reports.html",
@@ -357,6 +365,7 @@ def billing_reports(request):
             "chart_height": max(len(months), 1) * 26,
             "by_service": [(n, money.pounds(a)) for n, a in found.by_service],
             "by_practitioner": [(n, money.pounds(a)) for n, a in found.by_practitioner],
+            "liability": {**owed, "value": money.pounds(owed["value_pence"])},
             "nav": "billing",
         },
     )
@@ -384,3 +393,38 @@ def _csv_line(row) -> str:
     buffer = io.StringIO()
     csv.writer(buffer).writerow(row)
     return buffer.getvalue()
+
+
+@never_cache
+@require_POST
+@staff_view("billing.add_invoice")
+def course_sell(request, pk: int):
+    patient = get_object_or_404(Patient, pk=pk)
+    block = CourseBlock.objects.filter(pk=request.POST.get("block") or 0, is_active=True).first()
+    if block is None:
+        messages.error(request, "Choose a course to sell.")
+        return redirect("billing_patient", pk=patient.pk)
+    try:
+        course = courses.sell(patient=patient, block=block, user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("billing_patient", pk=patient.pk)
+    messages.success(
+        request, f"{block.name} sold: take payment for {course.invoice.reference} to start it."
+    )
+    return redirect("billing_invoice", pk=course.invoice.pk)
+
+
+@require_POST
+@staff_view("billing.refund_payment")
+def course_refund(request, pk: int):
+    course = get_object_or_404(PrepaidCourse, pk=pk)
+    try:
+        amount = courses.refund_unused(
+            course, reason=request.POST.get("reason", ""), user=request.user
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Course closed; {money.pounds(amount)} refunded.")
+    return redirect("billing_patient", pk=course.patient_id)
