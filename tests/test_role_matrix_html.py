@@ -1577,8 +1577,44 @@ def _billing_course_closed(w: World) -> bool:
     return PrepaidCourse.objects.filter(closed_at__isnull=False).exists()
 
 
+def _billing_insurer(w: World):
+    from acuclinic.billing.models import Insurer
+
+    return Insurer.objects.get_or_create(name="Bupa")[0]
+
+
+def _billing_has(model: str, **filters) -> bool:
+    from acuclinic.billing import models
+
+    return getattr(models, model).objects.filter(**filters).exists()
+
+
 MATRIX += [
     Route("billing_home", "GET", BILLING_DESK, {200}),
+    Route("billing_insurers", "GET", BILLING_DESK, {200}),
+    Route(
+        "billing_insurers",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        data=lambda w: {"name": "AXA Health", "invoicing": "email"},
+        wrote=lambda w, _: _billing_has("Insurer", name="AXA Health"),
+    ),
+    Route(
+        "billing_policy_add",
+        "POST",
+        BILLING_DESK,
+        {302},
+        kwargs=_patient,
+        data=lambda w: {
+            "insurer": _billing_insurer(w).pk,
+            "membership_number": "BU123",
+            "sessions_authorised": "6",
+            "valid_from": "2026-01-01",
+            "valid_until": "2026-12-31",
+        },
+        wrote=lambda w, _: _billing_has("InsurancePolicy", membership_number="BU123"),
+    ),
     Route(
         "billing_course_sell",
         "POST",

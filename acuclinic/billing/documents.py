@@ -31,6 +31,8 @@ class Document:
     owed_pence: int = 0
     owed: str = ""
     rounding: str = money.ROUNDING_NOTE
+    # Billed to an insurer: who, and the patient's cover as the insurer knows it.
+    bill_to: dict | None = None
 
     @property
     def is_receipt(self) -> bool:
@@ -39,7 +41,7 @@ class Document:
 
 def build(invoice: Invoice) -> Document:
     invoice = (
-        Invoice.objects.select_related("patient", "credits")
+        Invoice.objects.select_related("patient", "credits", "policy__insurer")
         .prefetch_related("lines", "payments", "credit_notes")
         .get(pk=invoice.pk)
     )
@@ -64,6 +66,14 @@ def build(invoice: Invoice) -> Document:
         owed_pence=owed,
         owed=money.pounds(max(owed, 0)),
     )
+    policy = invoice.policy or (invoice.credits.policy if invoice.credits_id else None)
+    if policy is not None:
+        doc.bill_to = {
+            "name": policy.insurer.name,
+            "address": policy.insurer.address,
+            "membership": policy.membership_number,
+            "preauthorisation": policy.preauthorisation_code,
+        }
     for line in invoice.lines.all():
         doc.show_vat = doc.show_vat or line.vat_rate > 0
         doc.lines.append(

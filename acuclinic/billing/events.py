@@ -1,7 +1,7 @@
 """What billing does when the diary changes a visit (billing.receivers calls it, inside
 the transaction that makes the change)."""
 
-from acuclinic.billing import courses, services
+from acuclinic.billing import courses, insurers, services
 from acuclinic.billing.choices import InvoiceKind, InvoicePurpose, InvoiceStatus, InvoiceWhen
 from acuclinic.billing.models import Invoice
 from acuclinic.scheduling.choices import AppointmentStatus
@@ -19,7 +19,13 @@ def on_visit_status(appointment, *, old: str | None, new: str) -> None:
         if _visit_invoice(appointment).exists():
             return
         if courses.for_visit(appointment, reason="attended") is None:
-            services.invoice_visit(appointment)
+            policy = insurers.policy_for(appointment)
+            if policy is not None and policy.left > 0:
+                insurers.bill_visit(appointment, policy)
+            else:
+                # No cover, or its authorised sessions are used: the patient is billed
+                # (the diary warned before the last one).
+                services.invoice_visit(appointment)
     elif new in courses.MISSED:
         _credit_visit_invoice(appointment, reason="visit not given")
         drawn = None

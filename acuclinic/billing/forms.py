@@ -4,6 +4,7 @@ import secrets
 from django import forms
 
 from acuclinic.billing.choices import PaymentMethod
+from acuclinic.billing.models import InsurancePolicy, Insurer
 
 _POUNDS = re.compile(r"£?\s*(\d{1,7})(?:\.(\d{1,2}))?")
 
@@ -75,3 +76,38 @@ class ReasonForm(forms.Form):
 class RefundForm(forms.Form):
     reason = forms.CharField(max_length=200)
     amount = PoundsField()
+
+
+class InsurerForm(forms.ModelForm):
+    class Meta:
+        model = Insurer
+        fields = ["name", "address", "email", "invoicing", "instructions"]
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = InsurancePolicy
+        fields = [
+            "insurer",
+            "membership_number",
+            "preauthorisation_code",
+            "sessions_authorised",
+            "valid_from",
+            "valid_until",
+        ]
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_until": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    excess = PoundsField(required=False, label="Excess", help_text="In pounds; empty for none.")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_until")
+        if start and end and end < start:
+            self.add_error("valid_until", "The cover must end after it starts.")
+        sessions = data.get("sessions_authorised")
+        if sessions is not None and not 1 <= sessions <= 100:
+            self.add_error("sessions_authorised", "Between 1 and 100 sessions.")
+        return data

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 
 from acuclinic.billing.choices import (
     Concession,
+    InsurerInvoicing,
     InvoiceKind,
     InvoicePurpose,
     InvoiceStatus,
@@ -147,6 +148,75 @@ class Price(models.Model):
         return f"{self.service} from {self.effective_from}: {self.price_pence}p"
 
 
+class Insurer(models.Model):
+    """A health insurer the clinic bills, and how it wants its invoices."""
+
+    name = models.CharField(max_length=120, unique=True)
+    address = models.CharField(max_length=300, blank=True)
+    email = models.EmailField(blank=True)
+    invoicing = models.CharField(
+        "how they want invoices",
+        max_length=10,
+        choices=InsurerInvoicing.choices,
+        default=InsurerInvoicing.EMAIL,
+    )
+    instructions = models.CharField(max_length=300, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InsurancePolicy(models.Model):
+    """A patient's cover: the insurer pays for up to ``sessions_authorised`` visits
+    between the dates, after the patient's ``excess``."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="policies")
+    insurer = models.ForeignKey(Insurer, on_delete=models.PROTECT, related_name="policies")
+    membership_number = models.CharField(max_length=40)
+    preauthorisation_code = models.CharField(max_length=40, blank=True)
+    sessions_authorised = models.PositiveSmallIntegerField()
+    sessions_used = models.PositiveSmallIntegerField(default=0)
+    excess_pence = models.PositiveIntegerField(default=0)
+    excess_used_pence = models.PositiveIntegerField(default=0)
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name_plural = "insurance policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sessions_used__lte=F("sessions_authorised")),
+                name="policy_used_le_authorised",
+            ),
+            models.CheckConstraint(
+                condition=Q(excess_used_pence__lte=F("excess_pence")),
+                name="policy_excess_used_le",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=F("valid_from")), name="policy_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(sessions_authorised__lte=100), name="policy_sessions_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.insurer} {self.membership_number}"
+
+    @property
+    def left(self) -> int:
+        return self.sessions_authorised - self.sessions_used
+
+    @property
+    def excess_display(self) -> str:
+        return f"{pounds(self.excess_used_pence)} of {pounds(self.excess_pence)} paid"
+
+
 class Invoice(models.Model):
     """An invoice or a credit note (which corrects an invoice), with frozen details."""
 
@@ -163,6 +233,10 @@ class Invoice(models.Model):
     )
     credits = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
+    )
+    # Billed to the patient's insurer under this policy (the patient owes none of it).
+    policy = models.ForeignKey(
+        InsurancePolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
     )
     reason = models.CharField(max_length=200, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)

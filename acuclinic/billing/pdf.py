@@ -50,6 +50,19 @@ def render(doc: Document) -> bytes:
             new_y="NEXT",
         )
     pdf.ln(2)
+    if doc.bill_to:
+        b = doc.bill_to
+        pdf.cell(0, 5, _t(f"Bill to: {b['name']}, {b['address']}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            0,
+            5,
+            _t(
+                f"Membership number {b['membership']}; "
+                f"pre-authorisation {b['preauthorisation'] or '-'}"
+            ),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
     pdf.cell(0, 5, _t(f"Patient: {doc.patient_name}"), new_x="LMARGIN", new_y="NEXT")
     if doc.patient_address:
         pdf.cell(0, 5, _t(doc.patient_address), new_x="LMARGIN", new_y="NEXT")

@@ -16,7 +16,7 @@ def annotate_diary_cards(sender, *, appointments, user, today, **kwargs) -> None
     """The diary's cards (scheduling.signals.diary_cards): the patient's prepaid course,
     "3 of 6 used", and a warning when the visit will use its last session. One query
     for the whole page."""
-    from acuclinic.billing.models import PrepaidCourse
+    from acuclinic.billing.models import InsurancePolicy, PrepaidCourse
 
     patients = {a.patient_id for a in appointments}
     open_courses = {}
@@ -25,7 +25,15 @@ def annotate_diary_cards(sender, *, appointments, user, today, **kwargs) -> None
     ).order_by("expires_on", "pk"):
         if course.used < course.sessions:
             open_courses.setdefault(course.patient_id, course)
+    cover = {}
+    for policy in InsurancePolicy.objects.filter(
+        patient_id__in=patients, valid_from__lte=today, valid_until__gte=today
+    ).order_by("valid_from", "pk"):
+        cover[policy.patient_id] = policy
     for appointment in appointments:
+        policy = cover.get(appointment.patient_id)
+        # Warn before the last authorised session, and when none is left.
+        appointment.insurer_left = policy.left if policy and policy.left <= 1 else None
         course = open_courses.get(appointment.patient_id)
         appointment.prepaid = course.summary if course else ""
         appointment.prepaid_last = bool(

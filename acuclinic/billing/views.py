@@ -14,10 +14,36 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from acuclinic.billing import courses, documents, emails, money, pdf, queries, reports, services
+from acuclinic.audit import services as audit
+from acuclinic.audit.models import AuditAction
+from acuclinic.billing import (
+    courses,
+    documents,
+    emails,
+    insurers,
+    money,
+    pdf,
+    queries,
+    reports,
+    services,
+)
 from acuclinic.billing.choices import InvoiceKind, InvoiceStatus
-from acuclinic.billing.forms import InvoiceForm, PaymentForm, ReasonForm, RefundForm
-from acuclinic.billing.models import CourseBlock, Invoice, Payment, PrepaidCourse
+from acuclinic.billing.forms import (
+    InsurerForm,
+    InvoiceForm,
+    PaymentForm,
+    PolicyForm,
+    ReasonForm,
+    RefundForm,
+)
+from acuclinic.billing.models import (
+    CourseBlock,
+    InsurancePolicy,
+    Insurer,
+    Invoice,
+    Payment,
+    PrepaidCourse,
+)
 from acuclinic.core.access import access_denied, staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.forms import apply_service_error
@@ -39,7 +65,9 @@ def _open_invoices(patient) -> list[Invoice]:
     return sorted(found, key=lambda i: i.number)
 
 
-def _account_page(request, patient, *, pay_form=None, invoice_form=None, status=200):
+def _account_page(
+    request, patient, *, pay_form=None, invoice_form=None, policy_form=None, status=200
+):
     invoices = _open_invoices(patient)
     rows = queries.statement(patient)
     balance = rows[-1].balance_pence if rows else 0
@@ -69,6 +97,8 @@ def _account_page(request, patient, *, pay_form=None, invoice_form=None, status=
             )
         ],
         "blocks": CourseBlock.objects.filter(is_active=True),
+        "policies": InsurancePolicy.objects.filter(patient=patient).select_related("insurer"),
+        "policy_form": policy_form or PolicyForm(),
         "nav": "billing",
     }
     return render(request, "billing/patient.html", context, status=status)
@@ -428,3 +458,49 @@ def course_refund(request, pk: int):
     else:
         messages.success(request, f"Course closed; {money.pounds(amount)} refunded.")
     return redirect("billing_patient", pk=course.patient_id)
+
+
+@never_cache
+@staff_view("billing.view_insurer")
+def insurer_list(request):
+    can_add = request.user.has_perm("billing.add_insurer")
+    form = InsurerForm(request.POST or None) if can_add else None
+    if request.method == "POST":
+        if not can_add:
+            access_denied.send(
+                sender=insurer_list, request=request, object_type="page", detail=request.path[:200]
+            )
+            raise PermissionDenied
+        if form.is_valid():
+            insurer = form.save()
+            audit.record(AuditAction.CREATE, insurer, detail=insurer.name)
+            messages.success(request, f"{insurer.name} added.")
+            return redirect("billing_insurers")
+    return render(
+        request,
+        "billing/insurers.html",
+        {
+            "insurers": Insurer.objects.all(),
+            "form": form,
+            "debt": [(n, money.pounds(a)) for n, a in insurers.insurer_debt()],
+            "nav": "billing",
+        },
+        status=400 if form is not None and form.is_bound else 200,
+    )
+
+
+@never_cache
+@require_POST
+@staff_view("billing.add_insurancepolicy")
+def policy_add(request, pk: int):
+    patient = get_object_or_404(Patient, pk=pk)
+    form = PolicyForm(request.POST)
+    if form.is_valid():
+        policy = form.save(commit=False)
+        policy.patient = patient
+        policy.excess_pence = form.cleaned_data.get("excess") or 0
+        policy.save()
+        audit.record(AuditAction.CREATE, policy, detail=str(policy))
+        messages.success(request, f"{policy.insurer.name} cover recorded.")
+        return redirect("billing_patient", pk=patient.pk)
+    return _account_page(request, patient, policy_form=form, status=400)
