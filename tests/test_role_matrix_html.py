@@ -1592,6 +1592,24 @@ def _billing_has(model: str, **filters) -> bool:
 MATRIX += [
     Route("billing_home", "GET", BILLING_DESK, {200}),
     Route("billing_insurers", "GET", BILLING_DESK, {200}),
+    Route("billing_settings", "GET", ADMIN_ONLY, {200}),
+    Route(
+        "billing_settings",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        data=lambda w: {
+            "form": "settings",
+            "vat_number": "GB999",
+            "invoice_when": "attended",
+            "payment_terms_days": "14",
+            "late_cancel_fee_pence": "0",
+            "late_cancel_fee_percent": "0",
+            "dna_fee_pence": "0",
+            "dna_fee_percent": "0",
+        },
+        wrote=lambda w, _: _billing_has("BillingSettings", vat_number="GB999"),
+    ),
     Route(
         "billing_insurers",
         "POST",

@@ -4,7 +4,13 @@ import secrets
 from django import forms
 
 from acuclinic.billing.choices import PaymentMethod
-from acuclinic.billing.models import InsurancePolicy, Insurer
+from acuclinic.billing.models import (
+    BillingSettings,
+    InsurancePolicy,
+    Insurer,
+    Price,
+    ServiceVat,
+)
 
 _POUNDS = re.compile(r"£?\s*(\d{1,7})(?:\.(\d{1,2}))?")
 
@@ -111,3 +117,72 @@ class PolicyForm(forms.ModelForm):
         if sessions is not None and not 1 <= sessions <= 100:
             self.add_error("sessions_authorised", "Between 1 and 100 sessions.")
         return data
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = BillingSettings
+        fields = [
+            "vat_number",
+            "invoice_when",
+            "payment_terms_days",
+            "late_cancel_fee_pence",
+            "late_cancel_fee_percent",
+            "dna_fee_pence",
+            "dna_fee_percent",
+            "course_draws_late_cancel",
+            "course_draws_dna",
+        ]
+        labels = {
+            "late_cancel_fee_pence": "Late-cancellation fee (pence)",
+            "late_cancel_fee_percent": "Late-cancellation fee (% of the session)",
+            "course_draws_late_cancel": "A late cancellation uses a prepaid session",
+            "course_draws_dna": "A missed visit uses a prepaid session",
+        }
+        help_texts = {
+            "vat_number": "Empty if the clinic is not VAT-registered: no VAT is charged.",
+            "late_cancel_fee_pence": "A fixed amount, or use the percentage: not both.",
+        }
+
+    def clean(self):
+        data = super().clean()
+        for kind in ("late_cancel", "dna"):
+            fixed, percent = data.get(f"{kind}_fee_pence"), data.get(f"{kind}_fee_percent")
+            if fixed and percent:
+                self.add_error(f"{kind}_fee_percent", "Give an amount or a percentage, not both.")
+            if percent is not None and percent > 100:
+                self.add_error(f"{kind}_fee_percent", "At most 100%.")
+            if fixed is not None and fixed > 100_000:
+                self.add_error(f"{kind}_fee_pence", "At most £1,000.")
+        terms = data.get("payment_terms_days")
+        if terms is not None and terms > 365:
+            self.add_error("payment_terms_days", "At most 365 days.")
+        return data
+
+
+class PriceForm(forms.ModelForm):
+    class Meta:
+        model = Price
+        fields = ["service", "practitioner", "concession", "effective_from"]
+        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
+
+    price = PoundsField(label="Price")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("price") and data["price"] > 10_000_00:
+            self.add_error("price", "At most £10,000.")
+        return data
+
+
+class ServiceVatForm(forms.ModelForm):
+    class Meta:
+        model = ServiceVat
+        fields = ["service", "treatment"]
+        help_texts = {
+            "treatment": "Medical care by a statutorily registered practitioner (HCPC, GMC, "
+            "NMC) is exempt (HMRC VAT Notice 701/57); by anyone else it is not."
+        }
+
+    def validate_unique(self):
+        """One treatment per service: saving replaces the earlier one."""

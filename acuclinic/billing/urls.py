@@ -19,5 +19,6 @@ urlpatterns = [
     path("patients/<int:pk>/courses/", views.course_sell, name="billing_course_sell"),
     path("courses/<int:pk>/refund/", views.course_refund, name="billing_course_refund"),
     path("insurers/", views.insurer_list, name="billing_insurers"),
+    path("settings/", views.billing_settings, name="billing_settings"),
     path("patients/<int:pk>/policies/", views.policy_add, name="billing_policy_add"),
 ]

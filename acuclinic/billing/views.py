@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
@@ -33,8 +34,11 @@ from acuclinic.billing.forms import (
     InvoiceForm,
     PaymentForm,
     PolicyForm,
+    PriceForm,
     ReasonForm,
     RefundForm,
+    ServiceVatForm,
+    SettingsForm,
 )
 from acuclinic.billing.models import (
     CourseBlock,
@@ -43,7 +47,10 @@ from acuclinic.billing.models import (
     Invoice,
     Payment,
     PrepaidCourse,
+    Price,
+    ServiceVat,
 )
+from acuclinic.clinic.models import Clinic
 from acuclinic.core.access import access_denied, staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.forms import apply_service_error
@@ -504,3 +511,59 @@ def policy_add(request, pk: int):
         messages.success(request, f"{policy.insurer.name} cover recorded.")
         return redirect("billing_patient", pk=patient.pk)
     return _account_page(request, patient, policy_form=form, status=400)
+
+
+@never_cache
+@staff_view("billing.change_billingsettings")
+def billing_settings(request):
+    clinic = Clinic.objects.order_by("pk").first()
+    current = services.settings_for(clinic)
+    which = request.POST.get("form") if request.method == "POST" else None
+    settings_form = SettingsForm(request.POST if which == "settings" else None, instance=current)
+    price_form = PriceForm(request.POST if which == "price" else None)
+    vat_form = ServiceVatForm(request.POST if which == "vat" else None)
+    bound = {"settings": settings_form, "price": price_form, "vat": vat_form}.get(which)
+    if bound is not None and bound.is_valid():
+        with transaction.atomic():
+            if which == "settings":
+                saved = settings_form.save()
+                audit.record(AuditAction.CHANGE, saved, changed_fields=settings_form.changed_data)
+            elif which == "price":
+                price = price_form.save(commit=False)
+                price.price_pence = price_form.cleaned_data["price"]
+                try:
+                    with transaction.atomic():
+                        price.save()
+                except IntegrityError:
+                    price_form.add_error(
+                        None,
+                        "A price for that service, practitioner, "
+                        "concession and date exists already.",
+                    )
+                    bound = None
+                else:
+                    audit.record(AuditAction.CREATE, price, detail=str(price))
+            else:
+                data = vat_form.cleaned_data
+                saved, _ = ServiceVat.objects.update_or_create(
+                    service=data["service"], defaults={"treatment": data["treatment"]}
+                )
+                audit.record(AuditAction.CHANGE, saved, detail=str(saved))
+        if bound is not None:
+            messages.success(request, "Saved.")
+            return redirect("billing_settings")
+    return render(
+        request,
+        "billing/settings.html",
+        {
+            "settings_form": settings_form,
+            "price_form": price_form,
+            "vat_form": vat_form,
+            "prices": Price.objects.select_related("service", "practitioner__user").order_by(
+                "service__name", "-effective_from"
+            ),
+            "vats": ServiceVat.objects.select_related("service"),
+            "nav": "billing",
+        },
+        status=400 if which else 200,
+    )
