@@ -982,6 +982,51 @@ def _api_paid(w: World):
     )
 
 
+def _api_block(w: World):
+    from acuclinic.billing.models import CourseBlock
+
+    return CourseBlock.objects.get_or_create(
+        clinic=w.appointment.room.location.clinic,
+        name="Six sessions",
+        defaults={"sessions": 6, "price_pence": 24000},
+    )[0]
+
+
+def _api_course(w: World):
+    from acuclinic.billing import courses
+    from acuclinic.billing import services as billing
+
+    def make():
+        course = courses.sell(patient=w.patient, block=_api_block(w))
+        billing.record_payment(
+            patient=w.patient, invoice=course.invoice, amount_pence=24000, method="card"
+        )
+        return course
+
+    return _once(w, "course", make)
+
+
+def _api_insurer():
+    from acuclinic.billing.models import Insurer
+
+    return Insurer.objects.get_or_create(name="Bupa")[0]
+
+
+def _api_fee(w: World):
+    from acuclinic.billing import services as billing
+
+    return _once(
+        w,
+        "fee",
+        lambda: billing.raise_invoice(
+            patient=w.patient,
+            clinic=w.appointment.room.location.clinic,
+            lines=[{"description": "Did-not-attend fee", "amount_pence": 2500}],
+            purpose="dna_fee",
+        ),
+    )
+
+
 def _api_billing(model: str, **filters) -> bool:
     from acuclinic.billing import models
 
@@ -1036,6 +1081,48 @@ MATRIX += [
     ),
     Endpoint("GET", "/billing/patients/{patient_id}/balance", BILLING_DESK, 200),
     Endpoint("GET", "/billing/takings", FRONT_DESK, 200),
+    Endpoint("GET", "/billing/patients/{patient_id}/courses", BILLING_DESK, 200),
+    Endpoint(
+        "POST",
+        "/billing/courses",
+        BILLING_DESK,
+        201,
+        body=lambda w: {"patient": w.patient.pk, "block": _api_block(w).pk},
+        wrote=lambda w: _api_billing("PrepaidCourse", patient=w.patient),
+    ),
+    Endpoint(
+        "POST",
+        "/billing/courses/{course_id}/refund",
+        ADMIN_ONLY,
+        201,
+        params=lambda w: {"course_id": _api_course(w).pk},
+        body=lambda w: {"reason": "moving away"},
+        wrote=lambda w: _api_billing("PrepaidCourse", closed_at__isnull=False),
+    ),
+    Endpoint("GET", "/billing/patients/{patient_id}/policies", BILLING_DESK, 200),
+    Endpoint(
+        "POST",
+        "/billing/patients/{patient_id}/policies",
+        BILLING_DESK,
+        201,
+        body=lambda w: {
+            "insurer": _api_insurer().pk,
+            "membership_number": "BU123",
+            "sessions_authorised": 6,
+            "valid_from": "2026-01-01",
+            "valid_until": "2026-12-31",
+        },
+        wrote=lambda w: _api_billing("InsurancePolicy", membership_number="BU123"),
+    ),
+    Endpoint(
+        "POST",
+        "/billing/invoices/{invoice_id}/waive",
+        ADMIN_ONLY,
+        201,
+        params=lambda w: {"invoice_id": _api_fee(w).pk},
+        body=lambda w: {"reason": "in hospital"},
+        wrote=lambda w: _api_billing("Invoice", kind="credit_note"),
+    ),
 ]
 
 

@@ -6,13 +6,23 @@ practitioner sees their own takings. Money is whole pence, with a display string
 from datetime import date, datetime
 from typing import Annotated
 
+from django.db import transaction
 from ninja import Header, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 from pydantic import Field
 
-from acuclinic.billing import money, queries, reports, services
+from acuclinic.audit import services as audit
+from acuclinic.audit.models import AuditAction
+from acuclinic.billing import courses, money, queries, reports, services
 from acuclinic.billing.choices import InvoiceStatus, PaymentMethod
-from acuclinic.billing.models import Invoice, Payment
+from acuclinic.billing.models import (
+    CourseBlock,
+    InsurancePolicy,
+    Insurer,
+    Invoice,
+    Payment,
+    PrepaidCourse,
+)
 from acuclinic.core.api_auth import permitted, require
 from acuclinic.core.api_errors import ErrorOut
 from acuclinic.core.api_types import (
@@ -26,6 +36,7 @@ from acuclinic.core.api_types import (
     page_of,
     text,
 )
+from acuclinic.core.errors import InvalidRequest
 from acuclinic.people.models import Patient
 from acuclinic.scheduling import idempotency
 
@@ -362,3 +373,177 @@ def takings(request, query: Query[TakingsQuery]):
         "by_method": [{"name": m, "amount_pence": a} for m, a in found.by_method],
         "by_practitioner": [{"name": n, "amount_pence": a} for n, a in found.by_practitioner],
     }
+
+
+# Prepaid courses and insurance policies ------------------------------------------------
+
+
+class CourseOut(Schema):
+    id: int
+    patient: int
+    name: str
+    sessions: int
+    used: int
+    left: int
+    summary: str = Field(description="e.g. “3 of 6 used”.")
+    price_pence: int
+    expires_on: date
+    paid: bool
+    closed: bool
+    invoice: int
+
+    @staticmethod
+    def of(course: PrepaidCourse) -> dict:
+        return {
+            "id": course.pk,
+            "patient": course.patient_id,
+            "name": course.block.name,
+            "sessions": course.sessions,
+            "used": course.used,
+            "left": course.left,
+            "summary": course.summary,
+            "price_pence": course.price_pence,
+            "expires_on": course.expires_on,
+            "paid": courses.is_paid(course),
+            "closed": course.closed_at is not None,
+            "invoice": course.invoice_id,
+        }
+
+
+class CourseIn(InputSchema):
+    patient: Id
+    block: Id
+
+
+class CourseRefundIn(InputSchema):
+    reason: text(200)
+
+
+class CourseRefundOut(Schema):
+    course: CourseOut
+    refunded_pence: int
+
+
+class PolicyOut(Schema):
+    id: int
+    patient: int
+    insurer: str
+    membership_number: str
+    preauthorisation_code: str
+    sessions_authorised: int
+    sessions_used: int
+    excess_pence: int
+    excess_used_pence: int
+    valid_from: date
+    valid_until: date
+
+    @staticmethod
+    def of(p: InsurancePolicy) -> dict:
+        return {
+            "id": p.pk,
+            "patient": p.patient_id,
+            "insurer": p.insurer.name,
+            "membership_number": p.membership_number,
+            "preauthorisation_code": p.preauthorisation_code,
+            "sessions_authorised": p.sessions_authorised,
+            "sessions_used": p.sessions_used,
+            "excess_pence": p.excess_pence,
+            "excess_used_pence": p.excess_used_pence,
+            "valid_from": p.valid_from,
+            "valid_until": p.valid_until,
+        }
+
+
+class PolicyIn(InputSchema):
+    insurer: Id
+    membership_number: text(40)
+    preauthorisation_code: text(40) = ""
+    sessions_authorised: int = Field(ge=1, le=100)
+    excess_pence: int = Field(0, ge=0, le=money.MAX_LINE_PENCE)
+    valid_from: Day
+    valid_until: Day
+
+
+@router.get(
+    "/billing/patients/{patient_id}/courses",
+    response={200: list[CourseOut], **ERRORS},
+    auth=require(VIEW),
+    summary="A patient's prepaid courses",
+)
+def patient_courses(request, patient_id: int):
+    patient = get_or_404(Patient, patient_id, "patient")
+    found = PrepaidCourse.objects.filter(patient=patient).select_related("block", "invoice")
+    return [CourseOut.of(c) for c in found]
+
+
+@router.post(
+    "/billing/courses",
+    response={201: CourseOut, **ERRORS},
+    auth=require("billing.add_invoice"),
+    summary="Sell a prepaid course",
+)
+def sell_course(request, payload: CourseIn):
+    """Issues the course's invoice; its sessions are used once that is paid."""
+    patient = get_or_404(Patient, payload.patient, "patient")
+    block = get_or_404(CourseBlock, payload.block, "block")
+    return Status(201, CourseOut.of(courses.sell(patient=patient, block=block, user=request.auth)))
+
+
+@router.post(
+    "/billing/courses/{course_id}/refund",
+    response={201: CourseRefundOut, **ERRORS},
+    auth=require("billing.refund_payment"),
+    summary="Close a course and refund its unused sessions pro rata",
+)
+def refund_course(request, course_id: int, payload: CourseRefundIn):
+    course = get_or_404(PrepaidCourse, course_id, "course")
+    amount = courses.refund_unused(course, reason=payload.reason, user=request.auth)
+    course.refresh_from_db()
+    return Status(201, {"course": CourseOut.of(course), "refunded_pence": amount})
+
+
+@router.get(
+    "/billing/patients/{patient_id}/policies",
+    response={200: list[PolicyOut], **ERRORS},
+    auth=require(VIEW),
+    summary="A patient's insurance policies",
+)
+def patient_policies(request, patient_id: int):
+    patient = get_or_404(Patient, patient_id, "patient")
+    found = InsurancePolicy.objects.filter(patient=patient).select_related("insurer")
+    return [PolicyOut.of(p) for p in found]
+
+
+@router.post(
+    "/billing/patients/{patient_id}/policies",
+    response={201: PolicyOut, **ERRORS},
+    auth=require("billing.add_insurancepolicy"),
+    summary="Record a policy or a new authorisation",
+)
+def add_policy(request, patient_id: int, payload: PolicyIn):
+    patient = get_or_404(Patient, patient_id, "patient")
+    insurer = get_or_404(Insurer, payload.insurer, "insurer")
+    if payload.valid_until < payload.valid_from:
+        raise InvalidRequest(
+            "dates_out_of_order", "The cover must end after it starts.", field="valid_until"
+        )
+    with transaction.atomic():
+        policy = InsurancePolicy.objects.create(
+            patient=patient, insurer=insurer, **payload.model_dump(exclude={"insurer"})
+        )
+        audit.record(AuditAction.CREATE, policy, detail=str(policy))
+    return Status(201, PolicyOut.of(policy))
+
+
+@router.post(
+    "/billing/invoices/{invoice_id}/waive",
+    response={201: InvoiceOut, **ERRORS},
+    auth=require("billing.waive_fee"),
+    summary="Waive a late-cancellation or did-not-attend fee",
+)
+def waive_fee(request, invoice_id: int, payload: CourseRefundIn):
+    """A credit note for all of the fee, with the reason (audited)."""
+    invoice = get_or_404(Invoice, invoice_id, "invoice")
+    return Status(
+        201, InvoiceOut.of(services.waive_fee(invoice, reason=payload.reason, user=request.auth))
+    )

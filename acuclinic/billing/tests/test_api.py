@@ -121,3 +121,43 @@ def test_a_practitioner_sees_their_own_takings_and_reception_cannot_refund(
         f"/billing/payments/{paid['id']}/refunds", {"amount_pence": 1, "reason": "x"}
     )
     assert refused.status_code == 403
+
+
+def test_courses_and_policies_through_the_api(admin_user, reception_user, patient, clinic):
+    from acuclinic.billing.models import CourseBlock, Insurer
+
+    block = CourseBlock.objects.create(clinic=clinic, name="Six", sessions=6, price_pence=24000)
+    desk = as_user(reception_user)
+    sold = desk.post("/billing/courses", {"patient": patient.pk, "block": block.pk})
+    assert sold.status_code == 201 and sold.json()["summary"] == "0 of 6 used"
+    assert not sold.json()["paid"]
+    desk.post(
+        "/billing/payments",
+        {
+            "patient": patient.pk,
+            "invoice": sold.json()["invoice"],
+            "method": "card",
+            "amount_pence": 24000,
+        },
+    )
+    listed = desk.get(f"/billing/patients/{patient.pk}/courses").json()
+    assert listed[0]["paid"] is True
+    refund = as_user(admin_user).post(
+        f"/billing/courses/{listed[0]['id']}/refund", {"reason": "moved"}
+    )
+    assert refund.status_code == 201 and refund.json()["refunded_pence"] == 24000
+    insurer = Insurer.objects.create(name="AXA Health")
+    body = {
+        "insurer": insurer.pk,
+        "membership_number": "AX1",
+        "sessions_authorised": 6,
+        "valid_from": "2026-01-01",
+        "valid_until": "2025-12-31",
+    }
+    bad = desk.post(f"/billing/patients/{patient.pk}/policies", body)
+    assert bad.status_code == 422 and bad.json()["code"] == "dates_out_of_order"
+    ok = desk.post(
+        f"/billing/patients/{patient.pk}/policies", {**body, "valid_until": "2026-12-31"}
+    )
+    assert ok.status_code == 201
+    assert desk.get(f"/billing/patients/{patient.pk}/policies").json()[0]["insurer"] == "AXA Health"
