@@ -15,6 +15,7 @@ urlpatterns = [
     path("safety/", include("acuclinic.safety.urls")),
     path("treatment/", include("acuclinic.treatment.urls")),
     path("outcomes/", include("acuclinic.outcomes.urls")),
+    path("billing/", include("acuclinic.billing.urls")),
     path("messages/", include("acuclinic.notifications.urls")),
     path("clinic/", include("acuclinic.clinic.urls")),
     path("calendar/", include(calendar_urlpatterns)),

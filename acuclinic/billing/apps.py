@@ -8,3 +8,6 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from acuclinic.billing import receivers  # noqa: F401  (connects the signals)
+        from acuclinic.notifications import kinds
+
+        kinds.register("billing_document", "Invoice or receipt")

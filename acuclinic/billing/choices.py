@@ -41,6 +41,8 @@ class InvoiceStatus(models.TextChoices):
 
 class InvoicePurpose(models.TextChoices):
     VISIT = "visit", "Visit"
+    # The patient's own part of a visit billed to their insurer.
+    EXCESS = "excess", "Insurance excess"
     LATE_CANCEL_FEE = "late_cancel_fee", "Late-cancellation fee"
     DNA_FEE = "dna_fee", "Did-not-attend fee"
     OTHER = "other", "Other"
@@ -64,3 +66,9 @@ class PaymentMethod(models.TextChoices):
 class PaymentKind(models.TextChoices):
     PAYMENT = "payment", "Payment"
     REFUND = "refund", "Refund"
+
+
+class InsurerInvoicing(models.TextChoices):
+    EMAIL = "email", "By email (PDF)"
+    PORTAL = "portal", "Through the insurer's provider portal"
+    POST = "post", "By post"

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 
 from acuclinic.billing.choices import (
     Concession,
+    InsurerInvoicing,
     InvoiceKind,
     InvoicePurpose,
     InvoiceStatus,
@@ -21,7 +22,7 @@ from acuclinic.billing.choices import (
     PaymentMethod,
     VatTreatment,
 )
-from acuclinic.billing.money import MAX_LINE_PENCE
+from acuclinic.billing.money import MAX_LINE_PENCE, pounds
 from acuclinic.clinic.models import Clinic, Service
 from acuclinic.people.models import Patient, Practitioner
 from acuclinic.scheduling.models import Appointment
@@ -45,6 +46,10 @@ class BillingSettings(models.Model):
     late_cancel_fee_percent = models.PositiveSmallIntegerField(default=0)
     dna_fee_pence = models.PositiveIntegerField("did-not-attend fee (pence)", default=0)
     dna_fee_percent = models.PositiveSmallIntegerField("did-not-attend fee (%)", default=0)
+    # Whether a late cancellation or a missed visit uses up a prepaid session (instead
+    # of the fee) for a patient on a prepaid course.
+    course_draws_late_cancel = models.BooleanField(default=True)
+    course_draws_dna = models.BooleanField(default=True)
 
     class Meta:
         verbose_name_plural = "billing settings"
@@ -143,6 +148,75 @@ class Price(models.Model):
         return f"{self.service} from {self.effective_from}: {self.price_pence}p"
 
 
+class Insurer(models.Model):
+    """A health insurer the clinic bills, and how it wants its invoices."""
+
+    name = models.CharField(max_length=120, unique=True)
+    address = models.CharField(max_length=300, blank=True)
+    email = models.EmailField(blank=True)
+    invoicing = models.CharField(
+        "how they want invoices",
+        max_length=10,
+        choices=InsurerInvoicing.choices,
+        default=InsurerInvoicing.EMAIL,
+    )
+    instructions = models.CharField(max_length=300, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InsurancePolicy(models.Model):
+    """A patient's cover: the insurer pays for up to ``sessions_authorised`` visits
+    between the dates, after the patient's ``excess``."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="policies")
+    insurer = models.ForeignKey(Insurer, on_delete=models.PROTECT, related_name="policies")
+    membership_number = models.CharField(max_length=40)
+    preauthorisation_code = models.CharField(max_length=40, blank=True)
+    sessions_authorised = models.PositiveSmallIntegerField()
+    sessions_used = models.PositiveSmallIntegerField(default=0)
+    excess_pence = models.PositiveIntegerField(default=0)
+    excess_used_pence = models.PositiveIntegerField(default=0)
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name_plural = "insurance policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sessions_used__lte=F("sessions_authorised")),
+                name="policy_used_le_authorised",
+            ),
+            models.CheckConstraint(
+                condition=Q(excess_used_pence__lte=F("excess_pence")),
+                name="policy_excess_used_le",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=F("valid_from")), name="policy_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(sessions_authorised__lte=100), name="policy_sessions_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.insurer} {self.membership_number}"
+
+    @property
+    def left(self) -> int:
+        return self.sessions_authorised - self.sessions_used
+
+    @property
+    def excess_display(self) -> str:
+        return f"{pounds(self.excess_used_pence)} of {pounds(self.excess_pence)} paid"
+
+
 class Invoice(models.Model):
     """An invoice or a credit note (which corrects an invoice), with frozen details."""
 
@@ -159,6 +233,10 @@ class Invoice(models.Model):
     )
     credits = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
+    )
+    # Billed to the patient's insurer under this policy (the patient owes none of it).
+    policy = models.ForeignKey(
+        InsurancePolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
     )
     reason = models.CharField(max_length=200, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
@@ -295,6 +373,28 @@ class InvoiceLine(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class Outstanding(models.Model):
+    """An issued invoice that still owes money, and how much: kept by the services in
+    the same transaction as each payment, refund or credit, so the aged-debt report
+    reads only what is owed, never every invoice ever paid."""
+
+    invoice = models.OneToOneField(
+        Invoice, on_delete=models.CASCADE, primary_key=True, related_name="outstanding"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    issued_at = models.DateTimeField()
+    owed_pence = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["issued_at"], name="outstanding_issued_at")]
+        constraints = [
+            models.CheckConstraint(condition=Q(owed_pence__gte=1), name="outstanding_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}: {self.owed_pence}p"
+
+
 class Payment(models.Model):
     """Money received (or returned: a refund, pointing at the payment it returns).
 
@@ -352,3 +452,108 @@ class Payment(models.Model):
     @property
     def signed_pence(self) -> int:
         return -self.amount_pence if self.kind == PaymentKind.REFUND else self.amount_pence
+
+
+class CourseBlock(models.Model):
+    """A block of sessions the clinic sells in advance (e.g. 6 at a discount), used
+    within ``valid_days`` of purchase."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=120)
+    service = models.ForeignKey(
+        Service,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The service it pays for; empty for any.",
+    )
+    sessions = models.PositiveSmallIntegerField()
+    price_pence = models.PositiveIntegerField()
+    valid_days = models.PositiveSmallIntegerField(default=180)
+    bookable_online = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sessions__gte=1, sessions__lte=52), name="block_sessions_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(price_pence__gte=1, price_pence__lte=MAX_LINE_PENCE),
+                name="block_price_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_days__gte=1, valid_days__lte=730), name="block_valid_range"
+            ),
+            models.UniqueConstraint(fields=["clinic", "name"], name="block_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PrepaidCourse(models.Model):
+    """A block bought by a patient: its invoice, expiry, and the sessions drawn."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="prepaid_courses")
+    block = models.ForeignKey(CourseBlock, on_delete=models.PROTECT, related_name="sold")
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sessions = models.PositiveSmallIntegerField()
+    price_pence = models.PositiveIntegerField()
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="course")
+    bought_at = models.DateTimeField()
+    expires_on = models.DateField()
+    used = models.PositiveSmallIntegerField(default=0)
+    # Unused sessions refunded pro rata (the course is closed).
+    refunded_pence = models.PositiveIntegerField(default=0)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-bought_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(used__lte=F("sessions")), name="course_used_le"),
+            models.CheckConstraint(
+                condition=Q(refunded_pence__lte=F("price_pence")), name="course_refund_le_price"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.block.name}: {self.used} of {self.sessions} used"
+
+    @property
+    def left(self) -> int:
+        return self.sessions - self.used
+
+    @property
+    def summary(self) -> str:
+        return f"{self.used} of {self.sessions} used"
+
+    @property
+    def refunded_display(self) -> str:
+        return pounds(self.refunded_pence)
+
+
+class CourseDraw(models.Model):
+    """One session drawn from a course: a visit attended (or missed, where the policy
+    says a missed visit is drawn)."""
+
+    course = models.ForeignKey(PrepaidCourse, on_delete=models.PROTECT, related_name="draws")
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, related_name="course_draw"
+    )
+    number = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=20)
+    drawn_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "number"], name="draw_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.number} of course {self.course_id}"

@@ -19,12 +19,28 @@ class StatementRow:
     payment: Payment | None = None
 
 
+def _patients_own(patient):
+    """The patient's issued invoices and credit notes, less what their insurer is billed."""
+    return Invoice.objects.filter(
+        patient=patient,
+        status=InvoiceStatus.ISSUED,
+        policy__isnull=True,
+        credits__policy__isnull=True,
+    )
+
+
+def _patients_payments(patient):
+    return Payment.objects.filter(
+        patient=patient, method__in=PaymentMethod.money_in(), invoice__policy__isnull=True
+    )
+
+
 def balance(patient) -> int:
     """What the patient owes the clinic (negative: the clinic holds their credit)."""
-    issued = Invoice.objects.filter(patient=patient, status=InvoiceStatus.ISSUED)
+    issued = _patients_own(patient)
     invoiced = issued.filter(kind=InvoiceKind.INVOICE).aggregate(s=Sum("total_pence"))["s"] or 0
     credited = issued.filter(kind=InvoiceKind.CREDIT_NOTE).aggregate(s=Sum("total_pence"))["s"] or 0
-    money = Payment.objects.filter(patient=patient, method__in=PaymentMethod.money_in())
+    money = _patients_payments(patient)
     paid = money.filter(kind=PaymentKind.PAYMENT).aggregate(s=Sum("amount_pence"))["s"] or 0
     refunded = money.filter(kind=PaymentKind.REFUND).aggregate(s=Sum("amount_pence"))["s"] or 0
     return invoiced - credited - paid + refunded
@@ -35,10 +51,10 @@ def statement(patient) -> list[StatementRow]:
     balance. Account credit used on an invoice moves money the clinic already holds,
     so it is not a line of its own."""
     events = []
-    for inv in Invoice.objects.filter(patient=patient, status=InvoiceStatus.ISSUED):
+    for inv in _patients_own(patient):
         sign = -1 if inv.is_credit_note else 1
         events.append((inv.issued_at, inv.pk, 0, inv.reference, sign * inv.total_pence, inv, None))
-    for pay in Payment.objects.filter(patient=patient, method__in=PaymentMethod.money_in()):
+    for pay in _patients_payments(patient):
         if pay.kind == PaymentKind.REFUND:
             what, amount = f"Refund ({pay.get_method_display()})", pay.amount_pence
         else:

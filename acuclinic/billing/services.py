@@ -21,7 +21,6 @@ from acuclinic.billing.choices import (
     InvoiceKind,
     InvoicePurpose,
     InvoiceStatus,
-    InvoiceWhen,
     LineVat,
     PaymentKind,
     PaymentMethod,
@@ -32,6 +31,7 @@ from acuclinic.billing.models import (
     Invoice,
     InvoiceLine,
     InvoiceSequence,
+    Outstanding,
     PatientAccount,
     Payment,
     Price,
@@ -238,6 +238,7 @@ def issue(invoice: Invoice, *, now: datetime | None = None) -> Invoice:
         location = locked.appointment.room.location if locked.appointment_id else None
         locked.clinic_details = clinic_details(locked.clinic, location=location)
         locked.save()
+        refresh_outstanding(locked)
         audit.record(
             AuditAction.CHANGE,
             locked,
@@ -245,6 +246,25 @@ def issue(invoice: Invoice, *, now: datetime | None = None) -> Invoice:
             detail=f"issued {locked.reference} for {money.pounds(locked.total_pence)}",
         )
     return locked
+
+
+def refresh_outstanding(invoice: Invoice) -> None:
+    """Inside the caller's transaction: record what ``invoice`` still owes (or that it
+    owes nothing) for the aged-debt report."""
+    if invoice.is_credit_note or invoice.status != InvoiceStatus.ISSUED:
+        return
+    owed = due_on(invoice)
+    if owed > 0:
+        Outstanding.objects.update_or_create(
+            invoice=invoice,
+            defaults={
+                "patient_id": invoice.patient_id,
+                "issued_at": invoice.issued_at,
+                "owed_pence": owed,
+            },
+        )
+    else:
+        Outstanding.objects.filter(invoice=invoice).delete()
 
 
 def discard_draft(invoice: Invoice) -> None:
@@ -478,6 +498,7 @@ def credit_invoice(invoice: Invoice, *, amount_pence: int | None = None, reason:
                 vat_pence=money.vat_in_gross(part, line.vat_rate),
             )
         note = issue(note)
+        refresh_outstanding(locked)
         audit.record(
             AuditAction.CHANGE,
             locked,
@@ -589,6 +610,8 @@ def record_payment(
                 detail=f"{money.pounds(part)} by {payment.get_method_display()} to {where}",
             )
             written.append(payment)
+        if invoice is not None:
+            refresh_outstanding(invoice)
     return written
 
 
@@ -640,6 +663,8 @@ def refund_payment(payment: Payment, *, amount_pence: int, reason: str, user=Non
             received_at=now or timezone.now(),
             recorded_by=user if getattr(user, "is_authenticated", False) else None,
         )
+        if locked.invoice_id is not None:
+            refresh_outstanding(locked.invoice)
         audit.record(
             AuditAction.CREATE,
             refund,
@@ -647,39 +672,6 @@ def refund_payment(payment: Payment, *, amount_pence: int, reason: str, user=Non
             f"{reason[:120]}",
         )
     return refund
-
-
-# What happens when a visit changes (billing.receivers calls these) -----------------------
-
-
-def on_visit_status(appointment: Appointment, *, old: str | None, new: str) -> None:
-    clinic = appointment.room.location.clinic
-    when = settings_for(clinic).invoice_when
-    if new == AppointmentStatus.BOOKED and old is None and when == InvoiceWhen.BOOKED:
-        invoice_visit(appointment)
-    elif new == AppointmentStatus.ARRIVED and when == InvoiceWhen.ATTENDED:
-        if not Invoice.objects.filter(
-            appointment=appointment, purpose=InvoicePurpose.VISIT, kind=InvoiceKind.INVOICE
-        ).exists():
-            invoice_visit(appointment)
-    elif new in (AppointmentStatus.LATE_CANCELLED, AppointmentStatus.DID_NOT_ATTEND):
-        _credit_visit_invoice(appointment, reason="visit not given")
-        charge_policy_fee(appointment)
-    elif new == AppointmentStatus.CANCELLED:
-        _credit_visit_invoice(appointment, reason="visit cancelled")
-
-
-def _credit_visit_invoice(appointment: Appointment, *, reason: str) -> None:
-    """A visit invoiced at booking and then not given: its invoice is credited."""
-    for invoice in Invoice.objects.filter(
-        appointment=appointment,
-        purpose=InvoicePurpose.VISIT,
-        kind=InvoiceKind.INVOICE,
-        status=InvoiceStatus.ISSUED,
-    ):
-        credited, _ = credited_on(invoice)
-        if credited < invoice.total_pence:
-            credit_invoice(invoice, reason=reason)
 
 
 def waive_fee(invoice: Invoice, *, reason: str, user=None) -> Invoice:

@@ -145,6 +145,8 @@ for _role, _perms in _OUTCOMES.items():
 # practitioners see their own takings; clinic admins see everything and alone refund,
 # credit or waive a fee, and set prices and the billing settings.
 _BILLING_DESK = [
+    "billing.view_insurer",
+    "billing.add_insurancepolicy",
     "billing.view_invoice",
     "billing.add_invoice",
     "billing.view_payment",
@@ -163,6 +165,7 @@ _BILLING = {
         "billing.change_billingsettings",
         "billing.add_price",
         "billing.view_price",
+        "billing.add_insurer",
     ],
 }
 for _role, _perms in _BILLING.items():
