@@ -263,3 +263,7 @@ CACHES = {
         "LOCATION": str(VAR_DIR / "cache"),
     }
 }
+# Reading this many patients' records within this many minutes is audited as a bulk read
+# and shown to clinic admins on the audit page (audit.services.patient_records_read).
+ACUCLINIC_BULK_READ_THRESHOLD = envint("ACUCLINIC_BULK_READ_THRESHOLD", 100)
+ACUCLINIC_BULK_READ_MINUTES = envint("ACUCLINIC_BULK_READ_MINUTES", 10)
