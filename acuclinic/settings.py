@@ -99,8 +99,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "acuclinic.core.rate_limit.ApiRateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CSP, Permissions-Policy, no-store on everything but static files (core/headers.py).
+    "acuclinic.core.headers.SecurityHeadersMiddleware",
+    "acuclinic.core.rate_limit.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
