@@ -39,6 +39,11 @@ class Clinic(models.Model):
         default=90,
         validators=[MinValueValidator(1), MaxValueValidator(730)],
     )
+    # Practitioners' calendar feeds go to third-party calendar services: they name no
+    # patient unless the clinic chooses so (the account security page).
+    calendar_feed_patient_names = models.BooleanField(
+        "show patients' names in calendar feeds", default=False
+    )
 
     class Meta:
         constraints = [

@@ -81,3 +81,12 @@ def test_reception_is_not_offered_clinical_records(client, reception_user):
     assert "Include clinical records" not in page
     client.post(reverse("token_list"), {"name": "x", "access": "write", "expires_in_days": "90"})
     assert ApiToken.objects.get().clinical is False
+
+
+def test_only_clinic_admins_change_the_security_settings(client, reception_user, admin_user):
+    client.force_login(reception_user)
+    assert client.get(reverse("security_settings")).status_code == 403
+    client.force_login(admin_user)
+    client.post(reverse("security_settings"), {"calendar_feed_patient_names": "on"})
+    entry = AuditEntry.objects.filter(object_type="clinic.clinic", action=AuditAction.CHANGE)
+    assert entry.get().changed_fields == ["calendar_feed_patient_names"]
