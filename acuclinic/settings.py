@@ -102,8 +102,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "acuclinic.core.rate_limit.ApiRateLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CSP, Permissions-Policy, no-store on everything but static files (core/headers.py).
+    "acuclinic.core.headers.SecurityHeadersMiddleware",
+    "acuclinic.core.rate_limit.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -269,3 +271,7 @@ CACHES = {
         "LOCATION": str(VAR_DIR / "cache"),
     }
 }
+# Reading this many patients' records within this many minutes is audited as a bulk read
+# and shown to clinic admins on the audit page (audit.services.patient_records_read).
+ACUCLINIC_BULK_READ_THRESHOLD = envint("ACUCLINIC_BULK_READ_THRESHOLD", 100)
+ACUCLINIC_BULK_READ_MINUTES = envint("ACUCLINIC_BULK_READ_MINUTES", 10)

@@ -24,7 +24,10 @@ def _logged_out(sender, request, user, **kwargs):
 def _login_failed(sender, credentials, request=None, **kwargs):
     # Only the username tried is kept, never the password; never the token either.
     if "api_token" in credentials:
-        audit.record(AuditAction.LOGIN_FAILED, object_type="api", detail="API token refused")
+        why = getattr(request, "api_token_refusal", "") or "unknown"
+        audit.record(
+            AuditAction.LOGIN_FAILED, object_type="api", detail=f"API token refused: {why}"
+        )
         return
     audit.record(
         AuditAction.LOGIN_FAILED,

@@ -46,6 +46,11 @@ class Clinic(models.Model):
         default=30,
         validators=[MaxValueValidator(240)],
     )
+    # Practitioners' calendar feeds go to third-party calendar services: they name no
+    # patient unless the clinic chooses so (the account security page).
+    calendar_feed_patient_names = models.BooleanField(
+        "show patients' names in calendar feeds", default=False
+    )
 
     class Meta:
         constraints = [

@@ -395,8 +395,22 @@ def done_token(appointment: Appointment) -> str:
 
 
 def manage_token(appointment: Appointment) -> str:
-    """For the link in the confirmation email that lets the patient cancel."""
-    return signing.dumps(appointment.pk, salt=MANAGE_SALT)
+    """For the link in the confirmation email that lets the patient cancel. It names the
+    visit as it was booked (when, and with whom): once the visit is moved or given to
+    another practitioner the link is refused, and it ends a day after the visit."""
+    return signing.dumps([appointment.pk, *_visit_as_booked(appointment)], salt=MANAGE_SALT)
+
+
+def _visit_as_booked(appointment: Appointment) -> list[int]:
+    return [int(appointment.start.timestamp()), appointment.practitioner_id]
+
+
+# A manage link still opens this long after the visit ended (to see it was kept).
+MANAGE_AFTER_VISIT = timedelta(days=1)
+LINK_CHANGED = (
+    "This link is for a visit that has since been changed, or has passed. The clinic "
+    "sends a new link when it moves a visit; or phone us."
+)
 
 
 def manage_path(appointment: Appointment) -> str:
@@ -416,6 +430,10 @@ def _appointment_from(token: str, *, salt: str, max_age: timedelta) -> Appointme
         pk = signing.loads(token, salt=salt, max_age=max_age)
     except signing.BadSignature as exc:  # SignatureExpired is one too
         raise NotFound("link_unknown", UNKNOWN_LINK) from exc
+    return _appointment(pk)
+
+
+def _appointment(pk) -> Appointment:
     appointment = (
         Appointment.objects.for_diary()
         .select_related("room__location__clinic")
@@ -431,8 +449,19 @@ def booked_appointment(token: str) -> Appointment:
     return _appointment_from(token, salt=DONE_SALT, max_age=DONE_MAX_AGE)
 
 
-def managed_appointment(token: str) -> Appointment:
-    return _appointment_from(token, salt=MANAGE_SALT, max_age=MANAGE_MAX_AGE)
+def managed_appointment(token: str, *, now: datetime | None = None) -> Appointment:
+    try:
+        payload = signing.loads(token, salt=MANAGE_SALT, max_age=MANAGE_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise NotFound("link_unknown", UNKNOWN_LINK) from exc
+    # Links made before they named the visit (a bare id) are no longer honoured.
+    if not isinstance(payload, list) or len(payload) != 3:
+        raise NotFound("link_unknown", UNKNOWN_LINK)
+    appointment = _appointment(payload[0])
+    now = now or timezone.now()
+    if payload[1:] != _visit_as_booked(appointment) or now > appointment.end + MANAGE_AFTER_VISIT:
+        raise NotFound("link_changed", LINK_CHANGED)
+    return appointment
 
 
 @dataclass(frozen=True)

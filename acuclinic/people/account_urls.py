@@ -7,4 +7,5 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
     path("sign-in-locks/", account_views.signin_locks, name="signin_locks"),
     path("sign-in-locks/<int:pk>/unlock/", account_views.signin_unlock, name="signin_unlock"),
+    path("security/", account_views.security_settings, name="security_settings"),
 ]

@@ -180,6 +180,15 @@ ROLE_PERMISSIONS[ADMIN] = ROLE_PERMISSIONS[ADMIN] + [
 ]
 
 
+# What an API token without clinical access leaves out of its user's permissions: the
+# clinical record in every app (the needle stock is not clinical: reception orders it).
+CLINICAL_PERMISSIONS = frozenset(
+    _CLINICAL
+    + [perm for perms in _TREATMENT.values() for perm in perms if "needlelot" not in perm]
+    + [perm for perms in _OUTCOMES.values() for perm in perms]
+)
+
+
 def role_of(user) -> str:
     """The most senior role the user holds, as a label for the audit trail and UI."""
     if user is None or not getattr(user, "is_authenticated", False):

@@ -1,9 +1,12 @@
-"""API requests over the per-token or per-address rate get 429 with Retry-After."""
+"""API requests over the per-token or per-address rate get 429 with Retry-After; many
+patients' records read in a short time are audited as a bulk read."""
 
 import pytest
 import time_machine
 from django.core.cache import cache
 
+from acuclinic.audit.models import AuditAction, AuditEntry
+from acuclinic.testing import factories
 from acuclinic.testing.api_client import JsonClient, api_token
 
 
@@ -49,3 +52,25 @@ def test_pages_are_not_rate_limited_by_the_api_limit(client, reception_user):
     client.force_login(reception_user)
     with time_machine.travel("2026-03-03 10:00:00Z", tick=False):
         assert {client.get("/diary/").status_code for _ in range(7)} == {200}
+
+
+def test_reading_many_patients_is_audited_as_a_bulk_read_and_shown_to_admins(
+    settings, client, reception_user, admin_user
+):
+    settings.ACUCLINIC_BULK_READ_THRESHOLD = 5
+    for _ in range(3):
+        factories.patient()
+    api = JsonClient(token=api_token(reception_user))
+    with time_machine.travel("2026-03-03 10:00:00Z", tick=False):
+        api.get("/patients")  # 3 records: not yet
+        assert not AuditEntry.objects.filter(action=AuditAction.BULK_READ).exists()
+        api.get("/patients")  # 6 within ten minutes
+        bulk = AuditEntry.objects.get(action=AuditAction.BULK_READ)
+        assert bulk.actor_username == "reception" and bulk.via == "api"
+        assert bulk.detail == "6 patient records read within 10 minutes"
+        api.get("/patients")  # 9: still the same bulk read
+        assert AuditEntry.objects.filter(action=AuditAction.BULK_READ).count() == 1
+        client.force_login(admin_user)
+        page = client.get("/audit/").content.decode()
+    assert "Bulk reads in the last 30 days" in page
+    assert "6 patient records read within 10 minutes" in page

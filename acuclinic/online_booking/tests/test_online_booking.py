@@ -498,3 +498,28 @@ def test_the_public_pages_need_no_clinic_to_answer_sensibly(client, db):
     for name in ("online_start", "online_contact"):
         assert client.get(reverse(name)).status_code == 200
     assert client.get(reverse("online_times"), {"service": "1", "location": "1"}).status_code == 400
+
+
+def test_the_manage_link_is_refused_once_the_visit_moves_and_after_it_is_over(
+    client, clinic, practitioner
+):
+    patient = factories.patient()
+    visit = factories.appointment(
+        patient=patient, practitioner=practitioner, start=timezone.now() + timedelta(days=5)
+    )
+    link = reverse("online_manage", args=[online.manage_token(visit)])
+    assert client.get(link).status_code == 200
+    # Over a day after the visit ended: refused.
+    with time_machine.travel(visit.end + timedelta(days=1, minutes=1)):
+        late = client.get(link)
+    assert late.status_code == 404
+    assert "since been changed, or has passed" in late.content.decode()
+    # Moved: the old link is refused, a new one works.
+    visit.start += timedelta(hours=2)
+    visit.end += timedelta(hours=2)
+    visit.held_until = None  # worked out again on saving, from the new end
+    visit.save()
+    assert client.get(link).status_code == 404
+    assert (
+        client.get(reverse("online_manage", args=[online.manage_token(visit)])).status_code == 200
+    )
