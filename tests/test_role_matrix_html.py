@@ -52,8 +52,9 @@ OWN_PRACTITIONER = {**FRONT_DESK, "reception": DENIED, "admin": DENIED}
 PATIENT_ONLY = {**dict.fromkeys(ROLES, PORTAL_SIGN_IN), "patient": ALLOWED}
 
 # Routes being added by other work, with their own tests: the API and account pages, and
-# safety screening (its matrix: acuclinic/safety/tests/test_role_matrix.py).
-NOT_IN_THIS_MATRIX = ("api/", "account/", "safety/")
+# safety screening (its matrix: acuclinic/safety/tests/test_role_matrix.py), and the FHIR API
+# (its role tests: acuclinic/interop/tests/test_fhir_api.py).
+NOT_IN_THIS_MATRIX = ("api/", "account/", "safety/", "fhir/")
 
 CLINICAL_HISTORY = "Sharp pain radiating to the left calf since a fall in the garden"
 NEW_PASSWORD = "plum orchard lantern 73"
@@ -1495,6 +1496,46 @@ MATRIX += [
         },
         wrote=lambda w, _: _cancellation_notice() == 36,
     ),
+]
+
+
+# Subject access requests (acuclinic/interop): the record and its audit trail leave the
+# clinic, so only the clinic admin records and produces them.
+def _sar(w: World) -> dict:
+    from acuclinic.interop.models import SubjectAccessRequest
+
+    made = SubjectAccessRequest.objects.create(
+        patient=w.patient,
+        received_on=w.slot_day.replace(day=1),
+        due_on=w.slot_day.replace(day=1),
+        recorded_by=w.users["admin"],
+    )
+    return {"pk": made.pk}
+
+
+def _sar_produced(w: World, _) -> bool:
+    from acuclinic.interop.models import SubjectAccessRequest
+
+    return SubjectAccessRequest.objects.filter(produced_at__isnull=False).exists()
+
+
+def _sar_recorded(w: World, _) -> bool:
+    from acuclinic.interop.models import SubjectAccessRequest
+
+    return SubjectAccessRequest.objects.filter(patient=w.patient).exists()
+
+
+MATRIX += [
+    Route("sar_list", "GET", ADMIN_ONLY, {200}),
+    Route(
+        "sar_new",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        data=lambda w: {"patient": w.patient.pk, "received_on": "2026-01-05"},
+        wrote=_sar_recorded,
+    ),
+    Route("sar_download", "POST", ADMIN_ONLY, {200}, kwargs=_sar, wrote=_sar_produced),
 ]
 
 

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from acuclinic.interop import views
+
+urlpatterns = [
+    path("subject-access/", views.sar_list, name="sar_list"),
+    path("subject-access/new/", views.sar_new, name="sar_new"),
+    path("subject-access/<int:pk>/download/", views.sar_download, name="sar_download"),
+]
