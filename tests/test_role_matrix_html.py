@@ -1539,6 +1539,57 @@ MATRIX += [
 ]
 
 
+# Retention (acuclinic/interop): the report, the periods, anonymising and erasure requests.
+def _anonymised(w: World, _) -> bool:
+    return Patient.objects.get(pk=w.patient.pk).given_name == "Anonymised"
+
+
+def _past_retention(w: World, **extra) -> dict:
+    """Make the world's patient one registered in 2010 and never seen since (its one visit
+    is still to come): past retention."""
+    from datetime import UTC, date, datetime
+
+    Patient.objects.filter(pk=w.patient.pk).update(
+        created_at=datetime(2010, 1, 4, tzinfo=UTC), date_of_birth=date(1960, 5, 6)
+    )
+    return {"patient": w.patient.pk, **extra}
+
+
+def _retention_years(w: World, _) -> bool:
+    from acuclinic.interop.models import RetentionPolicy
+
+    return RetentionPolicy.objects.filter(adult_years=9).exists()
+
+
+MATRIX += [
+    Route("retention_report", "GET", ADMIN_ONLY, {200}),
+    Route(
+        "retention_policy",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        data=lambda w: {"adult_years": 9, "child_until_age": 25, "child_until_age_if_17": 26},
+        wrote=_retention_years,
+    ),
+    Route(
+        "retention_anonymise",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        data=lambda w: _past_retention(w, confirm="yes"),
+        wrote=_anonymised,
+    ),
+    Route(
+        "erasure_request",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        data=lambda w: _past_retention(w, confirm="yes"),
+        wrote=_anonymised,
+    ),
+]
+
+
 def html_route_names(patterns=None) -> set[str]:
     def walk(patterns, prefix=""):
         for pattern in patterns:

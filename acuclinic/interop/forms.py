@@ -22,3 +22,27 @@ class SubjectAccessRequestForm(forms.Form):
         if patient is None:
             raise forms.ValidationError("There is no patient with this record number.")
         return patient
+
+
+class RetentionPolicyForm(forms.ModelForm):
+    class Meta:
+        from acuclinic.interop.models import RetentionPolicy
+
+        model = RetentionPolicy
+        fields = ["adult_years", "child_until_age", "child_until_age_if_17"]
+
+    def clean(self):
+        cleaned = super().clean()
+        minimums = {"adult_years": 8, "child_until_age": 25, "child_until_age_if_17": 26}
+        for name, least in minimums.items():
+            value = cleaned.get(name)
+            if value is not None and value < least:
+                self.add_error(name, f"The Code of Practice asks for at least {least}.")
+        return cleaned
+
+
+class ErasureForm(forms.Form):
+    patient = forms.IntegerField(label="Patient record number", min_value=1)
+
+    def clean_patient(self):
+        return SubjectAccessRequestForm.clean_patient(self)

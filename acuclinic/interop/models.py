@@ -38,3 +38,46 @@ class SubjectAccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Subject access request from {self.patient} received {self.received_on}"
+
+
+class RetentionPolicy(models.Model):
+    """How long records are kept; defaults from the NHS Records Management Code of Practice
+    (retention_rules.SOURCE). One row, for the whole clinic."""
+
+    adult_years = models.PositiveSmallIntegerField(
+        "adults: years after the last contact", default=8
+    )
+    child_until_age = models.PositiveSmallIntegerField("children: until their birthday", default=25)
+    child_until_age_if_17 = models.PositiveSmallIntegerField(
+        "children 17 at the end of care: until their birthday", default=26
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(adult_years__gte=8), name="retention_adult_min_8"),
+            models.CheckConstraint(
+                condition=Q(child_until_age__gte=25), name="retention_child_min_25"
+            ),
+            models.CheckConstraint(
+                condition=Q(child_until_age_if_17__gte=26), name="retention_child17_min_26"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Retention: adults {self.adult_years} years"
+
+
+class Anonymisation(models.Model):
+    """A patient whose personal data was removed: when, by whom, why. Their clinical
+    counts (visits, sessions, measures) stay for the clinic's reports."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="+")
+    done_at = models.DateTimeField(auto_now_add=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return f"Anonymisation of patient {self.patient_id}"

@@ -6,4 +6,8 @@ urlpatterns = [
     path("subject-access/", views.sar_list, name="sar_list"),
     path("subject-access/new/", views.sar_new, name="sar_new"),
     path("subject-access/<int:pk>/download/", views.sar_download, name="sar_download"),
+    path("retention/", views.retention_report, name="retention_report"),
+    path("retention/policy/", views.retention_policy, name="retention_policy"),
+    path("retention/anonymise/", views.retention_anonymise, name="retention_anonymise"),
+    path("retention/erasure/", views.erasure_request, name="erasure_request"),
 ]

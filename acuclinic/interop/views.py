@@ -8,9 +8,10 @@ from django.views.decorators.http import require_POST
 
 from acuclinic.core.access import staff_view
 from acuclinic.core.errors import ServiceError
-from acuclinic.interop import sar
-from acuclinic.interop.forms import SubjectAccessRequestForm
+from acuclinic.interop import retention, retention_rules, sar
+from acuclinic.interop.forms import ErasureForm, RetentionPolicyForm, SubjectAccessRequestForm
 from acuclinic.interop.models import SubjectAccessRequest
+from acuclinic.people.models import Patient
 
 # The archive holds the audit trail and the clinical record: the admin's view of both.
 SAR_PERMS = ("audit.view_auditentry", "people.view_clinical")
@@ -61,3 +62,91 @@ def sar_download(request, pk: int):
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+# -- retention --------------------------------------------------------------------------
+
+
+def _retention_page(request, *, policy_form=None, erasure_form=None, status=200):
+    current = retention.policy()
+    return render(
+        request,
+        "interop/retention.html",
+        {
+            "policy_form": policy_form or RetentionPolicyForm(instance=current),
+            "erasure_form": erasure_form or ErasureForm(),
+            "due": retention.past_retention(),
+            "source": retention_rules.SOURCE,
+            "nav": "retention",
+        },
+        status=status,
+    )
+
+
+@staff_view(*SAR_PERMS)
+def retention_report(request):
+    return _retention_page(request)
+
+
+@staff_view(*SAR_PERMS, "people.change_patient")
+@require_POST
+def retention_policy(request):
+    form = RetentionPolicyForm(request.POST, instance=retention.policy())
+    if not form.is_valid():
+        return _retention_page(request, policy_form=form)
+    form.save()
+    messages.success(request, "Saved the retention periods.")
+    return redirect("retention_report")
+
+
+def _patient_ids(request) -> list[int]:
+    return sorted({int(v) for v in request.POST.getlist("patient") if v.isdigit()})
+
+
+@staff_view(*SAR_PERMS, "people.change_patient")
+@require_POST
+def retention_anonymise(request):
+    ids = _patient_ids(request)
+    if not ids:
+        messages.error(request, "Choose at least one record to anonymise.")
+        return redirect("retention_report")
+    if request.POST.get("confirm") != "yes":
+        chosen = Patient.objects.filter(pk__in=ids).order_by("family_name")
+        return render(
+            request,
+            "interop/anonymise_confirm.html",
+            {"patients": chosen, "action": "retention_anonymise", "nav": "retention"},
+        )
+    try:
+        done = retention.anonymise(ids, user=request.user, reason="past retention")
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Anonymised {done} record{'s' if done != 1 else ''}.")
+    return redirect("retention_report")
+
+
+@staff_view(*SAR_PERMS, "people.change_patient")
+@require_POST
+def erasure_request(request):
+    form = ErasureForm(request.POST)
+    if not form.is_valid():
+        return _retention_page(request, erasure_form=form)
+    patient = form.cleaned_data["patient"]
+    allowed, why = retention.erasure_check(patient)
+    if not allowed:
+        form.add_error("patient", f"Erasure refused for {patient.full_name}. {why}")
+        return _retention_page(request, erasure_form=form)
+    if request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "interop/anonymise_confirm.html",
+            {"patients": [patient], "why": why, "action": "erasure_request", "nav": "retention"},
+        )
+    try:
+        retention.erase(patient, user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The record was anonymised at the patient's request.")
+    return redirect("retention_report")
