@@ -81,3 +81,33 @@ class Anonymisation(models.Model):
 
     def __str__(self) -> str:
         return f"Anonymisation of patient {self.patient_id}"
+
+
+class ExportJob(models.Model):
+    """A FHIR Bulk Data export: asked for by one user, run by the worker, its NDJSON files
+    kept until ``expires_at`` and then deleted."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.CharField(primary_key=True, max_length=40)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField(max_length=10)  # "system" or "patient"
+    types = models.JSONField()
+    since = models.DateTimeField(null=True, blank=True)
+    request_url = models.CharField(max_length=500)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.CharField(max_length=100, blank=True)
+    output = models.JSONField(default=list, blank=True)  # [{"type", "count"}]
+    error = models.CharField(max_length=500, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"FHIR export {self.id} ({self.status})"
