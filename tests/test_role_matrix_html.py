@@ -1539,6 +1539,42 @@ MATRIX += [
 ]
 
 
+# Moving in (acuclinic/interop): uploading a file from another system and importing it.
+def _import_job(w: World) -> dict:
+    from acuclinic.interop.models import ImportJob
+
+    job = ImportJob.objects.create(
+        id=f"job{w.patient.pk}",
+        system="cliniko",
+        file_name="export.csv",
+        uploaded_by=w.users["admin"],
+        status=ImportJob.Status.CHECKED,
+        creates=1,
+    )
+    return {"pk": job.pk}
+
+
+def _import_queued(w: World, _) -> bool:
+    from acuclinic.interop.models import ImportJob
+
+    return ImportJob.objects.filter(status=ImportJob.Status.QUEUED).exists()
+
+
+def _csv_upload(w: World) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = b"First Name,Last Name,Date of Birth\nAda,Byron,10/12/1985\n"
+    return {"system": "cliniko", "file": SimpleUploadedFile("export.csv", data, "text/csv")}
+
+
+MATRIX += [
+    Route("import_page", "GET", ADMIN_ONLY, {200}),
+    Route("import_upload", "POST", ADMIN_ONLY, {302}, data=_csv_upload, wrote=_import_queued),
+    Route("import_job", "GET", ADMIN_ONLY, {200}, kwargs=_import_job),
+    Route("import_commit", "POST", ADMIN_ONLY, {302}, kwargs=_import_job, wrote=_import_queued),
+]
+
+
 # Retention (acuclinic/interop): the report, the periods, anonymising and erasure requests.
 def _anonymised(w: World, _) -> bool:
     return Patient.objects.get(pk=w.patient.pk).given_name == "Anonymised"

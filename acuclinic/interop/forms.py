@@ -46,3 +46,11 @@ class ErasureForm(forms.Form):
 
     def clean_patient(self):
         return SubjectAccessRequestForm.clean_patient(self)
+
+
+class ImportForm(forms.Form):
+    system = forms.ChoiceField(
+        label="Exported from",
+        choices=[("cliniko", "Cliniko"), ("jane", "Jane")],
+    )
+    file = forms.FileField(label="Patients CSV file", help_text="Up to 100 MB, UTF-8.")

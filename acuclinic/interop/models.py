@@ -111,3 +111,39 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"FHIR export {self.id} ({self.status})"
+
+
+class ImportJob(models.Model):
+    """An uploaded file from another system: checked (dry run) and then imported by the
+    worker, its progress shown on the page."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for the worker"
+        RUNNING = "running", "Running"
+        CHECKED = "checked", "Checked (dry run)"
+        IMPORTED = "imported", "Imported"
+        REFUSED = "refused", "Refused: rows have errors"
+        FAILED = "failed", "The file cannot be read"
+
+    id = models.CharField(primary_key=True, max_length=40)
+    system = models.CharField(max_length=20)
+    file_name = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    dry_run = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    summary = models.CharField(max_length=300, blank=True)
+    creates = models.PositiveIntegerField(default=0)
+    matches = models.PositiveIntegerField(default=0)
+    # [{"line", "name", "detail"}], the first few hundred rows in error.
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import of {self.file_name} ({self.status})"

@@ -10,4 +10,8 @@ urlpatterns = [
     path("retention/policy/", views.retention_policy, name="retention_policy"),
     path("retention/anonymise/", views.retention_anonymise, name="retention_anonymise"),
     path("retention/erasure/", views.erasure_request, name="erasure_request"),
+    path("import/", views.import_page, name="import_page"),
+    path("import/upload/", views.import_upload, name="import_upload"),
+    path("import/<str:pk>/", views.import_job, name="import_job"),
+    path("import/<str:pk>/commit/", views.import_commit, name="import_commit"),
 ]

@@ -9,8 +9,14 @@ from django.views.decorators.http import require_POST
 from acuclinic.core.access import staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.interop import retention, retention_rules, sar
-from acuclinic.interop.forms import ErasureForm, RetentionPolicyForm, SubjectAccessRequestForm
-from acuclinic.interop.models import SubjectAccessRequest
+from acuclinic.interop.forms import (
+    ErasureForm,
+    ImportForm,
+    RetentionPolicyForm,
+    SubjectAccessRequestForm,
+)
+from acuclinic.interop.importing import csvrows, jobs
+from acuclinic.interop.models import ImportJob, SubjectAccessRequest
 from acuclinic.people.models import Patient
 
 # The archive holds the audit trail and the clinical record: the admin's view of both.
@@ -150,3 +156,66 @@ def erasure_request(request):
     else:
         messages.success(request, "The record was anonymised at the patient's request.")
     return redirect("retention_report")
+
+
+# -- moving in ---------------------------------------------------------------------------
+
+IMPORT_PERMS = ("people.add_patient", "audit.view_auditentry")
+
+
+@staff_view(*IMPORT_PERMS)
+def import_page(request, form=None):
+    return render(
+        request,
+        "interop/import.html",
+        {
+            "form": form or ImportForm(),
+            "jobs": ImportJob.objects.select_related("uploaded_by")[:20],
+            "nav": "import",
+        },
+    )
+
+
+@staff_view(*IMPORT_PERMS)
+@require_POST
+def import_upload(request):
+    form = ImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > csvrows.MAX_BYTES:
+            form.add_error("file", "The file is over 100 MB: split it.")
+        else:
+            job = jobs.upload(
+                system=form.cleaned_data["system"],
+                file_name=upload.name,
+                data=upload.read(),
+                user=request.user,
+            )
+            return redirect("import_job", pk=job.pk)
+    return import_page(request, form)
+
+
+def _job(request, pk: str) -> ImportJob:
+    return get_object_or_404(ImportJob, pk=pk)
+
+
+@staff_view(*IMPORT_PERMS)
+def import_job(request, pk: str):
+    job = _job(request, pk)
+    template = "interop/import_progress.html" if request.htmx else "interop/import_job.html"
+    return render(
+        request,
+        template,
+        {"job": job, "progress": jobs.progress(job.pk), "nav": "import"},
+    )
+
+
+@staff_view(*IMPORT_PERMS)
+@require_POST
+def import_commit(request, pk: str):
+    job = _job(request, pk)
+    if job.status != ImportJob.Status.CHECKED or job.error_count:
+        messages.error(request, "Only a file whose dry run found no errors can be imported.")
+    else:
+        jobs.commit(job)
+    return redirect("import_job", pk=job.pk)
