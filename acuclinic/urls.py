@@ -29,6 +29,7 @@ urlpatterns = [
     path("portal/", include("acuclinic.portal.urls")),
     path("api/v1/", api.urls),
     path("fhir/R4/", include("acuclinic.interop.urls")),
+    path("data/", include("acuclinic.interop.page_urls")),
 ]
 
 handler403 = "acuclinic.core.views.forbidden"

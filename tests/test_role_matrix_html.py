@@ -52,8 +52,9 @@ OWN_PRACTITIONER = {**FRONT_DESK, "reception": DENIED, "admin": DENIED}
 PATIENT_ONLY = {**dict.fromkeys(ROLES, PORTAL_SIGN_IN), "patient": ALLOWED}
 
 # Routes being added by other work, with their own tests: the API and account pages, and
-# safety screening (its matrix: acuclinic/safety/tests/test_role_matrix.py).
-NOT_IN_THIS_MATRIX = ("api/", "account/", "safety/")
+# safety screening (its matrix: acuclinic/safety/tests/test_role_matrix.py), and the FHIR API
+# (its role tests: acuclinic/interop/tests/test_fhir_api.py).
+NOT_IN_THIS_MATRIX = ("api/", "account/", "safety/", "fhir/")
 
 CLINICAL_HISTORY = "Sharp pain radiating to the left calf since a fall in the garden"
 NEW_PASSWORD = "plum orchard lantern 73"
@@ -1771,6 +1772,133 @@ MATRIX += [
         kwargs=lambda w: {"pk": _billing_paid(w).pk},
         data=lambda w: {"reason": "goodwill", "amount": "5"},
         wrote=lambda w, _: _billing_refunded(),
+    ),
+]
+
+
+# Subject access requests (acuclinic/interop): the record and its audit trail leave the
+# clinic, so only the clinic admin records and produces them.
+def _sar(w: World) -> dict:
+    from acuclinic.interop.models import SubjectAccessRequest
+
+    made = SubjectAccessRequest.objects.create(
+        patient=w.patient,
+        received_on=w.slot_day.replace(day=1),
+        due_on=w.slot_day.replace(day=1),
+        recorded_by=w.users["admin"],
+    )
+    return {"pk": made.pk}
+
+
+def _sar_produced(w: World, _) -> bool:
+    from acuclinic.interop.models import SubjectAccessRequest
+
+    return SubjectAccessRequest.objects.filter(produced_at__isnull=False).exists()
+
+
+def _sar_recorded(w: World, _) -> bool:
+    from acuclinic.interop.models import SubjectAccessRequest
+
+    return SubjectAccessRequest.objects.filter(patient=w.patient).exists()
+
+
+MATRIX += [
+    Route("sar_list", "GET", ADMIN_ONLY, {200}),
+    Route(
+        "sar_new",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        data=lambda w: {"patient": w.patient.pk, "received_on": "2026-01-05"},
+        wrote=_sar_recorded,
+    ),
+    Route("sar_download", "POST", ADMIN_ONLY, {200}, kwargs=_sar, wrote=_sar_produced),
+]
+
+
+# Moving in (acuclinic/interop): uploading a file from another system and importing it.
+def _import_job(w: World) -> dict:
+    from acuclinic.interop.models import ImportJob
+
+    job = ImportJob.objects.create(
+        id=f"job{w.patient.pk}",
+        system="cliniko",
+        file_name="export.csv",
+        uploaded_by=w.users["admin"],
+        status=ImportJob.Status.CHECKED,
+        creates=1,
+    )
+    return {"pk": job.pk}
+
+
+def _import_queued(w: World, _) -> bool:
+    from acuclinic.interop.models import ImportJob
+
+    return ImportJob.objects.filter(status=ImportJob.Status.QUEUED).exists()
+
+
+def _csv_upload(w: World) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = b"First Name,Last Name,Date of Birth\nAda,Byron,10/12/1985\n"
+    return {"system": "cliniko", "file": SimpleUploadedFile("export.csv", data, "text/csv")}
+
+
+MATRIX += [
+    Route("import_page", "GET", ADMIN_ONLY, {200}),
+    Route("import_upload", "POST", ADMIN_ONLY, {302}, data=_csv_upload, wrote=_import_queued),
+    Route("import_job", "GET", ADMIN_ONLY, {200}, kwargs=_import_job),
+    Route("import_commit", "POST", ADMIN_ONLY, {302}, kwargs=_import_job, wrote=_import_queued),
+]
+
+
+# Retention (acuclinic/interop): the report, the periods, anonymising and erasure requests.
+def _anonymised(w: World, _) -> bool:
+    return Patient.objects.get(pk=w.patient.pk).given_name == "Anonymised"
+
+
+def _past_retention(w: World, **extra) -> dict:
+    """Make the world's patient one registered in 2010 and never seen since (its one visit
+    is still to come): past retention."""
+    from datetime import UTC, date, datetime
+
+    Patient.objects.filter(pk=w.patient.pk).update(
+        created_at=datetime(2010, 1, 4, tzinfo=UTC), date_of_birth=date(1960, 5, 6)
+    )
+    return {"patient": w.patient.pk, **extra}
+
+
+def _retention_years(w: World, _) -> bool:
+    from acuclinic.interop.models import RetentionPolicy
+
+    return RetentionPolicy.objects.filter(adult_years=9).exists()
+
+
+MATRIX += [
+    Route("retention_report", "GET", ADMIN_ONLY, {200}),
+    Route(
+        "retention_policy",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        data=lambda w: {"adult_years": 9, "child_until_age": 25, "child_until_age_if_17": 26},
+        wrote=_retention_years,
+    ),
+    Route(
+        "retention_anonymise",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        data=lambda w: _past_retention(w, confirm="yes"),
+        wrote=_anonymised,
+    ),
+    Route(
+        "erasure_request",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        data=lambda w: _past_retention(w, confirm="yes"),
+        wrote=_anonymised,
     ),
 ]
 

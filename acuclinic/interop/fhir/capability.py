@@ -2,6 +2,8 @@
 
 from acuclinic.interop.fhir.registry import KINDS
 
+# FHIR Bulk Data Access IG: system and Patient-level $export (the async pattern).
+BULK = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
 SOFTWARE_VERSION = "0.1.0"
 RELEASE_DATE = "2026-12-06"
 
@@ -9,16 +11,18 @@ RELEASE_DATE = "2026-12-06"
 def statement(base_url: str) -> dict:
     resources = []
     for kind in KINDS.values():
-        resources.append(
-            {
-                "type": kind.name,
-                "interaction": [{"code": "read"}, {"code": "search-type"}],
-                "searchParam": [
-                    {"name": name, "type": kind_type}
-                    for name, kind_type in kind.search_params.items()
-                ],
-            }
-        )
+        entry = {
+            "type": kind.name,
+            "interaction": [{"code": "read"}, {"code": "search-type"}],
+            "searchParam": [
+                {"name": name, "type": kind_type} for name, kind_type in kind.search_params.items()
+            ],
+        }
+        if kind.name == "Patient":
+            entry["operation"] = [
+                {"name": "export", "definition": BULK + "patient-export"},
+            ]
+        resources.append(entry)
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -44,6 +48,7 @@ def statement(base_url: str) -> dict:
                     "description": "The tokens and role rules of /api/v1/.",
                 },
                 "resource": resources,
+                "operation": [{"name": "export", "definition": BULK + "export"}],
             }
         ],
     }

@@ -109,6 +109,7 @@ def test_every_resource_of_the_demo_clinic_validates_as_fhir_r4(admin):
 def test_capability_statement_lists_exactly_what_is_served(admin):
     body = valid(admin.get("metadata").json())
     served = body["rest"][0]["resource"]
+    assert [op["name"] for op in body["rest"][0]["operation"]] == ["export"]
     assert [r["type"] for r in served] == list(KINDS)
     appointment = next(r for r in served if r["type"] == "Appointment")
     assert {p["name"] for p in appointment["searchParam"]} == {
