@@ -37,7 +37,21 @@ class PoundsField(forms.CharField):
         return pence
 
 
-class PaymentForm(forms.Form):
+class OwnIds:
+    """A form's element ids carry its own prefix: billing pages show several forms at once
+    (a payment and an invoice both have an amount), and an id must be unique on a page
+    for its label to point at the right box."""
+
+    id_prefix = "id"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class PaymentForm(OwnIds, forms.Form):
+    id_prefix = "pay"
+
     invoice = forms.TypedChoiceField(
         label="For",
         coerce=int,
@@ -69,17 +83,23 @@ class PaymentForm(forms.Form):
                 self.initial["invoice"] = invoices[0].pk
 
 
-class InvoiceForm(forms.Form):
+class InvoiceForm(OwnIds, forms.Form):
+    id_prefix = "invoice"
+
     description = forms.CharField(max_length=200, help_text="e.g. Report for the insurer")
     amount = PoundsField()
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(OwnIds, forms.Form):
+    id_prefix = "reason"
+
     reason = forms.CharField(max_length=200)
     amount = PoundsField(required=False, help_text="In pounds; leave empty for all of it.")
 
 
-class RefundForm(forms.Form):
+class RefundForm(OwnIds, forms.Form):
+    id_prefix = "refund"
+
     reason = forms.CharField(max_length=200)
     amount = PoundsField()
 
@@ -90,7 +110,9 @@ class InsurerForm(forms.ModelForm):
         fields = ["name", "address", "email", "invoicing", "instructions"]
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(OwnIds, forms.ModelForm):
+    id_prefix = "policy"
+
     class Meta:
         model = InsurancePolicy
         fields = [
@@ -160,7 +182,9 @@ class SettingsForm(forms.ModelForm):
         return data
 
 
-class PriceForm(forms.ModelForm):
+class PriceForm(OwnIds, forms.ModelForm):
+    id_prefix = "price"
+
     class Meta:
         model = Price
         fields = ["service", "practitioner", "concession", "effective_from"]
@@ -175,7 +199,9 @@ class PriceForm(forms.ModelForm):
         return data
 
 
-class ServiceVatForm(forms.ModelForm):
+class ServiceVatForm(OwnIds, forms.ModelForm):
+    id_prefix = "vat"
+
     class Meta:
         model = ServiceVat
         fields = ["service", "treatment"]

@@ -57,8 +57,13 @@ NOT_GIVEN = {
 
 
 def settings_for(clinic: Clinic) -> BillingSettings:
-    found, _ = BillingSettings.objects.get_or_create(clinic=clinic)
-    return found
+    """The clinic's billing settings; the defaults, unsaved, until an admin saves some.
+
+    Reading never writes: this runs inside every booking's transaction (the diary's
+    status signal), which must write only the appointment, its audit entry and its
+    idempotency record (scheduling/tests/test_booking_lock_scope.py).
+    """
+    return BillingSettings.objects.filter(clinic=clinic).first() or BillingSettings(clinic=clinic)
 
 
 def concession_of(patient: Patient) -> str:
