@@ -519,3 +519,33 @@ def observation(m, *, measure_name: str) -> dict:
 
 def _number(value: Decimal):
     return int(value) if value == int(value) else float(value)
+
+
+def flag(q, assessment, *, latest: bool) -> dict:
+    """The safety flags one health questionnaire raised, as one Flag: active while it is
+    the patient's latest questionnaire."""
+    findings = list(assessment.findings) if assessment else []
+    parts = [f"{f.outcome.name.lower()}: {f.label}" for f in findings]
+    if assessment and assessment.no_electro:
+        parts.append("no electro-acupuncture")
+    if assessment and assessment.avoid_points:
+        parts.append("avoid points " + ", ".join(assessment.avoid_points))
+    if assessment and assessment.avoid_regions:
+        parts.append("avoid regions " + ", ".join(assessment.avoid_regions))
+    text = "; ".join(parts) if parts else "No safety flags"
+    return resource(
+        "Flag",
+        q.pk,
+        None,
+        status="active" if latest and parts else "inactive",
+        category=[codes.local("flag-category", "safety", "Safety screening before needling")],
+        code={
+            "coding": [
+                {"system": codes.local_system("safety-rule"), "code": f.rule_id.replace("_", "-")}
+                for f in findings
+            ],
+            "text": f"Safety flags: {text}" if parts else text,
+        },
+        subject=ref("Patient", q.patient_id),
+        period={"start": instant(q.submitted_at)},
+    )

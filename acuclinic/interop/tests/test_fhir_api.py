@@ -207,6 +207,17 @@ def test_without_a_valid_token_the_answer_is_401(demo):
     assert Client().get("/fhir/R4/metadata").status_code == 200
 
 
+def test_safety_flags_are_flag_resources(admin):
+    flags = every(admin, "Flag")
+    active = [f for f in flags if f["status"] == "active"]
+    assert active and all(f["code"]["text"].startswith("Safety flags: ") for f in active)
+    assert all(
+        c["system"] == "urn:acuclinic:codesystem:safety-rule"
+        for f in active
+        for c in f["code"]["coding"]
+    )
+
+
 def test_reception_reads_only_the_non_clinical_resources(reception):
     for kind in KINDS:
         response = reception.get(kind, {"_count": 1})
