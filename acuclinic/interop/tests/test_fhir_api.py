@@ -2,7 +2,7 @@
 R4(B) models of fhir.resources; searches filter and page; every failure is an
 OperationOutcome; reception reads only the non-clinical resources."""
 
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -110,7 +110,7 @@ def test_capability_statement_lists_exactly_what_is_served(admin):
     body = valid(admin.get("metadata").json())
     served = body["rest"][0]["resource"]
     assert [op["name"] for op in body["rest"][0]["operation"]] == ["export"]
-    assert [r["type"] for r in served] == list(KINDS)
+    assert [r["type"] for r in served] == [*list(KINDS), "Slot"]
     appointment = next(r for r in served if r["type"] == "Appointment")
     assert {p["name"] for p in appointment["searchParam"]} == {
         "_id",
@@ -216,6 +216,40 @@ def test_safety_flags_are_flag_resources(admin):
         for f in active
         for c in f["code"]["coding"]
     )
+
+
+def test_free_slots_are_searched_by_schedule_service_and_start(reception):
+    from django.utils import timezone
+
+    from acuclinic.clinic.models import Service
+    from acuclinic.people.models import Practitioner
+
+    prac = Practitioner.objects.order_by("pk").first()
+    service = Service.objects.filter(needling="").order_by("pk").first()
+    first = timezone.localdate() + timedelta(days=7)
+    params = {
+        "schedule": f"Schedule/{prac.pk}",
+        "service-type": str(service.pk),
+        "start": [f"ge{first}", f"lt{first + timedelta(days=7)}"],
+        "_count": 5,
+    }
+    response = reception.get("Slot", params)
+    assert response.status_code == 200, response.content
+    bundle = valid(response.json())
+    assert bundle["total"] > 5 and len(bundle["entry"]) == 5
+    assert any(link["relation"] == "next" for link in bundle["link"])
+    for entry in bundle["entry"]:
+        slot = valid(entry["resource"])
+        assert slot["schedule"]["reference"] == f"Schedule/{prac.pk}"
+        assert str(first) <= slot["start"][:10] < str(first + timedelta(days=8))
+    assert "need schedule" in outcome(reception.get("Slot", {"start": "ge2026"}), 400)
+    assert "at most 31 days" in outcome(
+        reception.get(
+            "Slot", {**params, "start": [f"ge{first}", f"lt{first + timedelta(days=60)}"]}
+        ),
+        400,
+    )
+    assert "not stored" in outcome(reception.get("Slot/1-2-3"), 404)
 
 
 def test_reception_reads_only_the_non_clinical_resources(reception):
