@@ -8,7 +8,7 @@ import factory.random
 import pytest
 from hypothesis import settings
 
-from acuclinic.testing import factories
+from acuclinic.testing import factories, html_check
 
 pytest_plugins = ["acuclinic.testing.front_desk_fixtures"]
 
@@ -73,3 +73,7 @@ def users(admin_user, practitioner_user, reception_user, outsider):
 @pytest.fixture
 def opening_time():
     return time(9, 0)
+
+
+# Every HTML page a test fetches is checked for duplicate ids (issue 15).
+html_check.enable()

@@ -68,6 +68,7 @@ api.add_router("", "acuclinic.treatment.api.router")
 api.add_router("", "acuclinic.outcomes.api.router")
 api.add_router("", "acuclinic.enquiries.api.router")
 api.add_router("", "acuclinic.waitlist.api.router")
+api.add_router("", "acuclinic.billing.api.router")
 
 
 # Last, so it only answers what nothing above matched: a mistyped address gets a JSON

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "acuclinic.safety",
     "acuclinic.treatment",
     "acuclinic.outcomes",
+    "acuclinic.billing",
     # Background work: tasks on a database-backed queue, run by `acuclinic worker`.
     "django_tasks",
     "django_tasks_db",
@@ -102,6 +103,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CSP, Permissions-Policy, no-store on everything but static files (core/headers.py).
+    "acuclinic.core.headers.SecurityHeadersMiddleware",
+    "acuclinic.core.rate_limit.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -127,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "acuclinic.people.context_processors.roles",
+                "acuclinic.clinic.context_processors.clinic_details",
             ],
         },
     },
@@ -194,6 +199,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "en-gb"
+# Date boxes get yyyy-mm-dd values (core/locale_formats/en_GB/formats.py).
+FORMAT_MODULE_PATH = "acuclinic.core.locale_formats"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -253,3 +260,18 @@ ACUCLINIC_DATETIME_FORMAT = "D j M Y, H:i"
 # The address patients reach these pages at, for links in emails the worker sends
 # (waitlist offers), where there is no request to take it from.
 ACUCLINIC_PUBLIC_URL = os.environ.get("ACUCLINIC_PUBLIC_URL", "http://localhost:8000")
+
+# API rate limits (core/rate_limit.py): requests per minute per token and per address,
+# counted in the cache, which by default is a folder shared by the workers on a machine.
+ACUCLINIC_API_RATE_PER_TOKEN = envint("ACUCLINIC_API_RATE_PER_TOKEN", 300)
+ACUCLINIC_API_RATE_PER_ADDRESS = envint("ACUCLINIC_API_RATE_PER_ADDRESS", 600)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
+# Reading this many patients' records within this many minutes is audited as a bulk read
+# and shown to clinic admins on the audit page (audit.services.patient_records_read).
+ACUCLINIC_BULK_READ_THRESHOLD = envint("ACUCLINIC_BULK_READ_THRESHOLD", 100)
+ACUCLINIC_BULK_READ_MINUTES = envint("ACUCLINIC_BULK_READ_MINUTES", 10)

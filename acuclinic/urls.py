@@ -1,18 +1,21 @@
 from django.urls import include, path
 
 from acuclinic.api import api
+from acuclinic.clinic.urls import favicon_urlpatterns
 from acuclinic.online_booking.urls import check_urlpatterns
 from acuclinic.scheduling.urls import calendar_urlpatterns
 from acuclinic.waitlist.urls import offer_urlpatterns
 
 urlpatterns = [
     path("", include("acuclinic.core.urls")),
+    path("", include(favicon_urlpatterns)),
     path("patients/", include("acuclinic.people.urls")),
     path("diary/", include("acuclinic.scheduling.urls")),
     path("audit/", include("acuclinic.audit.urls")),
     path("safety/", include("acuclinic.safety.urls")),
     path("treatment/", include("acuclinic.treatment.urls")),
     path("outcomes/", include("acuclinic.outcomes.urls")),
+    path("billing/", include("acuclinic.billing.urls")),
     path("messages/", include("acuclinic.notifications.urls")),
     path("clinic/", include("acuclinic.clinic.urls")),
     path("calendar/", include(calendar_urlpatterns)),

@@ -166,6 +166,7 @@ MATRIX = [
     ),
     # Deliveries of reminders and other messages: the front desk's "did it go?".
     Endpoint("GET", "/appointments/{appointment_id}/messages", FRONT_DESK, 200),
+    Endpoint("GET", "/appointments/{appointment_id}/patient-change", FRONT_DESK, 200),
     # Safety: reception sees that there are flags and whether the gate is open, and may
     # email the questionnaire link; answers, flags, consent and reasons are clinical.
     Endpoint("GET", "/patients/{patient_id}/safety", FRONT_DESK, 200),
@@ -382,6 +383,8 @@ MATRIX += [
         body=lambda w: {"start": w.appointment.start.replace(hour=17).isoformat()},
         wrote=lambda w: timezone.localtime(_first_session(w).start).hour == 17,
     ),
+    # The outbox as JSON: patients' addresses, for clinic admins only.
+    Endpoint("GET", "/messages", ADMIN_ONLY, 200),
     Endpoint("GET", "/working-patterns", OWN_OR_ADMIN, 200),
     Endpoint(
         "POST",
@@ -947,6 +950,181 @@ MATRIX += [
             "registration_id": _api_premises_registration(w).pk,
         },
         wrote=lambda w: not _api_location().premises_registrations.exists(),
+    ),
+]
+
+
+# Billing: reception and admins invoice and take payments; only admins credit and refund;
+# a practitioner sees their own takings (and no invoices).
+BILLING_DESK = {**FRONT_DESK, "practitioner": DENIED}
+
+
+def _api_invoice(w: World):
+    from acuclinic.billing import services as billing
+
+    return _once(
+        w,
+        "invoice",
+        lambda: billing.raise_invoice(
+            patient=w.patient,
+            clinic=w.appointment.room.location.clinic,
+            lines=[{"description": "Report for the insurer", "amount_pence": 4000}],
+        ),
+    )
+
+
+def _api_paid(w: World):
+    from acuclinic.billing import services as billing
+
+    return _once(
+        w,
+        "paid",
+        lambda: billing.record_payment(
+            patient=w.patient, invoice=_api_invoice(w), amount_pence=4000, method="card"
+        )[0],
+    )
+
+
+def _api_block(w: World):
+    from acuclinic.billing.models import CourseBlock
+
+    return CourseBlock.objects.get_or_create(
+        clinic=w.appointment.room.location.clinic,
+        name="Six sessions",
+        defaults={"sessions": 6, "price_pence": 24000},
+    )[0]
+
+
+def _api_course(w: World):
+    from acuclinic.billing import courses
+    from acuclinic.billing import services as billing
+
+    def make():
+        course = courses.sell(patient=w.patient, block=_api_block(w))
+        billing.record_payment(
+            patient=w.patient, invoice=course.invoice, amount_pence=24000, method="card"
+        )
+        return course
+
+    return _once(w, "course", make)
+
+
+def _api_insurer():
+    from acuclinic.billing.models import Insurer
+
+    return Insurer.objects.get_or_create(name="Bupa")[0]
+
+
+def _api_fee(w: World):
+    from acuclinic.billing import services as billing
+
+    return _once(
+        w,
+        "fee",
+        lambda: billing.raise_invoice(
+            patient=w.patient,
+            clinic=w.appointment.room.location.clinic,
+            lines=[{"description": "Did-not-attend fee", "amount_pence": 2500}],
+            purpose="dna_fee",
+        ),
+    )
+
+
+def _api_billing(model: str, **filters) -> bool:
+    from acuclinic.billing import models
+
+    return getattr(models, model).objects.filter(**filters).exists()
+
+
+MATRIX += [
+    Endpoint("GET", "/billing/invoices", BILLING_DESK, 200),
+    Endpoint(
+        "GET",
+        "/billing/invoices/{invoice_id}",
+        BILLING_DESK,
+        200,
+        params=lambda w: {"invoice_id": _api_invoice(w).pk},
+    ),
+    Endpoint(
+        "POST",
+        "/billing/invoices",
+        BILLING_DESK,
+        201,
+        body=lambda w: {
+            "patient": w.patient.pk,
+            "lines": [{"description": "Letter to the GP", "amount_pence": 1500}],
+        },
+        wrote=lambda w: _api_billing("InvoiceLine", description="Letter to the GP"),
+    ),
+    Endpoint(
+        "POST",
+        "/billing/invoices/{invoice_id}/credit-notes",
+        ADMIN_ONLY,
+        201,
+        params=lambda w: {"invoice_id": _api_invoice(w).pk},
+        body=lambda w: {"reason": "sent twice"},
+        wrote=lambda w: _api_billing("Invoice", kind="credit_note"),
+    ),
+    Endpoint(
+        "POST",
+        "/billing/payments",
+        BILLING_DESK,
+        201,
+        body=lambda w: {"patient": w.patient.pk, "method": "cash", "amount_pence": 1250},
+        wrote=lambda w: _api_billing("Payment", method="cash"),
+    ),
+    Endpoint(
+        "POST",
+        "/billing/payments/{payment_id}/refunds",
+        ADMIN_ONLY,
+        201,
+        params=lambda w: {"payment_id": _api_paid(w).pk},
+        body=lambda w: {"amount_pence": 500, "reason": "goodwill"},
+        wrote=lambda w: _api_billing("Payment", kind="refund"),
+    ),
+    Endpoint("GET", "/billing/patients/{patient_id}/balance", BILLING_DESK, 200),
+    Endpoint("GET", "/billing/takings", FRONT_DESK, 200),
+    Endpoint("GET", "/billing/patients/{patient_id}/courses", BILLING_DESK, 200),
+    Endpoint(
+        "POST",
+        "/billing/courses",
+        BILLING_DESK,
+        201,
+        body=lambda w: {"patient": w.patient.pk, "block": _api_block(w).pk},
+        wrote=lambda w: _api_billing("PrepaidCourse", patient=w.patient),
+    ),
+    Endpoint(
+        "POST",
+        "/billing/courses/{course_id}/refund",
+        ADMIN_ONLY,
+        201,
+        params=lambda w: {"course_id": _api_course(w).pk},
+        body=lambda w: {"reason": "moving away"},
+        wrote=lambda w: _api_billing("PrepaidCourse", closed_at__isnull=False),
+    ),
+    Endpoint("GET", "/billing/patients/{patient_id}/policies", BILLING_DESK, 200),
+    Endpoint(
+        "POST",
+        "/billing/patients/{patient_id}/policies",
+        BILLING_DESK,
+        201,
+        body=lambda w: {
+            "insurer": _api_insurer().pk,
+            "membership_number": "BU123",
+            "sessions_authorised": 6,
+            "valid_from": "2026-01-01",
+            "valid_until": "2026-12-31",
+        },
+        wrote=lambda w: _api_billing("InsurancePolicy", membership_number="BU123"),
+    ),
+    Endpoint(
+        "POST",
+        "/billing/invoices/{invoice_id}/waive",
+        ADMIN_ONLY,
+        201,
+        params=lambda w: {"invoice_id": _api_fee(w).pk},
+        body=lambda w: {"reason": "in hospital"},
+        wrote=lambda w: _api_billing("Invoice", kind="credit_note"),
     ),
 ]
 

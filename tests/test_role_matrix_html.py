@@ -120,6 +120,24 @@ def _status(w: World) -> str:
     return Appointment.objects.get(pk=w.appointment.pk).status
 
 
+class _Arriving:
+    """A visit starting in ten minutes: inside the window for marking arrival."""
+
+    def __init__(self, w: World):
+        self.pk = factories.appointment(
+            patient=w.patient,
+            practitioner=w.appointment.practitioner,
+            start=timezone.now() + timedelta(minutes=10),
+        ).pk
+
+    def status_now(self) -> str:
+        return Appointment.objects.get(pk=self.pk).status
+
+
+def _arriving(w: World) -> _Arriving:
+    return _once(w, "arriving", lambda: _Arriving(w))
+
+
 def _failed_reminder(w: World) -> dict:
     """A reminder for the visit whose sending failed for good, to send again."""
     appointment = w.appointment
@@ -291,9 +309,9 @@ MATRIX = [
         "POST",
         FRONT_DESK,
         {302},
-        kwargs=_appointment,
+        kwargs=lambda w: {"pk": _arriving(w).pk},
         data=lambda w: {"status": AppointmentStatus.ARRIVED},
-        wrote=lambda w, _: _status(w) == AppointmentStatus.ARRIVED,
+        wrote=lambda w, _: _arriving(w).status_now() == AppointmentStatus.ARRIVED,
     ),
     Route("audit_list", "GET", ADMIN_ONLY, {200}),
     Route("outbox", "GET", ADMIN_ONLY, {200}),
@@ -611,6 +629,10 @@ def _draft(w: World) -> dict:
     return {"pk": _treatment(w).draft.pk}
 
 
+def _revision(w: World) -> str:
+    return str(_treatment(w).draft_now().revision or 0)
+
+
 POINT_FORM = {"side": "bilateral", "depth_mm": "20", "retention_minutes": "20"}
 
 MATRIX += [
@@ -632,6 +654,26 @@ MATRIX += [
         wrote=lambda w, _: _treatment(w).started(),
     ),
     Route("treatment_note", "GET", CLINICAL, {200}, kwargs=_draft),
+    Route("treatment_note_save", "GET", TREATING, {302}, kwargs=_draft),
+    Route(
+        "treatment_note_save",
+        "POST",
+        TREATING,
+        {302},
+        kwargs=_draft,
+        data=lambda w: {"revision": _revision(w), "pain_before": "4", "plan": "One form plan"},
+        wrote=lambda w, _: _treatment(w).draft_now().plan == "One form plan",
+    ),
+    Route("treatment_note_autosave", "GET", TREATING, {405}, kwargs=_draft),
+    Route(
+        "treatment_note_autosave",
+        "POST",
+        TREATING,
+        {200},
+        kwargs=_draft,
+        data=lambda w: {"revision": _revision(w), "plan": "Autosaved plan"},
+        wrote=lambda w, _: _treatment(w).draft_now().plan == "Autosaved plan",
+    ),
     Route("treatment_note_details", "GET", TREATING, {302}, kwargs=_draft),
     Route(
         "treatment_note_details",
@@ -1483,6 +1525,7 @@ def _cancellation_notice() -> int:
 
 
 MATRIX += [
+    Route("favicon", "GET", PUBLIC, {301}),
     Route("booking_rules", "GET", ADMIN_ONLY, {200}),
     Route(
         "booking_rules",
@@ -1493,8 +1536,242 @@ MATRIX += [
             "cancellation_notice_hours": "36",
             "min_booking_notice_hours": "12",
             "booking_horizon_days": "90",
+            "arrival_window_minutes": "30",
         },
         wrote=lambda w, _: _cancellation_notice() == 36,
+    ),
+]
+
+
+# Billing (acuclinic/billing): reception and admins take payments and raise invoices;
+# a practitioner sees only their own takings; only admins credit, refund or waive.
+BILLING_DESK = {**FRONT_DESK, "practitioner": DENIED}
+
+
+def _billing_invoice(w: World, purpose: str = "other"):
+    from acuclinic.billing import services as billing
+    from acuclinic.billing.models import Invoice
+
+    found = Invoice.objects.filter(patient=w.patient, kind="invoice", purpose=purpose).first()
+    return found or billing.raise_invoice(
+        patient=w.patient,
+        clinic=w.appointment.room.location.clinic,
+        lines=[{"description": "Report for the insurer", "amount_pence": 4000}],
+        purpose=purpose,
+    )
+
+
+def _billing_paid(w: World):
+    from acuclinic.billing import services as billing
+    from acuclinic.billing.models import Payment
+
+    invoice = _billing_invoice(w)
+    return (
+        Payment.objects.filter(invoice=invoice).first()
+        or billing.record_payment(
+            patient=w.patient, invoice=invoice, amount_pence=4000, method="card"
+        )[0]
+    )
+
+
+def _billing_credited(w: World) -> bool:
+    from acuclinic.billing.models import Invoice
+
+    return Invoice.objects.filter(kind="credit_note").exists()
+
+
+def _billing_refunded() -> bool:
+    from acuclinic.billing.models import Payment
+
+    return Payment.objects.filter(kind="refund").exists()
+
+
+def _billing_paid_by(method: str) -> bool:
+    from acuclinic.billing.models import Payment
+
+    return Payment.objects.filter(method=method).exists()
+
+
+def _billing_course(w: World):
+    from acuclinic.billing import courses
+    from acuclinic.billing import services as billing
+    from acuclinic.billing.models import PrepaidCourse
+
+    found = PrepaidCourse.objects.filter(patient=w.patient).first()
+    if found is None:
+        found = courses.sell(patient=w.patient, block=_billing_block(w))
+        billing.record_payment(
+            patient=w.patient, invoice=found.invoice, amount_pence=24000, method="card"
+        )
+    return found
+
+
+def _billing_block(w: World):
+    from acuclinic.billing.models import CourseBlock
+
+    return CourseBlock.objects.get_or_create(
+        clinic=w.appointment.room.location.clinic,
+        name="Six sessions",
+        defaults={"sessions": 6, "price_pence": 24000},
+    )[0]
+
+
+def _billing_course_closed(w: World) -> bool:
+    from acuclinic.billing.models import PrepaidCourse
+
+    return PrepaidCourse.objects.filter(closed_at__isnull=False).exists()
+
+
+def _billing_insurer(w: World):
+    from acuclinic.billing.models import Insurer
+
+    return Insurer.objects.get_or_create(name="Bupa")[0]
+
+
+def _billing_has(model: str, **filters) -> bool:
+    from acuclinic.billing import models
+
+    return getattr(models, model).objects.filter(**filters).exists()
+
+
+MATRIX += [
+    Route("billing_home", "GET", BILLING_DESK, {200}),
+    Route("billing_insurers", "GET", BILLING_DESK, {200}),
+    Route("billing_settings", "GET", ADMIN_ONLY, {200}),
+    Route(
+        "billing_settings",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        data=lambda w: {
+            "form": "settings",
+            "vat_number": "GB999",
+            "invoice_when": "attended",
+            "payment_terms_days": "14",
+            "late_cancel_fee_pence": "0",
+            "late_cancel_fee_percent": "0",
+            "dna_fee_pence": "0",
+            "dna_fee_percent": "0",
+        },
+        wrote=lambda w, _: _billing_has("BillingSettings", vat_number="GB999"),
+    ),
+    Route(
+        "billing_insurers",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        data=lambda w: {"name": "AXA Health", "invoicing": "email"},
+        wrote=lambda w, _: _billing_has("Insurer", name="AXA Health"),
+    ),
+    Route(
+        "billing_policy_add",
+        "POST",
+        BILLING_DESK,
+        {302},
+        kwargs=_patient,
+        data=lambda w: {
+            "insurer": _billing_insurer(w).pk,
+            "membership_number": "BU123",
+            "sessions_authorised": "6",
+            "valid_from": "2026-01-01",
+            "valid_until": "2026-12-31",
+        },
+        wrote=lambda w, _: _billing_has("InsurancePolicy", membership_number="BU123"),
+    ),
+    Route(
+        "billing_course_sell",
+        "POST",
+        BILLING_DESK,
+        {302},
+        kwargs=_patient,
+        data=lambda w: {"block": _billing_block(w).pk},
+        wrote=lambda w, _: Patient.objects.filter(
+            pk=w.patient.pk, prepaid_courses__isnull=False
+        ).exists(),
+    ),
+    Route(
+        "billing_course_refund",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        kwargs=lambda w: {"pk": _billing_course(w).pk},
+        data=lambda w: {"reason": "moving away"},
+        wrote=lambda w, _: _billing_course_closed(w),
+    ),
+    Route("billing_takings", "GET", FRONT_DESK, {200}),
+    Route("billing_reports", "GET", ADMIN_ONLY, {200}),
+    Route("billing_export", "GET", ADMIN_ONLY, {200}),
+    Route("billing_patient", "GET", BILLING_DESK, {200}, kwargs=_patient),
+    Route(
+        "billing_payment_add",
+        "POST",
+        BILLING_DESK,
+        {302},
+        kwargs=_patient,
+        data=lambda w: {"method": "cash", "amount": "12.50", "key": "matrix-1"},
+        wrote=lambda w, _: _billing_paid_by("cash"),
+    ),
+    Route(
+        "billing_invoice_add",
+        "POST",
+        BILLING_DESK,
+        {302},
+        kwargs=_patient,
+        data=lambda w: {"description": "Letter to the GP", "amount": "15"},
+        wrote=lambda w, _: (
+            Patient.objects.filter(invoices__lines__description="Letter to the GP")
+            .filter(pk=w.patient.pk)
+            .exists()
+        ),
+    ),
+    Route(
+        "billing_invoice",
+        "GET",
+        BILLING_DESK,
+        {200},
+        kwargs=lambda w: {"pk": _billing_invoice(w).pk},
+    ),
+    Route(
+        "billing_invoice_pdf",
+        "GET",
+        BILLING_DESK,
+        {200},
+        kwargs=lambda w: {"pk": _billing_invoice(w).pk},
+    ),
+    Route(
+        "billing_invoice_email",
+        "POST",
+        BILLING_DESK,
+        {302},
+        kwargs=lambda w: {"pk": _billing_invoice(w).pk},
+        wrote=lambda w, _: Message.objects.filter(kind="billing_document").exists(),
+    ),
+    Route(
+        "billing_invoice_credit",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        kwargs=lambda w: {"pk": _billing_invoice(w).pk},
+        data=lambda w: {"reason": "wrong price"},
+        wrote=lambda w, _: _billing_credited(w),
+    ),
+    Route(
+        "billing_fee_waive",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        kwargs=lambda w: {"pk": _billing_invoice(w, "dna_fee").pk},
+        data=lambda w: {"reason": "in hospital"},
+        wrote=lambda w, _: _billing_credited(w),
+    ),
+    Route(
+        "billing_refund",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        kwargs=lambda w: {"pk": _billing_paid(w).pk},
+        data=lambda w: {"reason": "goodwill", "amount": "5"},
+        wrote=lambda w, _: _billing_refunded(),
     ),
 ]
 
@@ -1713,7 +1990,11 @@ def test_a_route_missing_from_the_matrix_is_noticed():
 RECEPTION_PAGES = [
     route
     for route in MATRIX
-    if route.method == "GET" and route.access["reception"] == ALLOWED and route.ok == {200}
+    if route.method == "GET"
+    and route.access["reception"] == ALLOWED
+    and route.ok == {200}
+    # A PDF is not a page to search for text (its content is the invoice page's).
+    and not route.name.endswith("_pdf")
 ]
 
 

@@ -14,6 +14,9 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", "Logged out"
     LOGIN_FAILED = "login_failed", "Failed login"
     DENIED = "denied", "Access refused"
+    LOCKOUT = "lockout", "Sign-in locked"
+    UNLOCK = "unlock", "Sign-in unlocked"
+    BULK_READ = "bulk_read", "Bulk read"
 
 
 class AppendOnlyError(Exception):

@@ -1,5 +1,9 @@
 """Writing to the audit trail. Every service that touches personal data calls record()."""
 
+import time
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 
 from acuclinic.audit.context import current_actor
@@ -88,6 +92,32 @@ class _Writer:
         )
 
 
+def patient_records_read(count: int) -> AuditEntry | None:
+    """Count ``count`` patients' records shown to the current actor. Once they have seen
+    ``ACUCLINIC_BULK_READ_THRESHOLD`` within ``ACUCLINIC_BULK_READ_MINUTES`` (and at each
+    further multiple of it), that is recorded as what it is: a bulk read, which the
+    audit page puts in front of clinic admins. Counted in the cache, per window."""
+    threshold = getattr(settings, "ACUCLINIC_BULK_READ_THRESHOLD", 100)
+    minutes = getattr(settings, "ACUCLINIC_BULK_READ_MINUTES", 10)
+    if count <= 0:
+        return None
+    writer = _Writer(None)
+    who = writer.user.pk if writer.user is not None else getattr(writer.actor, "client_address", "")
+    key = f"bulk-read:{who}:{int(time.time() // (minutes * 60))}"
+    cache.add(key, 0, timeout=minutes * 120)
+    try:
+        total = cache.incr(key, count)
+    except ValueError:
+        cache.set(key, total := count, timeout=minutes * 120)
+    if total // threshold <= (total - count) // threshold:
+        return None
+    return record(
+        AuditAction.BULK_READ,
+        object_type=PATIENT_MODEL,
+        detail=f"{total} patient records read within {minutes} minutes",
+    )
+
+
 def changed_field_names(before: dict, after: models.Model, fields) -> list[str]:
     """Fields of ``after`` whose values differ from the ``before`` snapshot."""
     return [name for name in fields if before.get(name) != getattr(after, name)]
@@ -97,4 +127,11 @@ def snapshot(obj: models.Model, fields) -> dict:
     return {name: getattr(obj, name) for name in fields}
 
 
-__all__ = ["AuditAction", "changed_field_names", "record", "record_many", "snapshot"]
+__all__ = [
+    "AuditAction",
+    "changed_field_names",
+    "patient_records_read",
+    "record",
+    "record_many",
+    "snapshot",
+]

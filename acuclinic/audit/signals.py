@@ -6,6 +6,7 @@ from django.dispatch import receiver
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.core.access import access_denied
+from acuclinic.core.signin import signin_locked, signin_refused, signin_unlocked
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
@@ -23,7 +24,10 @@ def _logged_out(sender, request, user, **kwargs):
 def _login_failed(sender, credentials, request=None, **kwargs):
     # Only the username tried is kept, never the password; never the token either.
     if "api_token" in credentials:
-        audit.record(AuditAction.LOGIN_FAILED, object_type="api", detail="API token refused")
+        why = getattr(request, "api_token_refusal", "") or "unknown"
+        audit.record(
+            AuditAction.LOGIN_FAILED, object_type="api", detail=f"API token refused: {why}"
+        )
         return
     audit.record(
         AuditAction.LOGIN_FAILED,
@@ -37,3 +41,28 @@ def _access_denied(sender, request, object_type: str, detail: str, **kwargs):
     # Someone opening what their role does not allow is exactly what a clinic's data
     # protection officer wants to see.
     audit.record(AuditAction.DENIED, object_type=object_type, detail=detail[:200])
+
+
+@receiver(signin_refused, dispatch_uid="audit_signin_refused")
+def _signin_refused(sender, request, username: str, wait, **kwargs):
+    # Refused before the password was looked at: still a failed attempt to record.
+    audit.record(
+        AuditAction.LOGIN_FAILED,
+        object_type="session",
+        detail=f"username tried: {username}; refused unchecked, "
+        f"{wait.kind} must wait {wait.seconds}s"[:200],
+    )
+
+
+@receiver(signin_locked, dispatch_uid="audit_signin_locked")
+def _signin_locked(sender, request, kind: str, key: str, row, **kwargs):
+    audit.record(
+        AuditAction.LOCKOUT,
+        object_type=f"signin.{kind}",
+        detail=f"{kind} {key} locked after {row.failures} failed sign-ins"[:200],
+    )
+
+
+@receiver(signin_unlocked, dispatch_uid="audit_signin_unlocked")
+def _signin_unlocked(sender, request, kind: str, key: str, **kwargs):
+    audit.record(AuditAction.UNLOCK, object_type=f"signin.{kind}", detail=f"{kind} {key}"[:200])

@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 
 from acuclinic.audit.forms import AuditFilter
+from acuclinic.audit.models import AuditAction, AuditEntry
 from acuclinic.audit.queries import filter_entries
 from acuclinic.core.access import staff_view
 
@@ -20,5 +24,14 @@ def audit_list(request):
     return render(
         request,
         "audit/list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "nav": "audit"},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "nav": "audit",
+            # Many patients' records read in a short time: put in front of the admin.
+            "bulk_reads": AuditEntry.objects.filter(
+                action=AuditAction.BULK_READ, at__gte=timezone.now() - timedelta(days=30)
+            )[:20],
+        },
     )

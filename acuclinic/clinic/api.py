@@ -8,8 +8,13 @@ from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 from pydantic import Field, StrictInt
 
-from acuclinic.clinic import booking_rules, services
-from acuclinic.clinic.booking_rules import BOOKING_HORIZON, CANCELLATION_NOTICE, MIN_BOOKING_NOTICE
+from acuclinic.clinic import booking_rules, cancellation, services
+from acuclinic.clinic.booking_rules import (
+    ARRIVAL_WINDOW,
+    BOOKING_HORIZON,
+    CANCELLATION_NOTICE,
+    MIN_BOOKING_NOTICE,
+)
 from acuclinic.clinic.choices import LicensingRegime, Modality
 from acuclinic.clinic.models import Clinic, Location, OpeningHours, Service
 from acuclinic.core.api_auth import require
@@ -260,6 +265,7 @@ _MEANING = {
     CANCELLATION_NOTICE: "A patient's cancellation with less notice than this is late.",
     MIN_BOOKING_NOTICE: "Online bookings and moves need at least this much notice.",
     BOOKING_HORIZON: "Online booking offers times up to this many days ahead.",
+    ARRIVAL_WINDOW: "A visit can be marked arrived from this long before its start.",
 }
 
 
@@ -271,6 +277,15 @@ class BookingRulesOut(Schema):
     cancellation_notice_hours: int = Field(description=_described(CANCELLATION_NOTICE))
     min_booking_notice_hours: int = Field(description=_described(MIN_BOOKING_NOTICE))
     booking_horizon_days: int = Field(description=_described(BOOKING_HORIZON))
+    arrival_window_minutes: int = Field(description=_described(ARRIVAL_WINDOW))
+    patient_rule: str = Field(
+        description="The cancellation rule in words, as the portal, the booking email's "
+        "link and the Booking rules page say it."
+    )
+
+    @staticmethod
+    def resolve_patient_rule(obj: Clinic) -> str:
+        return cancellation.policy(obj.cancellation_notice_hours)
 
 
 class BookingRulesChange(InputSchema):
@@ -283,6 +298,7 @@ class BookingRulesChange(InputSchema):
         None, description=_described(MIN_BOOKING_NOTICE)
     )
     booking_horizon_days: StrictInt | None = Field(None, description=_described(BOOKING_HORIZON))
+    arrival_window_minutes: StrictInt | None = Field(None, description=_described(ARRIVAL_WINDOW))
 
 
 def _the_clinic() -> Clinic:

@@ -18,13 +18,15 @@ from acuclinic.core.errors import InvalidRequest
 CANCELLATION_NOTICE = "cancellation_notice_hours"
 MIN_BOOKING_NOTICE = "min_booking_notice_hours"
 BOOKING_HORIZON = "booking_horizon_days"
-BOOKING_RULES = (CANCELLATION_NOTICE, MIN_BOOKING_NOTICE, BOOKING_HORIZON)
+ARRIVAL_WINDOW = "arrival_window_minutes"
+BOOKING_RULES = (CANCELLATION_NOTICE, MIN_BOOKING_NOTICE, BOOKING_HORIZON, ARRIVAL_WINDOW)
 
 # How each rule is named in a message to clinic staff, and its unit.
 _SAID_AS = {
     CANCELLATION_NOTICE: ("The cancellation notice", "hours"),
     MIN_BOOKING_NOTICE: ("The minimum notice for online bookings", "hours"),
     BOOKING_HORIZON: ("The online booking horizon", "days"),
+    ARRIVAL_WINDOW: ("How early a patient can be marked arrived", "minutes"),
 }
 
 

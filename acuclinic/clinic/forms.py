@@ -4,21 +4,32 @@ holds, each explained in words reception and practitioners use."""
 from django import forms
 
 from acuclinic.clinic import booking_rules
-from acuclinic.clinic.booking_rules import BOOKING_HORIZON, CANCELLATION_NOTICE, MIN_BOOKING_NOTICE
+from acuclinic.clinic.booking_rules import (
+    ARRIVAL_WINDOW,
+    BOOKING_HORIZON,
+    CANCELLATION_NOTICE,
+    MIN_BOOKING_NOTICE,
+)
 
 _LABELS = {
     CANCELLATION_NOTICE: "Notice to cancel without it counting as late (hours)",
     MIN_BOOKING_NOTICE: "Minimum notice for online bookings (hours)",
     BOOKING_HORIZON: "How far ahead patients can book online (days)",
+    ARRIVAL_WINDOW: "How early a patient can be marked arrived (minutes before the start)",
 }
 
 _HELP = {
+    ARRIVAL_WINDOW: (
+        "A visit can be marked arrived from this long before its start, not earlier, so "
+        "the diary and the session note follow what happened; the note is signed once the "
+        "visit has started."
+    ),
     CANCELLATION_NOTICE: (
         "A patient who cancels with less notice than this is recorded as a late "
-        "cancellation, and it shows in their attendance. Inside this time patients can no "
-        "longer cancel online and are asked to phone. Reminders and confirmation emails "
-        "quote it. When the clinic cancels, it is never late. 0 means no cancellation is "
-        "ever late."
+        "cancellation, and it shows in their attendance. Patients can still cancel online "
+        "inside this time, after being told it is late; they can no longer move the visit "
+        "online. Reminders and confirmation emails quote it. When the clinic cancels, it "
+        "is never late. 0 means no cancellation is ever late."
     ),
     MIN_BOOKING_NOTICE: (
         "Patients booking or moving an appointment online (the booking pages and the "
@@ -50,3 +61,4 @@ class BookingRulesForm(forms.Form):
     cancellation_notice_hours = _rule_field(CANCELLATION_NOTICE)
     min_booking_notice_hours = _rule_field(MIN_BOOKING_NOTICE)
     booking_horizon_days = _rule_field(BOOKING_HORIZON)
+    arrival_window_minutes = _rule_field(ARRIVAL_WINDOW)

@@ -39,6 +39,18 @@ class Clinic(models.Model):
         default=90,
         validators=[MinValueValidator(1), MaxValueValidator(730)],
     )
+    # A patient is marked arrived from this long before the visit's start, not earlier:
+    # the timeline of a visit (arrived, note signed, completed) follows the clock.
+    arrival_window_minutes = models.PositiveSmallIntegerField(
+        "a visit can be marked arrived this many minutes before its start",
+        default=30,
+        validators=[MaxValueValidator(240)],
+    )
+    # Practitioners' calendar feeds go to third-party calendar services: they name no
+    # patient unless the clinic chooses so (the account security page).
+    calendar_feed_patient_names = models.BooleanField(
+        "show patients' names in calendar feeds", default=False
+    )
 
     class Meta:
         constraints = [
@@ -51,6 +63,9 @@ class Clinic(models.Model):
             models.CheckConstraint(
                 condition=Q(booking_horizon_days__gte=1, booking_horizon_days__lte=730),
                 name="clinic_horizon_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(arrival_window_minutes__lte=240), name="clinic_arrival_window_le_4h"
             ),
         ]
 

@@ -1,7 +1,18 @@
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from acuclinic.clinic import views
 
 urlpatterns = [
     path("booking-rules/", views.booking_rules_page, name="booking_rules"),
+]
+
+# Browsers ask for /favicon.ico whatever the page says: send them to the clinic's icon.
+favicon_urlpatterns = [
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("clinic/favicon.svg"), permanent=True),
+        name="favicon",
+    ),
 ]

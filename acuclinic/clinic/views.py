@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from acuclinic.clinic import booking_rules
+from acuclinic.clinic import booking_rules, cancellation
 from acuclinic.clinic.forms import BookingRulesForm
 from acuclinic.clinic.models import Clinic
 from acuclinic.core.access import staff_view
@@ -29,6 +29,11 @@ def booking_rules_page(request):
     return render(
         request,
         "clinic/booking_rules.html",
-        {"form": form, "clinic": clinic, "nav": "working_time"},
+        {
+            "form": form,
+            "clinic": clinic,
+            "patient_rule": cancellation.policy(clinic.cancellation_notice_hours),
+            "nav": "working_time",
+        },
         status=400 if request.method == "POST" else 200,
     )

@@ -17,6 +17,8 @@ from acuclinic.core.access import access_denied
 from acuclinic.core.api_errors import NotAuthenticated
 from acuclinic.core.errors import Forbidden
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
 
 def permitted(request, user, perms: tuple[str, ...]):
     """``user`` if they hold every permission in ``perms``; otherwise audit and refuse."""
@@ -42,6 +44,11 @@ class BearerToken(HttpBearer):
     def authenticate(self, request, token: str):
         user = authenticate(request, api_token=token.strip())
         if user is None:
+            if getattr(request, "api_token_refusal", "") == "expired":
+                raise NotAuthenticated(
+                    "token_expired",
+                    "This API token has expired: make a new one on the API tokens page.",
+                )
             raise NotAuthenticated(
                 "invalid_token",
                 "This API token is not valid: it is unknown or revoked, or its account "
@@ -49,6 +56,16 @@ class BearerToken(HttpBearer):
             )
         # The audit trail's actor for this request (see audit.middleware).
         request.auth_user = user
+        if getattr(user, "api_token_read_only", False) and request.method not in SAFE_METHODS:
+            access_denied.send(
+                sender=BearerToken,
+                request=request,
+                object_type="api",
+                detail=f"read-only token: {request.method} {request.path}",
+            )
+            raise Forbidden(
+                "token_read_only", "This API token is read-only: it cannot change anything."
+            )
         return permitted(request, user, self.perms)
 
 

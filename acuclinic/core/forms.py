@@ -1,5 +1,8 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
+from acuclinic.core import signin
 from acuclinic.core.errors import ServiceError
 
 
@@ -9,3 +12,37 @@ def apply_service_error(
     """Show a service's refusal on the field it concerns, or above the form."""
     field = (aliases or {}).get(exc.field, exc.field)
     form.add_error(field if field in form.fields else None, exc.message)
+
+
+def _minutes(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form, refusing attempts unchecked while the account name or the
+    address must wait or is locked (core.signin), and counting each failure."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not (username and password):
+            return super().clean()
+        address = self.request.META.get("REMOTE_ADDR") if self.request else None
+        wait = signin.wait_before_attempt(self.request, username, address)
+        if wait is not None:
+            # No password hash is computed for a refused attempt.
+            raise ValidationError(
+                "Too many failed attempts to sign in with this username or from this "
+                f"computer. Try again in {_minutes(wait.seconds)}, or ask a clinic admin "
+                "to unlock it.",
+                code="throttled",
+            )
+        try:
+            cleaned = super().clean()
+        except ValidationError as error:
+            if self.user_cache is None:
+                signin.count_failure(self.request, username, address)
+            raise error
+        signin.clear_account(username)
+        return cleaned

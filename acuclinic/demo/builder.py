@@ -2,6 +2,7 @@
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.db import transaction
@@ -43,13 +44,20 @@ def part_rng(spec: DemoSpec, part: str) -> random.Random:
     return random.Random(f"{spec.seed}:{part}")
 
 
-def build_demo(spec: DemoSpec, *, reset_first: bool = False) -> DemoSummary:
+def build_demo(
+    spec: DemoSpec,
+    *,
+    reset_first: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> DemoSummary:
     """Build the demo clinic ``spec`` describes.
 
     Raises ``Conflict`` (code ``database_not_empty``) when the database already holds
     clinic data, unless ``reset_first`` asks for that data to be deleted first.
+    ``progress`` is told, part by part, what is being built (for a first run's screen).
     """
     started = time.perf_counter()
+    say = progress or (lambda _part: None)
     with transaction.atomic():
         found = reset.existing_data()
         if found and not reset_first:
@@ -71,17 +79,24 @@ def build_demo(spec: DemoSpec, *, reset_first: bool = False) -> DemoSummary:
         landlines = synthetic.NumberPool(
             part_rng(spec, "landlines"), synthetic.DRAMA_LANDLINE_PREFIX
         )
+        say("the clinic, its staff and their working hours")
         clinic = build_clinic(spec, part_rng(spec, "clinic"), landlines)
         staff = build_staff(spec, part_rng(spec, "staff"), clinic.locations)
         build_working_time(spec, part_rng(spec, "working_time"), clinic, staff)
+        say(f"{spec.patients:,} patients")
         patients = build_patients(
             spec, part_rng(spec, "patients"), staff.practitioners, mobiles, landlines
         )
+        say("the diary of appointments")
         diary = build_appointments(spec, part_rng(spec, "appointments"), clinic, staff, patients)
         build_clinical_summaries(patients, diary.first_seen, part_rng(spec, "notes"))
+        say("safety questionnaires and flags")
         build_safety(spec, part_rng(spec, "safety"), staff, patients)
+        say("session notes")
         build_treatment(spec, part_rng(spec, "treatment"), clinic, staff, patients)
+        say("enquiries")
         build_enquiries(spec, part_rng(spec, "enquiries"), staff, patients)
+        say("courses and outcome measures")
         build_outcomes(spec, part_rng(spec, "outcomes"), clinic, patients)
 
         locations = len(clinic.locations)

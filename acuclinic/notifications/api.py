@@ -4,14 +4,17 @@ The message text is left out: it is in the outbox for clinic admins, and a list 
 deliveries is what the front desk and other programs need ("did the reminder go?").
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.responses import codes_4xx
+from pydantic import Field
 
+from acuclinic.audit import services as audit
+from acuclinic.audit.models import AuditAction
 from acuclinic.core.api_auth import require
 from acuclinic.core.api_errors import ErrorOut
-from acuclinic.core.api_types import get_or_404
+from acuclinic.core.api_types import Page, PageQuery, get_or_404, page_of
 from acuclinic.notifications import queries
 from acuclinic.notifications.choices import MessageChannel, MessageStatus
 from acuclinic.notifications.models import Message, appointment_model
@@ -58,3 +61,34 @@ def appointment_messages(request, appointment_id: int):
     try is coming, with the ``reason``) or ``cancelled`` (with the ``reason``)."""
     appointment = get_or_404(appointment_model(), appointment_id, "appointment")
     return list(queries.messages_about(appointment))
+
+
+class OutboxFilters(PageQuery):
+    status: MessageStatus | None = Field(None, description="Only messages in this state.")
+    retrying: bool = Field(False, description="Only failed messages with another try coming.")
+    kind: str = Field("", max_length=40, description="Only this kind, e.g. ``reminder``.")
+    channel: MessageChannel | None = Field(None, description="Only email or only texts.")
+    since: date | None = Field(None, description="Queued on or after this day (UK).")
+    until: date | None = Field(None, description="Queued on or before this day (UK).")
+
+
+@router.get(
+    "/messages",
+    response={200: Page[MessageOut], codes_4xx: ErrorOut},
+    auth=require("notifications.view_message"),
+    tags=["messages"],
+    summary="The outbox: every message with its delivery state (clinic admins)",
+)
+def list_messages(request, filters: Query[OutboxFilters]):
+    """Every message the clinic queued, newest first, with its delivery state, as the
+    outbox page shows them; the text itself is left out. Reading it is audited, as the
+    page is: it lists patients' addresses."""
+    found = queries.outbox(
+        status="retrying" if filters.retrying else (filters.status or ""),
+        kind=filters.kind,
+        channel=filters.channel or "",
+        since=filters.since,
+        until=filters.until,
+    )
+    audit.record(AuditAction.VIEW, object_type="notifications.message", detail="outbox (API)")
+    return page_of(found, filters)

@@ -18,3 +18,14 @@ class OnlineBookingConfig(AppConfig):
             "acuclinic.online_booking.emails.reason_not_to_send",
         )
         kinds.register("online_cancellation", "Online cancellation confirmed")
+
+        from acuclinic.online_booking import patient_notices
+        from acuclinic.scheduling.signals import patient_to_be_told
+
+        check = "acuclinic.online_booking.patient_notices.reason_not_to_send"
+        kinds.register(patient_notices.BOOKED, "Booking confirmation", check)
+        kinds.register(patient_notices.MOVED, "Appointment moved", check)
+        kinds.register(patient_notices.CANCELLED, "Appointment cancelled", check)
+        patient_to_be_told.connect(
+            patient_notices.on_patient_to_be_told, dispatch_uid="online_booking_tell_patient"
+        )

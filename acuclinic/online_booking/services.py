@@ -43,7 +43,7 @@ from acuclinic.people.choices import Sex
 from acuclinic.people.models import Patient, Practitioner
 from acuclinic.people.phone import national_digits
 from acuclinic.scheduling import queries, services, slots
-from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy, Channel
+from acuclinic.scheduling.choices import CancelledBy, Channel
 from acuclinic.scheduling.models import Appointment
 from acuclinic.scheduling.queries import FreeSlot
 
@@ -395,8 +395,22 @@ def done_token(appointment: Appointment) -> str:
 
 
 def manage_token(appointment: Appointment) -> str:
-    """For the link in the confirmation email that lets the patient cancel."""
-    return signing.dumps(appointment.pk, salt=MANAGE_SALT)
+    """For the link in the confirmation email that lets the patient cancel. It names the
+    visit as it was booked (when, and with whom): once the visit is moved or given to
+    another practitioner the link is refused, and it ends a day after the visit."""
+    return signing.dumps([appointment.pk, *_visit_as_booked(appointment)], salt=MANAGE_SALT)
+
+
+def _visit_as_booked(appointment: Appointment) -> list[int]:
+    return [int(appointment.start.timestamp()), appointment.practitioner_id]
+
+
+# A manage link still opens this long after the visit ended (to see it was kept).
+MANAGE_AFTER_VISIT = timedelta(days=1)
+LINK_CHANGED = (
+    "This link is for a visit that has since been changed, or has passed. The clinic "
+    "sends a new link when it moves a visit; or phone us."
+)
 
 
 def manage_path(appointment: Appointment) -> str:
@@ -416,6 +430,10 @@ def _appointment_from(token: str, *, salt: str, max_age: timedelta) -> Appointme
         pk = signing.loads(token, salt=salt, max_age=max_age)
     except signing.BadSignature as exc:  # SignatureExpired is one too
         raise NotFound("link_unknown", UNKNOWN_LINK) from exc
+    return _appointment(pk)
+
+
+def _appointment(pk) -> Appointment:
     appointment = (
         Appointment.objects.for_diary()
         .select_related("room__location__clinic")
@@ -431,39 +449,53 @@ def booked_appointment(token: str) -> Appointment:
     return _appointment_from(token, salt=DONE_SALT, max_age=DONE_MAX_AGE)
 
 
-def managed_appointment(token: str) -> Appointment:
-    return _appointment_from(token, salt=MANAGE_SALT, max_age=MANAGE_MAX_AGE)
+def managed_appointment(token: str, *, now: datetime | None = None) -> Appointment:
+    try:
+        payload = signing.loads(token, salt=MANAGE_SALT, max_age=MANAGE_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise NotFound("link_unknown", UNKNOWN_LINK) from exc
+    # Links made before they named the visit (a bare id) are no longer honoured.
+    if not isinstance(payload, list) or len(payload) != 3:
+        raise NotFound("link_unknown", UNKNOWN_LINK)
+    appointment = _appointment(payload[0])
+    now = now or timezone.now()
+    if payload[1:] != _visit_as_booked(appointment) or now > appointment.end + MANAGE_AFTER_VISIT:
+        raise NotFound("link_changed", LINK_CHANGED)
+    return appointment
 
 
 @dataclass(frozen=True)
 class Cancellable:
     allowed: bool
     reason: str = ""
+    late: bool = False  # cancelling now is a late cancellation: the patient confirms first
 
 
 def can_cancel_online(appointment: Appointment, *, now: datetime) -> Cancellable:
-    """Patients cancel online up to the clinic's notice period; inside it a cancellation
-    counts as late, which is a conversation with reception, not a link."""
-    if appointment.status != AppointmentStatus.BOOKED:
-        return Cancellable(False, "This appointment is no longer booked.")
-    if appointment.start <= now:
-        return Cancellable(False, "This appointment has already started.")
-    if services.is_late(appointment, now=now):
-        hours = appointment.room.location.clinic.cancellation_notice_hours
-        return Cancellable(
-            False,
-            f"It is less than {hours} hours before your appointment, so it can no longer "
-            "be cancelled online. Please phone us.",
-        )
-    return Cancellable(True)
+    """The clinic's one rule (scheduling.patient_change), as the manage link says it:
+    patients cancel until the visit starts; inside the notice period it counts as late
+    and they confirm that first."""
+    verdict = services.patient_change(appointment, now=now)
+    return Cancellable(verdict.may_cancel, verdict.cancel_refusal, verdict.late)
 
 
-def cancel(appointment: Appointment, *, now: datetime | None = None) -> Appointment:
-    """The patient cancels through the link in their email, within the notice period."""
+def cancel(
+    appointment: Appointment, *, warned_late: bool = False, now: datetime | None = None
+) -> Appointment:
+    """The patient cancels through the link in their email. Inside the notice period only
+    once the page has told them it is a late cancellation (``warned_late``)."""
     now = now or timezone.now()
     verdict = can_cancel_online(appointment, now=now)
     if not verdict.allowed:
-        raise Conflict("not_cancellable_online", verdict.reason)
+        raise Conflict("not_cancellable", verdict.reason)
+    if verdict.late and not warned_late:
+        hours = appointment.room.location.clinic.cancellation_notice_hours
+        raise Conflict(
+            "late_cancellation_not_confirmed",
+            f"Your appointment is now less than {hours} hours away, so cancelling it counts "
+            "as a late cancellation. Nothing has been cancelled yet: please confirm again "
+            "if you still want to cancel.",
+        )
     with transaction.atomic():
         cancelled = services.appointment_cancel(
             appointment,

@@ -1,8 +1,11 @@
 from django.urls import path
 
-from acuclinic.people import token_views
+from acuclinic.people import account_views, token_views
 
 urlpatterns = [
     path("tokens/", token_views.token_list, name="token_list"),
     path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
+    path("sign-in-locks/", account_views.signin_locks, name="signin_locks"),
+    path("sign-in-locks/<int:pk>/unlock/", account_views.signin_unlock, name="signin_unlock"),
+    path("security/", account_views.security_settings, name="security_settings"),
 ]

@@ -120,6 +120,7 @@ def list_patients(request, search: Query[PatientSearch]):
     patients = queries.search_patients(search.q) if search.q.strip() else Patient.objects.all()
     page = page_of(patients.order_by("family_name", "given_name", "pk"), search)
     audit.record(AuditAction.SEARCH, object_type="people.patient", detail=f"{page['count']} found")
+    audit.patient_records_read(len(page["items"]))
     return page
 
 

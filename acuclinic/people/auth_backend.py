@@ -13,7 +13,7 @@ from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 
-from acuclinic.people.services import api_token_user
+from acuclinic.people.services import api_token_lookup
 
 
 class ModelBackendOneQuery(ModelBackend):
@@ -31,8 +31,12 @@ class ModelBackendOneQuery(ModelBackend):
 
 class ApiTokenBackend(BaseBackend):
     def authenticate(self, request, api_token: str | None = None):
-        """The user an ``acu_…`` token acts as; None if it is unknown, revoked or belongs
-        to a disabled account."""
+        """The user an ``acu_…`` token acts as, scoped to the token; None if it is unknown,
+        revoked, expired or belongs to a disabled account (why is left on the request as
+        ``api_token_refusal`` for the API's message and the audit trail)."""
         if api_token is None:
             return None
-        return api_token_user(api_token)
+        user, why = api_token_lookup(api_token)
+        if user is None and request is not None:
+            request.api_token_refusal = why
+        return user

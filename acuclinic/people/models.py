@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from acuclinic.clinic.choices import Modality
 from acuclinic.people import credentials, nhs_number, roles
@@ -325,6 +326,12 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Every token ends: refused from this moment on (people.services.api_token_lookup).
+    expires_at = models.DateTimeField()
+    # Its scope: a read-only token may only GET; one without clinical access acts without
+    # the clinical permissions its user holds (roles.CLINICAL_PERMISSIONS).
+    read_only = models.BooleanField(default=False)
+    clinical = models.BooleanField("clinical records", default=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -341,7 +348,16 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def scope_display(self) -> str:
+        access = "read only" if self.read_only else "read and write"
+        return f"{access}, {'with' if self.clinical else 'no'} clinical records"
 
 
 class CalendarFeedToken(models.Model):
@@ -388,4 +404,13 @@ class CalendarFeedToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def scope_display(self) -> str:
+        access = "read only" if self.read_only else "read and write"
+        return f"{access}, {'with' if self.clinical else 'no'} clinical records"

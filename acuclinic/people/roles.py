@@ -141,6 +141,53 @@ _OUTCOMES = {
 for _role, _perms in _OUTCOMES.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _perms
 
+# Billing (acuclinic/billing): reception raises invoices and takes payments;
+# practitioners see their own takings; clinic admins see everything and alone refund,
+# credit or waive a fee, and set prices and the billing settings.
+_BILLING_DESK = [
+    "billing.view_insurer",
+    "billing.add_insurancepolicy",
+    "billing.view_invoice",
+    "billing.add_invoice",
+    "billing.view_payment",
+    "billing.add_payment",
+]
+_BILLING = {
+    RECEPTION: _BILLING_DESK,
+    PRACTITIONER: ["billing.view_own_takings"],
+    ADMIN: [
+        *_BILLING_DESK,
+        "billing.view_own_takings",
+        "billing.credit_invoice",
+        "billing.refund_payment",
+        "billing.waive_fee",
+        "billing.view_reports",
+        "billing.change_billingsettings",
+        "billing.add_price",
+        "billing.view_price",
+        "billing.add_insurer",
+    ],
+}
+for _role, _perms in _BILLING.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _perms
+
+
+# Staff accounts (issue 17): clinic admins see who is locked out of signing in, and
+# unlock them.
+ROLE_PERMISSIONS[ADMIN] = ROLE_PERMISSIONS[ADMIN] + [
+    "core.view_signinthrottle",
+    "core.delete_signinthrottle",
+]
+
+
+# What an API token without clinical access leaves out of its user's permissions: the
+# clinical record in every app (the needle stock is not clinical: reception orders it).
+CLINICAL_PERMISSIONS = frozenset(
+    _CLINICAL
+    + [perm for perms in _TREATMENT.values() for perm in perms if "needlelot" not in perm]
+    + [perm for perms in _OUTCOMES.values() for perm in perms]
+)
+
 
 def role_of(user) -> str:
     """The most senior role the user holds, as a label for the audit trail and UI."""

@@ -5,6 +5,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,7 +15,7 @@ from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.choices import LicensingRegime
 from acuclinic.clinic.models import Location
 from acuclinic.core.errors import Conflict, InvalidRequest
-from acuclinic.people import credentials
+from acuclinic.people import credentials, roles
 from acuclinic.people.choices import CredentialKind
 from acuclinic.people.models import ApiToken, ClinicalSummary, Credential, Patient, Practitioner
 
@@ -118,14 +119,32 @@ TOKEN_NAME_MAX = 80
 # Recording "last used" on every call would make every API read a write, queueing
 # behind SQLite's single writer for a timestamp nobody needs to the second.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# Every token ends; a year at most, three months unless asked otherwise.
+TOKEN_DEFAULT_DAYS = 90
+TOKEN_MAX_DAYS = 365
 
 
 def _token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
-    """Make a token for ``user``. Returns the token and its secret, which is not stored."""
+def api_token_create(
+    *,
+    user,
+    name: str,
+    expires_in_days: int = TOKEN_DEFAULT_DAYS,
+    read_only: bool = False,
+    clinical: bool = True,
+) -> tuple[ApiToken, str]:
+    """Make a token for ``user``, ending after ``expires_in_days``, limited to reading
+    with ``read_only`` and to non-clinical permissions without ``clinical``. Returns the
+    token and its secret, which is not stored."""
+    if not 1 <= expires_in_days <= TOKEN_MAX_DAYS:
+        raise InvalidRequest(
+            "expiry_out_of_range",
+            f"A token lasts between 1 and {TOKEN_MAX_DAYS} days.",
+            field="expires_in_days",
+        )
     name = (name or "").strip()
     if not name:
         raise InvalidRequest(
@@ -140,9 +159,19 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name, digest=_token_digest(secret), prefix=secret[:12]
+            user=user,
+            name=name,
+            digest=_token_digest(secret),
+            prefix=secret[:12],
+            expires_at=timezone.now() + timedelta(days=expires_in_days),
+            read_only=read_only,
+            clinical=clinical,
         )
-        audit.record(AuditAction.CREATE, token, detail=f"API token for {user.username}")
+        audit.record(
+            AuditAction.CREATE,
+            token,
+            detail=f"API token for {user.username}: {token.scope_display}, {expires_in_days} days",
+        )
     return token, secret
 
 
@@ -163,21 +192,49 @@ def api_token_revoke(token: ApiToken) -> ApiToken:
     return locked
 
 
-def api_token_user(secret: str):
-    """The user a presented secret acts as, or None if it is unknown, revoked or disabled."""
+def api_token_lookup(secret: str) -> tuple[object | None, str]:
+    """(the user a presented secret acts as, "") or (None, why): "unknown" (or revoked,
+    or a disabled account: nobody learns which) or "expired".
+
+    The user comes back scoped to the token: ``api_token_read_only`` set for a read-only
+    token, and for a token without clinical access their permissions less
+    ``roles.CLINICAL_PERMISSIONS`` (this user object only, for this request)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
-        return None
+        return None, "unknown"
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=_token_digest(secret), revoked_at__isnull=True)
         .first()
     )
     if token is None or not token.user.is_active:
-        return None
+        return None, "unknown"
     now = timezone.now()
+    if token.expires_at <= now:
+        return None, "expired"
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    user = token.user
+    user.api_token_read_only = token.read_only
+    if not token.clinical:
+        held = _all_permissions(user)
+        # has_perm answers True for any superuser before asking the backends: this
+        # in-memory copy is not one, so the narrowed set below is what counts.
+        user.is_superuser = False
+        user._perm_cache = held - roles.CLINICAL_PERMISSIONS
+    return user, ""
+
+
+def _all_permissions(user) -> set[str]:
+    if user.is_superuser:
+        rows = Permission.objects.values_list("content_type__app_label", "codename")
+        return {f"{app}.{codename}" for app, codename in rows}
+    return set(user.get_all_permissions())
+
+
+def api_token_user(secret: str):
+    """The user a presented secret acts as, or None if unknown, revoked, expired or
+    belonging to a disabled account."""
+    return api_token_lookup(secret)[0]
 
 
 # Credentials: recorded by clinic admins; each one is audited. A renewal is a new

@@ -18,19 +18,48 @@ class ApiTokenForm(forms.Form):
         max_length=services.TOKEN_NAME_MAX,
         help_text="What will use it, e.g. “Reception tablet” or “Reporting script”.",
     )
+    access = forms.ChoiceField(
+        choices=[("read", "Read only"), ("write", "Read and write")],
+        initial="read",
+        help_text="A read-only token can look things up but never change them.",
+    )
+    clinical = forms.BooleanField(
+        label="Include clinical records",
+        required=False,
+        help_text="Leave unticked unless the program needs clinical notes and summaries.",
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires after",
+        coerce=int,
+        choices=[(30, "30 days"), (90, "90 days"), (365, "1 year")],
+        initial=90,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Nothing to include for someone whose role sees no clinical record.
+        if not user.has_perm("people.view_clinical"):
+            del self.fields["clinical"]
 
 
 @staff_view()
 def token_list(request):
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST or None, user=request.user)
     secret = None
     if request.method == "POST" and form.is_valid():
         try:
-            _, secret = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+            data = form.cleaned_data
+            _, secret = services.api_token_create(
+                user=request.user,
+                name=data["name"],
+                expires_in_days=data["expires_in_days"],
+                read_only=data["access"] == "read",
+                clinical=data.get("clinical", False),
+            )
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
-            form = ApiTokenForm()
+            form = ApiTokenForm(user=request.user)
     response = render(
         request,
         "people/tokens.html",

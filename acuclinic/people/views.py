@@ -35,6 +35,7 @@ def patient_list(request):
         audit.record(
             AuditAction.SEARCH, object_type="people.patient", detail=f"{len(results)} found"
         )
+        audit.patient_records_read(min(len(results), SEARCH_LIMIT))
     template = "people/_results.html" if request.htmx else "people/patient_list.html"
     return render(
         request,

@@ -13,4 +13,5 @@ class PortalConfig(AppConfig):
             "portal_sign_in",
             "Patient portal sign-in link",
             "acuclinic.portal.services.reason_not_to_send",
+            render_at_send="acuclinic.portal.services.sign_in_email_body",
         )

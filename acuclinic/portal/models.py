@@ -9,14 +9,18 @@ from acuclinic.people.models import Patient
 class SignInLink(models.Model):
     """A single-use link, valid for a few minutes, that signs one patient in.
 
-    Only a SHA-256 digest of the token is stored: the email holds the only copy of the
-    secret, so a copy of the database signs nobody in. ``used_at`` is set by a
+    Only a SHA-256 digest of the token is stored, and the outbox keeps the email with the
+    link withheld (the token is made again from ``nonce`` and the SECRET_KEY as it is
+    sent), so a copy of the database signs nobody in. ``used_at`` is set by a
     conditional UPDATE that only one request can win, so a link cannot be used twice
     even by two requests at the same moment.
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="portal_links")
     token_digest = models.CharField(max_length=64, unique=True)
+    # The token is an HMAC of this under the SECRET_KEY, made again when the email goes
+    # out: neither the outbox's copy of the email nor this row holds the link itself.
+    nonce = models.CharField(max_length=32, blank=True, editable=False)
     # The address it went to: if the clinic changes the patient's email, links sent to
     # the old address stop working.
     sent_to = models.EmailField()

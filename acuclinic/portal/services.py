@@ -7,6 +7,7 @@ clinic's rules for patients acting online: not once a visit has started, no move
 the cancellation notice period, and only to a time the online booking rules offer.
 """
 
+import base64
 import hashlib
 import hmac
 import logging
@@ -31,7 +32,7 @@ from acuclinic.portal.models import LinkRequest, SignInLink
 from acuclinic.safety.services import questionnaire_link_create
 from acuclinic.scheduling import queries as scheduling_queries
 from acuclinic.scheduling import services as scheduling
-from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy
+from acuclinic.scheduling.choices import CancelledBy
 from acuclinic.scheduling.models import Appointment
 
 logger = logging.getLogger(__name__)
@@ -136,11 +137,23 @@ def sign_in_link_request(
     return links
 
 
+# What the outbox's copy of a sign-in email shows where the link's token goes.
+WITHHELD = "link-withheld"
+
+
+def _link_token(nonce: str) -> str:
+    """The token of the link with this nonce: only the SECRET_KEY turns one into the other."""
+    mac = hmac.new(settings.SECRET_KEY.encode(), f"portal-link:{nonce}".encode(), "sha256")
+    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+
+
 def _send_link(patient: Patient, *, clinic, url_for, now: datetime) -> SignInLink:
-    token = secrets.token_urlsafe(32)
+    nonce = secrets.token_hex(16)
+    token = _link_token(nonce)
     with transaction.atomic():
         link = SignInLink.objects.create(
             patient=patient,
+            nonce=nonce,
             token_digest=_digest(token),
             sent_to=patient.email,
             created_at=now,
@@ -151,7 +164,8 @@ def _send_link(patient: Patient, *, clinic, url_for, now: datetime) -> SignInLin
             {
                 "patient": patient,
                 "clinic": clinic,
-                "url": url_for(token),
+                # Stored withheld; put in by sign_in_email_body as the email goes.
+                "url": url_for(token).replace(token, WITHHELD),
                 "expires": format_datetime(link.expires_at),
                 "minutes": LINK_MINUTES,
             },
@@ -166,6 +180,16 @@ def _send_link(patient: Patient, *, clinic, url_for, now: datetime) -> SignInLin
             dedupe_key=f"{KIND}:{link.pk}",
         )
     return link
+
+
+def sign_in_email_body(message) -> str:
+    """The sign-in email as it is sent (kinds.render_at_send): the stored body with the
+    link's token put back in, made again from the link's nonce and the SECRET_KEY."""
+    link_id = message.dedupe_key.removeprefix(f"{KIND}:")
+    link = SignInLink.objects.filter(pk=link_id).first() if link_id.isdigit() else None
+    if link is None or not link.nonce:
+        return message.body
+    return message.body.replace(f"/{WITHHELD}/", f"/{_link_token(link.nonce)}/")
 
 
 def reason_not_to_send(message) -> str:
@@ -251,19 +275,13 @@ def notice_hours(appointment: Appointment) -> int:
 
 def cancellation_is_late(appointment: Appointment, *, now: datetime) -> bool:
     """Inside the clinic's notice period: cancelling now counts as a late cancellation."""
-    return scheduling.is_late(appointment, now=now)
+    return scheduling.patient_change(appointment, now=now).late
 
 
 def why_not_cancellable(appointment: Appointment, *, now: datetime) -> str:
-    """Why the patient cannot cancel this online, or "" if they can."""
-    if appointment.status != AppointmentStatus.BOOKED:
-        return (
-            f"This appointment is marked “{appointment.get_status_display()}”, so there is "
-            "nothing to cancel."
-        )
-    if appointment.start <= now:
-        return "This appointment has already started. Please call the clinic."
-    return ""
+    """Why the patient cannot cancel this online, or "" if they can (the clinic's one
+    rule: scheduling.patient_change)."""
+    return scheduling.patient_change(appointment, now=now).cancel_refusal
 
 
 def why_not_movable(appointment: Appointment, *, now: datetime) -> str:
@@ -272,26 +290,7 @@ def why_not_movable(appointment: Appointment, *, now: datetime) -> str:
     Inside the notice period the clinic can no longer offer the time to someone else,
     so a move is a conversation with the front desk, not a click.
     """
-    if appointment.status != AppointmentStatus.BOOKED:
-        return (
-            f"This appointment is marked “{appointment.get_status_display()}”, so it cannot "
-            "be moved."
-        )
-    if appointment.start <= now:
-        return "This appointment has already started. Please call the clinic."
-    if not appointment.service.bookable_online:
-        # The clinic's own choice for this kind of visit, as for booking it online.
-        return (
-            f"{appointment.service.name} appointments are arranged by the clinic, so this "
-            "one cannot be moved online. Please call the clinic to change it."
-        )
-    if cancellation_is_late(appointment, now=now):
-        return (
-            f"Your appointment is less than {notice_hours(appointment)} hours away, so it "
-            "cannot be moved online. Please call the clinic, or cancel it here (that counts "
-            "as a late cancellation)."
-        )
-    return ""
+    return scheduling.patient_change(appointment, now=now).move_refusal
 
 
 def _own(appointment: Appointment, patient: Patient) -> None:

@@ -10,6 +10,20 @@ from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy, Channel
 from acuclinic.scheduling.models import MAX_SERIES_SESSIONS
 
 
+class TellPatient(forms.Form):
+    """Staff tell the patient of a booking, move or cancellation unless they untick it."""
+
+    tell_by_email = forms.BooleanField(
+        required=False, initial=True, label="Tell the patient by email"
+    )
+    tell_by_text = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Tell the patient by text message",
+        help_text="Only patients who asked for texts, with a UK mobile number, get one.",
+    )
+
+
 class _When(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     time = forms.TimeField(
@@ -24,7 +38,7 @@ class _When(forms.Form):
         return timezone.make_aware(naive, tz)
 
 
-class BookingForm(_When):
+class BookingForm(_When, TellPatient):
     practitioner = forms.ModelChoiceField(
         queryset=Practitioner.objects.filter(is_active=True).select_related("user")
     )
@@ -55,10 +69,12 @@ class BookingForm(_When):
         "channel",
         "notes",
         "extra_session",
+        "tell_by_email",
+        "tell_by_text",
     ]
 
 
-class MoveForm(_When):
+class MoveForm(_When, TellPatient):
     practitioner = forms.ModelChoiceField(
         queryset=Practitioner.objects.filter(is_active=True).select_related("user")
     )
@@ -70,8 +86,8 @@ class MoveForm(_When):
     )
 
 
-class CancelForm(forms.Form):
-    reason = forms.CharField(max_length=200, required=False, label="Reason (optional)")
+class CourseCancelForm(forms.Form):
+    reason = forms.CharField(max_length=200, required=False, label="Reason")
     by = forms.ChoiceField(
         choices=CancelledBy.choices,
         initial=CancelledBy.PATIENT,
@@ -83,6 +99,10 @@ class CancelForm(forms.Form):
 
     def clean_by(self):
         return self.cleaned_data.get("by") or CancelledBy.PATIENT
+
+
+class CancelForm(CourseCancelForm, TellPatient):
+    """One visit: the patient is told unless staff untick it."""
 
 
 class SeriesForm(_When):

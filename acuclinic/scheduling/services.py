@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
+from acuclinic.clinic import cancellation
 from acuclinic.clinic.models import Room, Service
 from acuclinic.core.errors import Conflict, InvalidRequest
 from acuclinic.core.formats import format_date, format_datetime
@@ -28,7 +29,7 @@ from acuclinic.people.models import Patient, Practitioner
 from acuclinic.scheduling import queries, slots
 from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy, Channel, ExceptionKind
 from acuclinic.scheduling.models import Appointment, RoomClosure, WorkingException, WorkingPattern
-from acuclinic.scheduling.signals import Freed, time_freed
+from acuclinic.scheduling.signals import Freed, time_freed, visit_status_changed
 
 # Bookings further out than this are almost certainly typing mistakes (2062 for 2026).
 MAX_DAYS_AHEAD = 730
@@ -396,6 +397,7 @@ def insert(
     if series is not None:
         how += f", session {series_index} of {series.sessions}"
     audit.record(AuditAction.CREATE, appointment, detail=how)
+    visit_status_changed.send(sender=Appointment, appointment=appointment, old=None, new="booked")
     return appointment
 
 
@@ -451,8 +453,26 @@ def move_locked(locked: Appointment, slot: Slot, *, extra_session: bool, why: st
 
 def is_late(appointment: Appointment, *, now: datetime) -> bool:
     """Inside the clinic's notice period (default 24 hours) before the visit."""
-    notice = timedelta(hours=appointment.room.location.clinic.cancellation_notice_hours)
-    return appointment.start - now < notice
+    return cancellation.is_late(
+        start=appointment.start,
+        now=now,
+        notice_hours=appointment.room.location.clinic.cancellation_notice_hours,
+    )
+
+
+def patient_change(appointment: Appointment, *, now: datetime) -> cancellation.PatientChange:
+    """The one rule for what the patient may do with this visit themselves (cancel, move,
+    and whether a cancellation now is late): the portal, the manage link and the API
+    all ask here."""
+    return cancellation.patient_change(
+        booked=appointment.status == AppointmentStatus.BOOKED,
+        status_label=appointment.get_status_display(),
+        start=appointment.start,
+        now=now,
+        notice_hours=appointment.room.location.clinic.cancellation_notice_hours,
+        service_name=appointment.service.name,
+        bookable_online=appointment.service.bookable_online,
+    )
 
 
 def appointment_cancel(
@@ -486,6 +506,7 @@ def cancel_locked(locked: Appointment, *, reason: str, cancelled_by: str, now: d
             "only a booked appointment can be cancelled.",
         )
     late = cancelled_by == CancelledBy.PATIENT and is_late(locked, now=now)
+    old = locked.status
     locked.status = AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED
     locked.cancelled_at = now
     locked.cancelled_by = cancelled_by
@@ -498,6 +519,7 @@ def cancel_locked(locked: Appointment, *, reason: str, cancelled_by: str, now: d
         changed_fields=["status", "cancelled_by"] if by_clinic else ["status"],
         detail=f"{locked.status} by the clinic" if by_clinic else locked.status,
     )
+    visit_status_changed.send(sender=Appointment, appointment=locked, old=old, new=locked.status)
     announce_freed(locked)
 
 
@@ -522,7 +544,16 @@ _TRANSITIONS = {
 }
 
 
-def appointment_set_status(appointment: Appointment, *, status: str) -> Appointment:
+def arrival_opens(appointment: Appointment) -> datetime:
+    """The earliest a visit can be marked arrived: the clinic's window before its start."""
+    clinic = appointment.room.location.clinic
+    return appointment.start - timedelta(minutes=clinic.arrival_window_minutes)
+
+
+def appointment_set_status(
+    appointment: Appointment, *, status: str, now: datetime | None = None
+) -> Appointment:
+    now = now or timezone.now()
     with transaction.atomic():
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
         allowed = _TRANSITIONS.get(locked.status, set())
@@ -534,11 +565,20 @@ def appointment_set_status(appointment: Appointment, *, status: str) -> Appointm
                 f"This appointment is marked “{locked.get_status_display()}”; "
                 f"it cannot be changed to “{wanted}”.",
             )
-        if status == AppointmentStatus.DID_NOT_ATTEND and locked.start > timezone.now():
+        if status == AppointmentStatus.DID_NOT_ATTEND and locked.start > now:
             raise Conflict("not_yet_due", "An appointment cannot be missed before it starts.")
-        locked.status = status
+        if status == AppointmentStatus.ARRIVED and now < arrival_opens(locked):
+            opens = timezone.localtime(arrival_opens(locked))
+            raise Conflict(
+                "too_early_to_arrive",
+                f"This visit starts {format_datetime(timezone.localtime(locked.start))}: the "
+                f"patient can be marked arrived from {opens:%H:%M} "
+                f"({locked.room.location.clinic.arrival_window_minutes} minutes before).",
+            )
+        old, locked.status = locked.status, status
         locked.save(update_fields=["status", "updated_at"])
         audit.record(AuditAction.CHANGE, locked, changed_fields=["status"], detail=status)
+        visit_status_changed.send(sender=Appointment, appointment=locked, old=old, new=status)
     return locked
 
 

@@ -9,6 +9,13 @@ Listeners add what they own to each card, as attributes the card template reads:
 adds the patient's safety at a glance (``safety``) and whether their questionnaire will
 be out of date by the visit (``questionnaire_due``), in one go for the whole page
 (safety/receivers.py).
+
+``visit_status_changed``: a visit was booked (``old`` is None) or its status changed
+(arrived, did not attend, cancelled late…). Sent inside the transaction that makes the
+change, with ``appointment``, ``old`` and ``new``: what a listener writes commits with
+the change or not at all, and a listener's refusal (a ``ServiceError``) refuses the
+change. Billing listens: it invoices the visit and charges the clinic's policy fees
+(billing/receivers.py).
 """
 
 from dataclasses import dataclass
@@ -28,4 +35,10 @@ class Freed:
 
 
 time_freed = Signal()
+# Staff booked, moved or cancelled a visit and left "tell the patient" ticked. Sent with
+# ``appointment``, ``change`` ("booked", "moved", "cancelled"), ``by_email``, ``by_text``,
+# ``previous_start`` (a move's old time), ``link_for`` (a path → an absolute link) and
+# ``user``. Online booking queues the messages (online_booking/patient_notices.py).
+patient_to_be_told = Signal()
 diary_cards = Signal()
+visit_status_changed = Signal()

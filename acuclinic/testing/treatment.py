@@ -73,6 +73,9 @@ def ready_visit(
     questionnaire (with ``answers``), consent to the modality and "no changes" asked."""
     service = service or Service.objects.get(name="Medical acupuncture")
     start = timezone.make_aware(datetime.combine(day or timezone.localdate(), time(hour)))
+    if day is None and status != AppointmentStatus.BOOKED and start > timezone.now():
+        # A visit that took place today has started: before 9:00, it began at midnight.
+        start = timezone.make_aware(datetime.combine(timezone.localdate(), time(0)))
     visit = factories.appointment(
         patient=patient, practitioner=practitioner, service=service, start=start, status=status
     )

@@ -190,6 +190,10 @@ class SessionNote(models.Model):
     # When the safety gate was found open for this visit; empty only for history entered
     # without it (the demo clinic's past sessions).
     gate_checked_at = models.DateTimeField(null=True, blank=True)
+    # Goes up by one each time the note's text is saved: a save that started from an
+    # older revision (another tab, another device) is told the draft changed. Empty
+    # means 0 (never saved): a plain ADD COLUMN on SQLite, which keeps its triggers.
+    revision = models.PositiveIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -21,11 +21,12 @@ from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.models import Clinic
 from acuclinic.clinic.policies import update_clinic_settings
 from acuclinic.core.errors import Conflict, Forbidden, InvalidRequest, NotFound
-from acuclinic.core.formats import format_date
+from acuclinic.core.formats import format_date, format_datetime
 from acuclinic.people.models import Practitioner
 from acuclinic.safety.services import require_needling_gate
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
+from acuclinic.scheduling.services import appointment_set_status
 from acuclinic.treatment import catalogue, checks, queries, significance
 from acuclinic.treatment.choices import PAIRED_SIDES, EventType, Severity, Side, Stimulation
 from acuclinic.treatment.errors import NoteNotReady, OverrideNeeded
@@ -234,21 +235,50 @@ def _clean_note_fields(fields: dict) -> dict:
     return cleaned
 
 
-def session_note_update(note: SessionNote, *, user, now: datetime | None = None, **fields):
-    """Change a draft note's findings, pain score, counts, aftercare or plan."""
+class DraftChanged(Conflict):
+    """The draft was saved elsewhere (another tab) since this copy of it was opened."""
+
+    def __init__(self, note: SessionNote):
+        saved = timezone.localtime(note.updated_at).strftime("%H:%M")
+        super().__init__(
+            "draft_changed",
+            f"This draft was changed at {saved}, in another tab or window, since you opened "
+            "it. Your text is below and has not been saved: check the saved version shown "
+            "here, then save again to keep yours.",
+            extra={"revision": note.revision or 0},
+        )
+        self.note = note
+
+
+def session_note_update(
+    note: SessionNote,
+    *,
+    user,
+    now: datetime | None = None,
+    expected_revision: int | None = None,
+    **fields,
+):
+    """Change a draft note's findings, pain score, counts, aftercare or plan.
+
+    ``expected_revision`` is the revision the text was typed against (the page's copy):
+    when the draft has been saved since, nothing is written and DraftChanged says so.
+    """
     now = now or timezone.now()
     _require_treating_practitioner(note.appointment, user)
     _refuse_if_signed(note)
     cleaned = _clean_note_fields(fields)
     with transaction.atomic():
         locked = _locked_draft(note)
+        if expected_revision is not None and expected_revision != (locked.revision or 0):
+            raise DraftChanged(locked)
         before = audit.snapshot(locked, cleaned)
         for name, value in cleaned.items():
             setattr(locked, name, value)
         changed = audit.changed_field_names(before, locked, cleaned)
         if changed:
             locked.updated_at = now
-            locked.save(update_fields=[*changed, "updated_at"])
+            locked.revision = (locked.revision or 0) + 1
+            locked.save(update_fields=[*changed, "updated_at", "revision"])
             audit.record(AuditAction.CHANGE, locked, changed_fields=changed, user=user)
     return locked
 
@@ -704,7 +734,14 @@ def sign_problems(note: SessionNote) -> list[tuple[str, str]]:
 def session_note_sign(note: SessionNote, *, user, now: datetime | None = None) -> SessionNote:
     """Sign a complete note: from now on it is final, and only addenda are added."""
     now = now or timezone.now()
-    _require_treating_practitioner(note.appointment, user)
+    appointment = note.appointment
+    _require_treating_practitioner(appointment, user)
+    if now < appointment.start:
+        raise Conflict(
+            "visit_not_started",
+            "A session note is signed once the visit has started: this visit starts "
+            f"{format_datetime(appointment.start)}.",
+        )
     with transaction.atomic():
         locked = _locked_draft(note)
         problems = sign_problems(locked)
@@ -717,6 +754,9 @@ def session_note_sign(note: SessionNote, *, user, now: datetime | None = None) -
         audit.record(
             AuditAction.CHANGE, locked, changed_fields=["signed_at"], detail="signed", user=user
         )
+        # Signing the note completes the visit, in the same transaction.
+        if locked.appointment.status == AppointmentStatus.ARRIVED:
+            appointment_set_status(locked.appointment, status=AppointmentStatus.COMPLETED, now=now)
     return locked
 
 

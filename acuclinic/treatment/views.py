@@ -1,16 +1,19 @@
 """Treatment pages: parse the request, call one service, render. No rule lives here.
 
-The session note is one page with a form per part (details, points, needles, events,
-signing); each form posts to its own address and comes back to the page, so every part
-works without JavaScript. A refused post shows the page again with the error on the
-form that caused it, and nothing written.
+The session note is one page and one form (note_save): whichever button is pressed, the
+text and every part filled in are kept, so it works without JavaScript; with it, the text
+is also saved as it is typed (note_autosave). The per-part addresses (details, points,
+needles, sign…) still answer a post of that part alone. A refused step shows the page
+again with the error where it belongs and everything typed still in its fields.
 """
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +44,7 @@ from acuclinic.treatment.forms import (
     split_codes,
 )
 from acuclinic.treatment.models import FollowUp, NeedleLot, PointPrescription, SessionNote
+from acuclinic.treatment.services import DraftChanged
 
 CLINICAL = "people.view_clinical"
 READ_NOTES = (CLINICAL, "treatment.view_sessionnote")
@@ -216,6 +220,7 @@ def _note_context(request, note: SessionNote, **forms) -> dict:
         addendum_form=forms.get("addendum_form") or AddendumForm(),
         sign_error=forms.get("sign_error"),
         page_error=forms.get("page_error"),
+        draft_changed=forms.get("draft_changed"),
     )
     return context
 
@@ -254,6 +259,287 @@ def note_detail(request, pk: int):
 
 def _post_only(request, note: SessionNote):
     return None if request.method == "POST" else _back_to(note)
+
+
+# ── The one note form: every button saves everything typed ───────────────────────────
+#
+# The note page is a single form. Whichever button is pressed, the text is saved first
+# (checked against the revision the page was opened at), then every part that was filled
+# in (points, needles, an adverse event), then the button's own step (sign, prefill,
+# remove, search). A refused step shows the page again with everything typed still in
+# its fields, so no press of a button ever loses a word.
+
+
+def _revision(post) -> int | None:
+    try:
+        return int(post.get("revision", ""))
+    except ValueError:
+        return None
+
+
+def _kept(form_class, post, **kwargs):
+    """``form_class`` unbound, showing what was typed into it (a part not yet acted on)."""
+    form = form_class(**kwargs)
+    initial = {}
+    for name, field in form.fields.items():
+        if isinstance(field, django_forms.MultipleChoiceField):
+            initial[name] = post.getlist(name)
+        elif name in post:
+            initial[name] = post.get(name)
+    form.initial = initial
+    return form
+
+
+def _points_pending(post) -> bool:
+    return bool(post.get("codes", "").strip() or post.getlist("pick"))
+
+
+def _needles_pending(post) -> bool:
+    return bool(post.get("lot", "").strip() or post.get("count", "").strip())
+
+
+def _event_pending(post) -> bool:
+    return bool(
+        post.get("severity")
+        or post.get("description", "").strip()
+        or post.get("action_taken", "").strip()
+    )
+
+
+class _NoteSave:
+    """One press of a button on the note form, and the page to show if a step is refused."""
+
+    def __init__(self, request, note: SessionNote):
+        self.request, self.note, self.post = request, note, request.POST
+        lots = queries.usable_lots(note.clinic, note.session_date)
+        self.lots = lots
+        self.forms = {
+            "details_form": NoteDetailsForm(self.post),
+            "points_form": _kept(PointsForm, self.post),
+            "prefill_form": _kept(PrefillForm, self.post),
+            "needles_form": _kept(NeedleUseForm, self.post, lots=lots),
+            "event_form": _kept(AdverseEventForm, self.post),
+        }
+        self.done: list[str] = []
+
+    def refused(self, *, status: int = 400, error: ServiceError | None = None, **forms):
+        for text in self.done:
+            messages.success(self.request, text)
+        note = _note_or_404(self.note.pk)
+        return _render_note(
+            self.request, note, status=status, error=error, **{**self.forms, **forms}
+        )
+
+    def save_text(self):
+        form = self.forms["details_form"]
+        if not form.is_valid():
+            return self.refused()
+        try:
+            self.note = services.session_note_update(
+                self.note,
+                user=self.request.user,
+                expected_revision=_revision(self.post),
+                **form.cleaned_data,
+            )
+        except DraftChanged as exc:
+            return self.refused(error=exc, page_error=exc.message, draft_changed=exc.note)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+            return self.refused(error=exc)
+        self.done.append("Note saved.")
+        return None
+
+    def chart(self):
+        form = PointsForm(self.post)
+        if not form.is_valid():
+            return self.refused(points_form=form)
+        data = form.cleaned_data
+        specs = services.specs_from_codes(
+            data["all_codes"],
+            side=data["side"],
+            depth_mm=data["depth_mm"],
+            retention_minutes=data["retention_minutes"],
+            stimulation=data["stimulation"],
+        )
+        try:
+            added = services.needled_points_add(
+                self.note, specs, user=self.request.user, override_reason=data["override_reason"]
+            )
+        except OverrideNeeded as exc:
+            form.add_error("override_reason", exc.message)
+            return self.refused(error=exc, points_form=form, points_problems=exc.problems)
+        except ServiceError as exc:
+            apply_service_error(form, exc, aliases={"code": "codes"})
+            return self.refused(error=exc, points_form=form)
+        self.done.append(f"Charted {', '.join(p.code for p in added)}.")
+        return None
+
+    def prefill(self, source: str):
+        form = PrefillForm(
+            {"source": source, "override_reason": self.post.get("override_reason", "")}
+        )
+        prescription = None
+        if form.is_valid() and source != "last":
+            prescription = (
+                PointPrescription.objects.filter(pk=source).first() if source.isdigit() else None
+            )
+            if prescription is None:
+                form.add_error(None, "Choose one of your prescriptions.")
+        if not form.is_valid():
+            return self.refused(prefill_form=form)
+        try:
+            added = services.note_prefill(
+                self.note,
+                user=self.request.user,
+                prescription=prescription,
+                override_reason=form.cleaned_data["override_reason"],
+            )
+        except OverrideNeeded as exc:
+            form.add_error("override_reason", exc.message)
+            return self.refused(error=exc, prefill_form=form, prefill_problems=exc.problems)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+            return self.refused(error=exc, prefill_form=form)
+        self.done.append(f"Charted {', '.join(p.code for p in added)}.")
+        return None
+
+    def needles(self):
+        form = NeedleUseForm(self.post, lots=self.lots)
+        if not form.is_valid():
+            return self.refused(needles_form=form)
+        lot = NeedleLot.objects.filter(pk=form.cleaned_data["lot"]).first()
+        if lot is None:
+            form.add_error("lot", "Choose a needle lot from the list.")
+            return self.refused(needles_form=form)
+        try:
+            services.needle_use_record(
+                self.note, lot=lot, count=form.cleaned_data["count"], user=self.request.user
+            )
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+            return self.refused(error=exc, needles_form=form)
+        self.done.append("Needles recorded.")
+        return None
+
+    def event(self):
+        if not self.request.user.has_perm("treatment.add_adverseevent"):
+            raise PermissionDenied
+        form = AdverseEventForm(self.post)
+        if not form.is_valid():
+            return self.refused(event_form=form)
+        try:
+            event = services.adverse_event_record(
+                self.note, user=self.request.user, **form.cleaned_data
+            )
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+            return self.refused(error=exc, event_form=form)
+        text = "Adverse event recorded."
+        if hasattr(event, "follow_up"):
+            text += " A follow-up is open until a clinic admin closes it."
+        self.done.append(text)
+        return None
+
+    def remove(self, kind: str, pk_text: str):
+        if not pk_text.isdigit():
+            return None
+        remove = services.needled_point_remove if kind == "point" else services.needle_use_remove
+        try:
+            remove(self.note, int(pk_text), user=self.request.user)
+        except ServiceError as exc:
+            return self.refused(error=exc, page_error=exc.message)
+        self.done.append(
+            "Point removed." if kind == "point" else "Lot removed; its needles are back in stock."
+        )
+        return None
+
+    def sign(self):
+        try:
+            services.session_note_sign(self.note, user=self.request.user)
+        except NoteNotReady as exc:
+            return self.refused(error=exc, sign_error=exc)
+        except ServiceError as exc:
+            return self.refused(error=exc, page_error=exc.message)
+        self.done.append("Note signed. It is now final; corrections are added as addenda.")
+        return None
+
+    def run(self):
+        post = self.post
+        # The form always carries its revision; a post without it has no text to save
+        # (saving it would empty the note).
+        steps = [self.save_text] if "revision" in post else []
+        if post.get("remove_point"):
+            steps.append(lambda: self.remove("point", post["remove_point"]))
+        if post.get("remove_needles"):
+            steps.append(lambda: self.remove("needles", post["remove_needles"]))
+        if _points_pending(post):
+            steps.append(self.chart)
+        if post.get("prefill"):
+            steps.append(lambda: self.prefill(post["prefill"]))
+        if _needles_pending(post):
+            steps.append(self.needles)
+        if post.get("action") == "event" or _event_pending(post):
+            steps.append(self.event)
+        if post.get("action") == "sign":
+            steps.append(self.sign)
+        for step in steps:
+            refused = step()
+            if refused is not None:
+                return refused
+        if self.done:
+            messages.success(self.request, " ".join(self.done))
+        url = reverse("treatment_note", args=[self.note.pk])
+        action = post.get("action", "")
+        if action == "search" and post.get("q", "").strip():
+            return redirect(f"{url}?{urlencode({'q': post['q'].strip()})}#points")
+        anchor = {"chart": "points", "needles": "needles", "event": "events"}.get(action, "")
+        return redirect(url + (f"#{anchor}" if anchor else ""))
+
+
+@staff_view(*CHART)
+def note_save(request, pk: int):
+    note = _note_or_404(pk)
+    if (back := _post_only(request, note)) is not None:
+        return back
+    return _NoteSave(request, note).run()
+
+
+@staff_view(*CHART)
+def note_autosave(request, pk: int):
+    """The note's text, saved as it is typed (static/treatment/note.js): JSON back."""
+    if request.method != "POST":
+        return JsonResponse({"code": "method_not_allowed", "message": "Use POST."}, status=405)
+    note = queries.note_with_parts(pk)
+    if note is None:
+        return JsonResponse({"code": "not_found", "message": "No such session note."}, status=404)
+    form = NoteDetailsForm(request.POST)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        label = form.fields[field].label if field in form.fields else ""
+        return JsonResponse(
+            {
+                "code": "invalid",
+                "field": field,
+                "message": f"Not saved: {label or field}: {errors[0]}",
+            },
+            status=400,
+        )
+    try:
+        note = services.session_note_update(
+            note,
+            user=request.user,
+            expected_revision=_revision(request.POST),
+            **form.cleaned_data,
+        )
+    except ServiceError as exc:
+        return JsonResponse(
+            {"code": exc.code, "field": exc.field, "message": f"Not saved: {exc.message}"},
+            status=exc.status,
+        )
+    saved = timezone.localtime(note.updated_at).strftime("%H:%M")
+    return JsonResponse(
+        {"revision": note.revision or 0, "saved": saved, "message": f"Saved {saved}"}
+    )
 
 
 @staff_view(*CHART)

@@ -2,11 +2,13 @@
 keyboards, and a whole session charted and signed with JavaScript switched off."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.testing import factories
 from acuclinic.testing import treatment as testing
 from acuclinic.treatment.models import SessionNote
@@ -85,6 +87,18 @@ def test_a_session_is_charted_and_signed_without_javascript(live_server, no_js_p
     assert SessionNote.objects.get(appointment=visit).is_signed
     assert_accessible(page)
 
+    # Signing completed the visit; tomorrow's visit says what must come before its note.
+    page.get_by_role("link", name=re.compile("Medical acupuncture, ")).click()
+    expect(page.locator("dd.status-completed")).to_have_text("Completed")
+    tomorrow = testing.ready_visit(
+        visit.patient,
+        visit.practitioner,
+        day=visit.start.date() + timedelta(days=1),
+        status=AppointmentStatus.BOOKED,
+    )
+    page.goto(live_server.url + reverse("appointment_detail", args=[tomorrow.pk]))
+    expect(page.locator(".treatment-link")).to_contain_text("mark the patient as arrived first")
+
 
 def test_the_treatment_pages_are_labelled_and_have_their_landmarks(
     live_server,
@@ -108,7 +122,7 @@ def test_the_treatment_pages_are_labelled_and_have_their_landmarks(
 
     # An adverse event, with the question that decides whether it is significant.
     page.get_by_text("Record an adverse event").click()
-    form = page.locator("#events form")
+    form = page.locator("#events")
     form.get_by_label("Type of event").select_option("worsened_symptoms")
     form.get_by_label("Mild").check()
     question = form.get_by_role("group", name="Was it severe, unusual or lasting?")
@@ -147,3 +161,43 @@ def test_the_point_search_answers_as_you_type(live_server, page, clinic_today):
     page.goto(live_server.url + reverse("treatment_points"))
     page.get_by_label("Find a point or muscle").fill("piriformis")
     expect(page.locator("#results")).to_contain_text("TP-PIRI")
+
+
+def test_typed_text_survives_charting_and_a_second_tab_is_told_the_draft_changed(
+    live_server, browser, page, clinic_today
+):
+    visit, _lot = clinic_today
+    note = testing.session_note(visit)
+    url = live_server.url + reverse("treatment_note", args=[note.pk])
+    sign_in(page, live_server.url, "sarah")
+    page.goto(url)
+    # The case that lost text: type the pain score and findings, then chart points.
+    page.get_by_label("Pain before treatment (0–10)").fill("7")
+    page.get_by_label("Findings").fill("Tender over the left quadratus lumborum.")
+    page.get_by_label("Codes").fill("BL23, GV3")
+    page.get_by_label("Depth (mm)").fill("25")
+    page.get_by_label("Retention (minutes)").fill("20")
+    page.get_by_role("button", name="Chart these points").click()
+    expect(page.get_by_role("status")).to_contain_text("Charted BL23, GV3")
+    expect(page.get_by_label("Pain before treatment (0–10)")).to_have_value("7")
+    expect(page.get_by_label("Findings")).to_have_value("Tender over the left quadratus lumborum.")
+
+    # Saved as it is typed, with the time it was saved.
+    page.get_by_role("textbox", name="Plan").fill("Weekly for four weeks.")
+    expect(page.locator(".autosave-state")).to_contain_text(re.compile(r"Saved \d\d:\d\d"))
+    note.refresh_from_db()
+    assert note.plan == "Weekly for four weeks."
+
+    # A second tab opened earlier (before the plan was saved) does not overwrite it.
+    other = page.context.new_page()
+    other.goto(url)
+    page.get_by_role("textbox", name="Plan").fill("Weekly for six weeks.")
+    expect(page.locator(".autosave-state")).to_contain_text(re.compile(r"Saved \d\d:\d\d"))
+    other.get_by_role("textbox", name="Plan").fill("Fortnightly.")
+    expect(other.locator(".autosave-state")).to_contain_text("changed at")
+    note.refresh_from_db()
+    assert note.plan == "Weekly for six weeks."
+    other.get_by_role("button", name="Save", exact=True).click()
+    expect(other.get_by_role("alert")).to_contain_text("in another tab")
+    expect(other.get_by_role("textbox", name="Plan")).to_have_value("Fortnightly.")
+    assert_accessible(other)

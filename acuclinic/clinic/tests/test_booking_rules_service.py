@@ -20,6 +20,7 @@ DEFAULTS = {
     "cancellation_notice_hours": 24,
     "min_booking_notice_hours": 12,
     "booking_horizon_days": 90,
+    "arrival_window_minutes": 30,
 }
 
 

@@ -9,6 +9,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import OutputWrapper
 
 from acuclinic.audit.models import AuditEntry
 from acuclinic.demo.reset import clinic_rows
@@ -79,3 +80,31 @@ def test_a_changed_demo_password_is_not_printed(first_run):
     rows = login_rows(setup())
     assert ["reception", "Reception", "(changed)"] in rows
     assert "a-new-password-for-the-desk" not in str(rows)
+
+
+def test_the_first_run_says_what_it_builds_as_it_goes(first_run):
+    parts = re.findall(r"Building the demo clinic: (.+?)… \(\d+ s\)", first_run)
+    assert parts == [
+        "the clinic, its staff and their working hours",
+        "300 patients",
+        "the diary of appointments",
+        "safety questionnaires and flags",
+        "session notes",
+        "enquiries",
+        "courses and outcome measures",
+    ]
+    assert first_run.index("Building the demo clinic") < first_run.index("Built the demo")
+
+
+def test_migrating_is_reported_a_quarter_at_a_time_not_a_line_per_migration():
+    from acuclinic.demo.progress import MigrationProgress
+
+    out = StringIO()
+    progress = MigrationProgress(OutputWrapper(out), steps=8)
+    for n in range(8):
+        progress.write(f"  Applying app.{n:04}_step...")
+        progress.write(" OK\n")
+    lines = out.getvalue().splitlines()
+    assert [line.split(" (")[0] for line in lines] == [
+        f"Preparing the database: {done} of 8 steps" for done in (2, 4, 6, 8)
+    ]

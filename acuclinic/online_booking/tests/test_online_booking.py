@@ -218,9 +218,10 @@ def test_the_cancel_link_cancels_with_notice_and_the_time_is_free_again(
     assert free is not None
 
 
-def test_inside_the_notice_period_the_cancel_link_asks_the_patient_to_phone(
+def test_inside_the_notice_period_the_cancel_link_warns_it_is_late_then_cancels(
     client, clinic, practitioner
 ):
+    """The manage link says what the portal says: a late cancellation, confirmed first."""
     patient = factories.patient()
     soon = factories.appointment(
         patient=patient, practitioner=practitioner, start=timezone.now() + timedelta(hours=20)
@@ -228,13 +229,16 @@ def test_inside_the_notice_period_the_cancel_link_asks_the_patient_to_phone(
     link = reverse("online_manage", args=[online.manage_token(soon)])
 
     page = client.get(link).content.decode()
-    response = client.post(link)
-
-    assert "Cancel this appointment" not in page
-    assert "Please phone us" in page
-    assert response.status_code == 409
+    unwarned = client.post(link)
     soon.refresh_from_db()
-    assert soon.status == AppointmentStatus.BOOKED
+    assert (unwarned.status_code, soon.status) == (409, AppointmentStatus.BOOKED)
+    response = client.post(link, {"warned_late": "1"})
+
+    assert "This will be a late cancellation" in page
+    assert "Cancel it anyway (late cancellation)" in page
+    assert response.status_code == 302
+    soon.refresh_from_db()
+    assert soon.status == AppointmentStatus.LATE_CANCELLED
 
 
 @pytest.mark.parametrize("name", ["online_manage", "online_done"])
@@ -494,3 +498,28 @@ def test_the_public_pages_need_no_clinic_to_answer_sensibly(client, db):
     for name in ("online_start", "online_contact"):
         assert client.get(reverse(name)).status_code == 200
     assert client.get(reverse("online_times"), {"service": "1", "location": "1"}).status_code == 400
+
+
+def test_the_manage_link_is_refused_once_the_visit_moves_and_after_it_is_over(
+    client, clinic, practitioner
+):
+    patient = factories.patient()
+    visit = factories.appointment(
+        patient=patient, practitioner=practitioner, start=timezone.now() + timedelta(days=5)
+    )
+    link = reverse("online_manage", args=[online.manage_token(visit)])
+    assert client.get(link).status_code == 200
+    # Over a day after the visit ended: refused.
+    with time_machine.travel(visit.end + timedelta(days=1, minutes=1)):
+        late = client.get(link)
+    assert late.status_code == 404
+    assert "since been changed, or has passed" in late.content.decode()
+    # Moved: the old link is refused, a new one works.
+    visit.start += timedelta(hours=2)
+    visit.end += timedelta(hours=2)
+    visit.held_until = None  # worked out again on saving, from the new end
+    visit.save()
+    assert client.get(link).status_code == 404
+    assert (
+        client.get(reverse("online_manage", args=[online.manage_token(visit)])).status_code == 200
+    )

@@ -269,7 +269,7 @@ def manage(request, token: str):
     error = None
     if request.method == "POST":
         try:
-            online.cancel(appointment)
+            online.cancel(appointment, warned_late=request.POST.get("warned_late") == "1")
         except Conflict as exc:
             error = exc
         else:

@@ -158,7 +158,9 @@ def test_the_tokens_page_asks_a_visitor_to_sign_in(client, clinic):
 
 
 def test_making_a_token_shows_the_secret_once_and_it_works(signed_in, reception_user, clinic):
-    response = signed_in.post(TOKENS_URL, {"name": "Reception tablet"})
+    response = signed_in.post(
+        TOKENS_URL, {"name": "Reception tablet", "access": "read", "expires_in_days": "30"}
+    )
 
     assert response.status_code == 200
     secret = response.context["secret"]

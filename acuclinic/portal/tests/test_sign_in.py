@@ -300,3 +300,29 @@ def test_an_empty_sign_in_form_sent_names_what_is_missing(client, mira):
     assert "Enter the email address the clinic has for you." in response.content.decode()
     assert not Message.objects.exists()
     assert not LinkRequest.objects.exists()
+
+
+def test_the_outbox_keeps_the_email_with_the_link_withheld_and_it_is_put_in_as_it_goes(
+    client, mira, mailoutbox
+):
+    captured = []
+    services.sign_in_link_request(
+        email=mira.email,
+        date_of_birth=mira.date_of_birth,
+        client_address="10.0.0.1",
+        url_for=lambda token: (
+            captured.append(token) or f"https://clinic.test/portal/sign-in/{token}/"
+        ),
+    )
+    token = captured[0]
+    message = Message.objects.get(kind="portal_sign_in")
+    assert token not in message.body
+    assert "https://clinic.test/portal/sign-in/link-withheld/" in message.body
+    link = SignInLink.objects.get()
+    assert token not in (link.nonce, link.token_digest)
+    assert delivery.deliver(message.pk) == "sent"
+    assert f"https://clinic.test/portal/sign-in/{token}/" in mailoutbox[0].body
+    message.refresh_from_db()
+    assert token not in message.body
+    # The link works.
+    assert client.get(f"/portal/sign-in/{token}/").status_code in (200, 302)

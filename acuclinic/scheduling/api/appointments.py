@@ -261,6 +261,29 @@ def cancelappointment_or_404(request, appointment_id: int, payload: CancelIn | N
     return appointment_or_404(appointment_id)
 
 
+class PatientChangeOut(Schema):
+    may_cancel: bool = Field(description="The patient may cancel this visit online now.")
+    late: bool = Field(description="A cancellation by the patient now would be late.")
+    may_move: bool = Field(description="The patient may move this visit online now.")
+    cancel_refusal: str = Field(description="Why the patient may not cancel, or empty.")
+    move_refusal: str = Field(description="Why the patient may not move it, or empty.")
+    notice_hours: int = Field(description="The clinic's cancellation notice, in hours.")
+
+
+@router.get(
+    "/appointments/{appointment_id}/patient-change",
+    response={200: PatientChangeOut, **ERRORS},
+    auth=require("scheduling.view_appointment"),
+    tags=["appointments"],
+    summary="What the patient may do with a visit themselves (the one cancellation rule)",
+)
+def get_patient_change(request, appointment_id: int):
+    """The clinic's one rule, as the portal and the booking email's link apply it: the
+    patient may cancel until the visit starts (late inside the notice period), and move it
+    online only with at least the notice."""
+    return services.patient_change(appointment_or_404(appointment_id), now=timezone.now())
+
+
 # Free slots ---------------------------------------------------------------------------
 
 # Longer than two months is a report, not a search for a time.

@@ -1,12 +1,13 @@
 """A practitioner's appointments as an iCalendar feed (RFC 5545), for their own calendar.
 
-The feed says when, where and whom, and nothing clinical: the summary is the service
-and the patient's initial and surname ("Medical acupuncture — M. Okafor"); notes,
-conditions and contact details stay in acuclinic. Times carry the location's time zone
-(TZID=Europe/London with its VTIMEZONE), so a 10:00 appointment shows at 10:00 on both
-sides of the clock change. Each appointment keeps one UID, so a move updates the event
-rather than adding another, and a recent cancellation is sent as STATUS:CANCELLED so
-subscribed calendars remove it.
+The feed says when and where, and nothing clinical: the summary is the service, and
+only if the clinic opts in (Clinic.calendar_feed_patient_names) the patient's initial and
+surname ("Medical acupuncture — M. Okafor"), since the feed goes to third-party calendar
+services; notes, conditions and contact details stay in acuclinic. Times carry the
+location's time zone (TZID=Europe/London with its VTIMEZONE), so a 10:00 appointment
+shows at 10:00 on both sides of the clock change. Each appointment keeps one UID, so a
+move updates the event rather than adding another, and a recent cancellation is sent as
+STATUS:CANCELLED so subscribed calendars remove it.
 
 The output is deterministic for the same appointments (no "now" in it), so an unchanged
 feed has an unchanged ETag and a calendar program's conditional request gets a 304.
@@ -48,7 +49,9 @@ def feed_appointments(practitioner: Practitioner, *, now: datetime) -> QuerySet[
     )
 
 
-def summary(appointment: Appointment) -> str:
+def summary(appointment: Appointment, *, patient_names: bool = False) -> str:
+    if not patient_names:
+        return appointment.service.name
     patient = appointment.patient
     initial = patient.given_name[:1].upper()
     who = f"{initial}. {patient.family_name}" if initial else patient.family_name
@@ -71,7 +74,7 @@ def sequence(appointment: Appointment) -> int:
     return max(0, int((appointment.updated_at - appointment.created_at).total_seconds()))
 
 
-def _event(appointment: Appointment, link: str) -> Event:
+def _event(appointment: Appointment, link: str, patient_names: bool) -> Event:
     tz = appointment.room.location.tz
     event = Event()
     event.add("uid", uid(appointment))
@@ -83,7 +86,7 @@ def _event(appointment: Appointment, link: str) -> Event:
     event.add("sequence", sequence(appointment))
     event.add("dtstart", appointment.start.astimezone(tz))
     event.add("dtend", appointment.end.astimezone(tz))
-    event.add("summary", summary(appointment))
+    event.add("summary", summary(appointment, patient_names=patient_names))
     event.add("location", vText(where(appointment)))
     event.add("status", "CANCELLED" if appointment.status in CANCELLED else "CONFIRMED")
     event.add("transp", "OPAQUE")
@@ -100,6 +103,7 @@ def build_calendar(
     appointments: Iterable[Appointment],
     now: datetime,
     link_for: Callable[[Appointment], str] = lambda appointment: "",
+    patient_names: bool = False,
 ) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -112,7 +116,7 @@ def build_calendar(
     # An X- property has no known type: say it is a duration, or it is written "0:15:00".
     calendar.add("x-published-ttl", vDuration(REFRESH))
     for appointment in appointments:
-        calendar.add_component(_event(appointment, link_for(appointment)))
+        calendar.add_component(_event(appointment, link_for(appointment), patient_names))
     # One VTIMEZONE per TZID used, with the transitions around the feed's window (the
     # whole history since 1970 would make every download several kilobytes longer).
     calendar.add_missing_timezones(

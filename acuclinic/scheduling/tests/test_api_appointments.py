@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -536,7 +537,9 @@ def test_changing_the_notes_is_audited_by_field_name(reception, booked):
 
 
 def test_the_front_desk_marks_arrival_then_completion(reception, booked):
-    assert reception.patch(f"/appointments/{booked.pk}", {"status": "arrived"}).status_code == 200
+    with time_machine.travel(booked.start - timedelta(minutes=10), tick=False):
+        arrived = reception.patch(f"/appointments/{booked.pk}", {"status": "arrived"})
+    assert arrived.status_code == 200
     response = reception.patch(f"/appointments/{booked.pk}", {"status": "completed"})
     assert response.json()["status"] == "completed"
     assert Appointment.objects.get(pk=booked.pk).status == AppointmentStatus.COMPLETED

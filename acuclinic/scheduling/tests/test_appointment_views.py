@@ -338,12 +338,18 @@ def mark(client, appointment, status):
     return client.post(reverse("appointment_status", args=[appointment.pk]), {"status": status})
 
 
-def test_marking_arrived_then_completed(signed_in, booked):
+def test_marking_arrived_then_completed(signed_in, practitioner, patient):
+    # Arrival is marked from 30 minutes before the start (the clinic's arrival window).
+    booked = factories.appointment(
+        patient=patient, practitioner=practitioner, start=timezone.now() + timedelta(minutes=10)
+    )
     assert flash(mark(signed_in, booked, "arrived")) == ["Status updated."]
     mark(signed_in, booked, "completed")
     booked.refresh_from_db()
     assert booked.status == AppointmentStatus.COMPLETED
-    changes = AuditEntry.objects.filter(action="change", object_id=str(booked.pk))
+    changes = AuditEntry.objects.filter(
+        action="change", object_type="scheduling.appointment", object_id=str(booked.pk)
+    )
     assert sorted(changes.values_list("detail", flat=True)) == ["arrived", "completed"]
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from acuclinic.audit.models import AuditEntry
+from acuclinic.clinic.models import Clinic
 from acuclinic.core.formats import LONDON
 from acuclinic.people.models import CalendarFeedToken
 from acuclinic.scheduling.choices import AppointmentStatus
@@ -93,9 +94,10 @@ def test_a_weekly_10am_course_stays_at_10_local_time_across_the_clock_change(
     assert offsets == [timedelta(0), timedelta(0), timedelta(hours=1), timedelta(hours=1)]
 
 
-def test_each_event_names_the_service_and_patient_briefly_and_where(client, course, feed_url):
+def test_each_event_names_the_service_and_where_but_no_patient(client, course, feed_url):
     event = _events(client.get(feed_url))[0]
-    assert str(event["SUMMARY"]) == "Medical acupuncture — M. Okafor"
+    assert str(event["SUMMARY"]) == "Medical acupuncture"
+    assert "Okafor" not in client.get(feed_url).content.decode()
     assert str(event["LOCATION"]) == "Room 1, Riverside, 1 Mill Lane, Testford, TE1 1ST"
     assert str(event["STATUS"]) == "CONFIRMED"
     assert str(event["CLASS"]) == "PRIVATE"
@@ -103,7 +105,18 @@ def test_each_event_names_the_service_and_patient_briefly_and_where(client, cour
     assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=30)
 
 
+def test_a_clinic_that_opts_in_gets_the_patients_initial_and_surname(
+    client, admin_user, course, feed_url
+):
+    client.force_login(admin_user)
+    client.post(reverse("security_settings"), {"calendar_feed_patient_names": "on"})
+    client.logout()
+    event = _events(client.get(feed_url))[0]
+    assert str(event["SUMMARY"]) == "Medical acupuncture — M. Okafor"
+
+
 def test_the_feed_carries_nothing_clinical_nor_the_patients_details(client, course, feed_url):
+    Clinic.objects.update(calendar_feed_patient_names=True)
     text = client.get(feed_url).content.decode()
     for private in (
         "apixaban",

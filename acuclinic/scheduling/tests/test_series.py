@@ -528,6 +528,9 @@ def test_the_appointment_page_says_which_session_of_the_course_it_is(signed_in, 
     assert "weekly on Tuesdays at 10:00" in page
     assert reverse("appointment_move_rest", args=[third.pk]) in page
     assert "Cancel this and the 3 later sessions" in page
+    # The course's own cancel form: its "The clinic" label ticks its own radio button (the
+    # root conftest fails any page with a repeated id).
+    assert 'for="id_rest_by_1"' in page and 'id="id_rest_by_1"' in page
 
 
 def test_the_series_page_lists_every_session(signed_in, course):

@@ -15,8 +15,15 @@ from acuclinic.core.forms import apply_service_error
 from acuclinic.people.models import Patient
 from acuclinic.scheduling import services
 from acuclinic.scheduling.choices import AppointmentStatus
-from acuclinic.scheduling.forms import BookingForm, CancelForm, MoveForm, StatusForm
+from acuclinic.scheduling.forms import (
+    BookingForm,
+    CancelForm,
+    CourseCancelForm,
+    MoveForm,
+    StatusForm,
+)
 from acuclinic.scheduling.models import Appointment
+from acuclinic.scheduling.signals import patient_to_be_told
 from acuclinic.scheduling.views.diary import diary_url, move_alternatives
 
 # Service errors name "start"; on the forms the date and time are separate fields.
@@ -26,6 +33,23 @@ FIELD_ALIASES = {"start": "time", "end": "time"}
 CLASH_CODES = {"practitioner_busy", "room_busy", "patient_busy", "slot_taken"}
 # Up to 18 ASCII digits always fits the databases' 64-bit ids.
 _ID = re.compile(r"[0-9]{1,18}")
+
+
+def tell_patient(request, form, appointment, change: str, previous_start=None) -> None:
+    """Announce the change for the patient's messages, by the ways left ticked."""
+    by_email = form.cleaned_data.get("tell_by_email", False)
+    by_text = form.cleaned_data.get("tell_by_text", False)
+    if by_email or by_text:
+        patient_to_be_told.send(
+            sender=Appointment,
+            appointment=appointment,
+            change=change,
+            by_email=by_email,
+            by_text=by_text,
+            previous_start=previous_start,
+            link_for=request.build_absolute_uri,
+            user=request.user,
+        )
 
 
 def _show_refusal(form, exc: ServiceError) -> None:
@@ -119,6 +143,7 @@ def appointment_new(request):
                 service=form.cleaned_data["service"],
             )
         else:
+            tell_patient(request, form, appointment, "booked")
             messages.success(
                 request,
                 f"Booked {patient.full_name} with {appointment.practitioner} on "
@@ -166,7 +191,10 @@ def _detail_context(appointment: Appointment, **forms) -> dict:
     return {
         "appointment": appointment,
         "move_form": forms.get("move_form") or MoveForm(initial=initial),
-        "cancel_form": forms.get("cancel_form") or CancelForm(),
+        "cancel_form": forms.get("cancel_form") or CancelForm(auto_id="id_cancel_%s"),
+        # The same fields again for the rest of the course: ids of their own, so a label
+        # never ticks the other form's radio button.
+        "cancel_rest_form": CourseCancelForm(auto_id="id_rest_%s"),
         "status_form": StatusForm(),
         "sessions": sessions,
         "later_sessions": [
@@ -229,6 +257,7 @@ def appointment_move(request, pk: int):
             _show_refusal(form, exc)
             alternatives = move_alternatives(appointment, exc.extra.get("alternatives", []))
         else:
+            tell_patient(request, form, moved, "moved", previous_start=appointment.start)
             messages.success(request, "Appointment moved.")
             local = moved.start.astimezone(room.location.tz)
             return redirect(
@@ -278,6 +307,7 @@ def appointment_cancel(request, pk: int):
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
+            tell_patient(request, form, cancelled, "cancelled")
             messages.success(
                 request,
                 "Cancelled late (inside the notice period)."

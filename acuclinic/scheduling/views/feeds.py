@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
+from acuclinic.clinic.models import Clinic
 from acuclinic.core.access import staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.people.models import CalendarFeedToken, Practitioner
@@ -121,6 +122,7 @@ def calendar_feed_ics(request, secret: str):
         appointments=appointments,
         now=now,
         link_for=lambda a: request.build_absolute_uri(reverse("appointment_detail", args=[a.pk])),
+        patient_names=Clinic.objects.filter(calendar_feed_patient_names=True).exists(),
     )
     audit.record(
         AuditAction.VIEW, token, detail=f"calendar feed read: {len(appointments)} appointments"

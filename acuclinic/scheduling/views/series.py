@@ -20,7 +20,12 @@ from acuclinic.core.errors import ServiceError
 from acuclinic.core.forms import apply_service_error
 from acuclinic.people.models import Patient, Practitioner
 from acuclinic.scheduling import queries, series, services
-from acuclinic.scheduling.forms import CancelForm, MoveRestForm, SeriesForm, WeeklyTimeForm
+from acuclinic.scheduling.forms import (
+    CourseCancelForm,
+    MoveRestForm,
+    SeriesForm,
+    WeeklyTimeForm,
+)
 from acuclinic.scheduling.models import MAX_SERIES_SESSIONS, Appointment, Series
 from acuclinic.scheduling.views.appointments import _appointment_or_404, _booking_initial, _id
 
@@ -271,7 +276,7 @@ def appointment_cancel_rest(request, pk: int):
     appointment = _appointment_or_404(pk)
     if request.method != "POST":
         return redirect("appointment_detail", pk=pk)
-    form = CancelForm(request.POST)
+    form = CourseCancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Keep the reason to 200 characters.")
         return redirect("appointment_detail", pk=pk)

@@ -120,7 +120,8 @@ def _practitioner_context(request, practitioner: Practitioner, **forms) -> dict:
         "can_manage": working_time.can_manage(request.user),
         "pattern_form": forms.get("pattern_form") or PatternForm(initial={"valid_from": today}),
         "end_form": PatternEndForm(initial={"last_day": today}),
-        "exception_form": forms.get("exception_form") or ExceptionForm(),
+        # Its fields share names with the pattern form's: ids of their own.
+        "exception_form": forms.get("exception_form") or ExceptionForm(auto_id="id_exc_%s"),
         "nav": "working_time",
     }
 
@@ -220,7 +221,7 @@ def working_exception_add(request):
     )
     if request.method != "POST":
         return redirect(back)
-    form = ExceptionForm(request.POST)
+    form = ExceptionForm(request.POST, auto_id="id_exc_%s")
     if form.is_valid():
         try:
             exception, affected = working_time.exception_add(

@@ -6,9 +6,13 @@ reception sees neither that a note exists nor anything in it.
 """
 
 from django import template
+from django.utils import timezone
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
+from acuclinic.core.formats import format_datetime
+from acuclinic.scheduling.choices import AppointmentStatus
+from acuclinic.scheduling.services import arrival_opens
 from acuclinic.treatment import checks, queries
 from acuclinic.treatment.models import SessionNote
 from acuclinic.treatment.services import ATTENDED
@@ -23,8 +27,29 @@ def _user(context):
     return getattr(request, "user", None)
 
 
+def _why_no_note(appointment) -> str:
+    """What must happen before this visit's session note can be written, in words."""
+    status = appointment.status
+    if status in (AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED):
+        return "No session note: this visit was cancelled."
+    if status == AppointmentStatus.DID_NOT_ATTEND:
+        return "No session note: the patient did not attend."
+    if status == AppointmentStatus.BOOKED:
+        opens = timezone.localtime(arrival_opens(appointment))
+        return (
+            "Session note: mark the patient as arrived first (from "
+            f"{format_datetime(opens)}); the note can then be written, and signed once the "
+            "visit has started."
+        )
+    return (
+        f"Session note: only {appointment.practitioner.name}, who sees the patient at this "
+        "visit, writes it."
+    )
+
+
 @register.inclusion_tag("treatment/_note_link.html", takes_context=True)
 def session_note_link(context, appointment):
+    """The session note of a visit, always in view: a link, or what must come first."""
     user = _user(context)
     if user is None or not user.has_perms(READ_NOTES) or not appointment.service.needling:
         return {"show": False}
@@ -36,9 +61,10 @@ def session_note_link(context, appointment):
         and appointment.practitioner.user_id == user.pk
     )
     return {
-        "show": note is not None or can_start,
+        "show": True,
         "note": note,
         "can_start": can_start,
+        "waiting_for": "" if note is not None or can_start else _why_no_note(appointment),
         "appointment": appointment,
     }
 

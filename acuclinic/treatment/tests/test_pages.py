@@ -41,28 +41,46 @@ def test_a_session_is_charted_and_signed_with_plain_forms(prac_client, visit, lo
     note = SessionNote.objects.get(appointment=visit)
     assert response.status_code == 302 and response["Location"] == note_url(note)
 
-    # Search without JavaScript: the note page itself lists ticks for the add form.
+    # Search without JavaScript: the note page itself lists ticks for the one note form.
     page = prac_client.get(note_url(note), {"q": "shenshu"})
-    assert 'value="BL23" form="add-points-form"' in page.content.decode()
+    assert 'value="BL23" form="note-form"' in page.content.decode()
 
+    # One form: the text, the points and the needles go in one press of a button.
     response = prac_client.post(
-        note_url(note, "treatment_note_points"),
+        note_url(note, "treatment_note_save"),
         {
+            "revision": "0",
+            "action": "chart",
+            "pain_before": "6",
+            "findings": "Tender L4–5.",
+            "needles_out": "5",
+            "needles_in": "5",
+            "aftercare": ["keep-clean", "drowsiness"],
+            "plan": "Weekly.",
             "pick": ["BL23"],
             "codes": "bl 25, GV3",
             "side": "bilateral",
             "depth_mm": "25",
             "retention_minutes": "20",
             "stimulation": "manual",
+            "lot": lot.pk,
+            "count": "5",
         },
     )
     assert response.status_code == 302
     assert [p.code for p in NeedledPoint.objects.order_by("position")] == ["BL23", "BL25", "GV3"]
+    note.refresh_from_db()
+    assert (note.pain_before, note.findings, note.revision) == (6, "Tender L4–5.", 1)
+    page = prac_client.get(note_url(note)).content.decode()
+    assert "<svg" in page and "3. GV3 Shenting" not in page
+    assert "3. GV3 Yaoyangguan (midline, back)" in page
+    assert "1. BL23 Shenshu (patient&#x27;s left, back)" in page
 
-    prac_client.post(note_url(note, "treatment_note_needles"), {"lot": lot.pk, "count": "5"})
-    prac_client.post(
-        note_url(note, "treatment_note_details"),
+    response = prac_client.post(
+        note_url(note, "treatment_note_save"),
         {
+            "revision": "1",
+            "action": "sign",
             "pain_before": "6",
             "findings": "Tender L4–5.",
             "needles_out": "5",
@@ -71,17 +89,60 @@ def test_a_session_is_charted_and_signed_with_plain_forms(prac_client, visit, lo
             "plan": "Weekly.",
         },
     )
-    page = prac_client.get(note_url(note)).content.decode()
-    assert "<svg" in page and "3. GV3 Shenting" not in page
-    assert "3. GV3 Yaoyangguan (midline, back)" in page
-    assert "1. BL23 Shenshu (patient&#x27;s left, back)" in page
-
-    response = prac_client.post(note_url(note, "treatment_note_sign"))
     assert response.status_code == 302
     note.refresh_from_db()
     assert note.is_signed
     page = prac_client.get(note_url(note)).content.decode()
     assert "Signed by" in page and "Add addendum" in page and "Chart these points" not in page
+
+
+TEXT = {"pain_before": "7", "findings": "Tight quadratus lumborum, left.", "plan": "Weekly."}
+
+
+def test_a_refused_point_keeps_every_word_typed_and_the_text_is_saved(prac_client, note):
+    data = {**TEXT, "revision": "0", "action": "chart", "codes": "BL99, GV3"}
+    data |= {"side": "bilateral", "depth_mm": "25", "retention_minutes": "20"}
+    data |= {"stimulation": "manual", "count": "4"}
+    response = prac_client.post(note_url(note, "treatment_note_save"), data)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "“BL99” is not a point" in page
+    assert "Tight quadratus lumborum, left.</textarea>" in page
+    assert 'value="BL99, GV3"' in page and 'name="count" value="4"' in page
+    note.refresh_from_db()
+    assert note.findings == "Tight quadratus lumborum, left." and note.pain_before == 7
+    assert not NeedledPoint.objects.exists()
+
+
+def test_a_second_tab_saving_an_older_copy_is_told_the_draft_changed(prac_client, note):
+    url = note_url(note, "treatment_note_save")
+    assert prac_client.post(url, {**TEXT, "revision": "0"}).status_code == 302
+    stale = {**TEXT, "revision": "0", "findings": "Written in the other tab."}
+    response = prac_client.post(url, stale)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "This draft was changed at" in page and "in another tab" in page
+    assert "Written in the other tab.</textarea>" in page
+    assert "The saved version of this draft" in page
+    note.refresh_from_db()
+    assert note.findings == TEXT["findings"] and note.revision == 1
+    # Told, the practitioner saves again from the revision the page now holds.
+    assert prac_client.post(url, {**stale, "revision": "1"}).status_code == 302
+    note.refresh_from_db()
+    assert note.findings == "Written in the other tab." and note.revision == 2
+
+
+def test_the_text_is_saved_as_it_is_typed_and_a_stale_autosave_writes_nothing(prac_client, note):
+    url = note_url(note, "treatment_note_autosave")
+    answer = prac_client.post(url, {**TEXT, "revision": "0"})
+    assert answer.status_code == 200
+    assert answer.json()["revision"] == 1 and answer.json()["message"].startswith("Saved ")
+    stale = prac_client.post(url, {**TEXT, "revision": "0", "plan": "Other tab."})
+    assert stale.status_code == 409 and stale.json()["code"] == "draft_changed"
+    bad = prac_client.post(url, {**TEXT, "revision": "1", "pain_before": "eleven"})
+    assert bad.status_code == 400 and bad.json()["field"] == "pain_before"
+    note.refresh_from_db()
+    assert note.plan == "Weekly." and note.revision == 1
 
 
 def test_the_printed_note_uses_the_print_stylesheet_and_carries_the_signature_line(

@@ -4,13 +4,12 @@ import argparse
 from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.formats import format_date
 from acuclinic.demo.builder import build_demo
+from acuclinic.demo.progress import demo_progress, unapplied_migrations
 from acuclinic.demo.spec import MAX_SCALE, DemoSpec
 from acuclinic.demo.staff import DEMO_LOGINS, DEMO_PASSWORD
 
@@ -26,12 +25,6 @@ def whole_number(minimum: int):
         return value
 
     return parse
-
-
-def unapplied_migrations() -> list[str]:
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
 
 
 def iso_date(text: str) -> date:
@@ -93,7 +86,7 @@ class Command(BaseCommand):
                 "which also loads the demo into an empty database) first."
             )
         try:
-            summary = build_demo(spec, reset_first=reset)
+            summary = build_demo(spec, reset_first=reset, progress=demo_progress(self.stdout))
         except ServiceError as exc:
             raise CommandError(
                 f"{exc.message} To delete that data and build the demo instead, "

@@ -1,0 +1,57 @@
+"""The admin's billing settings: VAT number, fees, prices by date, VAT by service."""
+
+import pytest
+from django.urls import reverse
+
+from acuclinic.billing import services
+from acuclinic.billing.models import BillingSettings, Price, ServiceVat
+
+pytestmark = pytest.mark.django_db
+
+SETTINGS = {
+    "form": "settings",
+    "vat_number": "GB123456789",
+    "invoice_when": "attended",
+    "payment_terms_days": "14",
+    "late_cancel_fee_pence": "0",
+    "late_cancel_fee_percent": "50",
+    "dna_fee_pence": "4500",
+    "dna_fee_percent": "0",
+    "course_draws_dna": "on",
+}
+
+
+def test_an_admin_sets_vat_fees_prices_and_vat_treatment(client, admin_user, clinic, medical):
+    client.force_login(admin_user)
+    assert client.post(reverse("billing_settings"), SETTINGS).status_code == 302
+    saved = services.settings_for(clinic)
+    assert (saved.vat_number, saved.late_cancel_fee_percent, saved.dna_fee_pence) == (
+        "GB123456789",
+        50,
+        4500,
+    )
+    assert not saved.course_draws_late_cancel and saved.course_draws_dna
+    price = {
+        "form": "price",
+        "service": medical.pk,
+        "effective_from": "2026-01-01",
+        "price": "55.00",
+    }
+    assert client.post(reverse("billing_settings"), price).status_code == 302
+    assert Price.objects.get().price_pence == 5500
+    again = client.post(reverse("billing_settings"), price)
+    assert again.status_code == 400 and Price.objects.count() == 1
+    vat = {"form": "vat", "service": medical.pk, "treatment": "standard"}
+    client.post(reverse("billing_settings"), vat)
+    client.post(reverse("billing_settings"), {**vat, "treatment": "exempt"})
+    assert ServiceVat.objects.get(service=medical).treatment == "exempt"
+
+
+def test_a_fee_as_both_amount_and_percentage_is_refused(client, admin_user, clinic):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("billing_settings"), {**SETTINGS, "late_cancel_fee_pence": "1000"}
+    )
+    assert response.status_code == 400
+    assert "late_cancel_fee_percent" in response.context["settings_form"].errors
+    assert not BillingSettings.objects.filter(late_cancel_fee_pence=1000).exists()

@@ -1,0 +1,60 @@
+"""The production web server's recipe (acuclinic/gunicorn_conf.py with acuclinic/wsgi.py):
+one preloaded app shared by forked workers, with nothing a worker must not inherit."""
+
+import gc
+import importlib
+
+import pytest
+from django.db import connection
+from gunicorn.config import Config
+
+
+def load_recipe() -> Config:
+    """The settings gunicorn reads from the module, as gunicorn's own Config holds them."""
+    from acuclinic import gunicorn_conf
+
+    module = importlib.reload(gunicorn_conf)  # reads the environment afresh
+    config = Config()
+    for name in ("preload_app", "worker_class", "workers", "threads", "timeout"):
+        config.set(name, getattr(module, name))
+    return config
+
+
+def test_the_recipe_preloads_one_app_and_serves_clients_on_threads():
+    config = load_recipe()
+    assert config.preload_app is True
+    assert config.worker_class_str == "gthread"
+    assert config.workers == 1 and config.threads == 8
+
+
+def test_the_counts_follow_the_environment(monkeypatch):
+    monkeypatch.setenv("WEB_WORKERS", "3")
+    monkeypatch.setenv("WEB_THREADS", "4")
+    config = load_recipe()
+    assert (config.workers, config.threads) == (3, 4)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_before_each_fork_the_database_connection_is_closed_and_objects_frozen():
+    from acuclinic import gunicorn_conf
+
+    connection.ensure_connection()
+    assert connection.connection is not None
+    try:
+        gunicorn_conf.pre_fork(server=None, worker=None)
+        assert connection.connection is None  # a forked worker opens its own
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_the_wsgi_module_compiles_every_template_before_any_request():
+    from django.template import engines
+
+    import acuclinic.wsgi  # noqa: F401
+
+    loader = engines["django"].engine.template_loaders[0]
+    cached = getattr(loader, "get_template_cache", {})
+    assert any(name.startswith("scheduling/") for name in cached), (
+        "templates are compiled at import, so forked workers share them"
+    )

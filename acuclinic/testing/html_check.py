@@ -1,0 +1,99 @@
+"""Checks every HTML page the test suite renders through Django's test client: no two
+elements share an id (a duplicated id makes a label tick another form's radio button, and
+breaks aria references), and every filled date box has a value a browser can show
+(yyyy-mm-dd). Enabled for every test by the root conftest."""
+
+import re
+from collections import Counter
+from html.parser import HTMLParser
+
+from django.test import client as django_client
+
+# A browser shows a date box's value only in this form; "03/03/2026" shows an empty box.
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class _Ids(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids: list[str] = []
+        self._in_template = 0
+        self.bad_dates: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "template":
+            # A <template>'s content is inert until copied: its ids are not in the page.
+            self._in_template += 1
+        elif not self._in_template:
+            self.ids.extend(value for name, value in attrs if name == "id" and value)
+        fields = dict(attrs)
+        value = fields.get("value")
+        is_date_box = tag == "input" and fields.get("type") == "date"
+        if is_date_box and value and not ISO_DATE.fullmatch(value):
+            self.bad_dates.append(f"{fields.get('name')}={value}")
+
+    def handle_endtag(self, tag):
+        if tag == "template" and self._in_template:
+            self._in_template -= 1
+
+
+def dates_a_browser_cannot_show(html: str) -> list[str]:
+    """Date boxes whose value is not yyyy-mm-dd, as ``name=value``."""
+    parser = _Ids()
+    parser.feed(html)
+    return parser.bad_dates
+
+
+def duplicate_ids(html: str) -> list[str]:
+    """The ids used more than once in ``html``, in order of first use."""
+    parser = _Ids()
+    parser.feed(html)
+    return [name for name, count in Counter(parser.ids).items() if count > 1]
+
+
+# Known and owned elsewhere, to be removed when fixed: the treatment note page renders
+# its points form and its prefill form with the same override_reason field.
+KNOWN = {("/treatment/notes/", "id_override_reason")}
+
+
+def _known(path: str, name: str) -> bool:
+    return any(path.startswith(prefix) and name == known for prefix, known in KNOWN)
+
+
+class DuplicateIds(AssertionError):
+    pass
+
+
+class BadDateValue(AssertionError):
+    pass
+
+
+def check_response(response, path: str = "", *, method: str = "GET") -> None:
+    """Fail on repeated ids; on a page fetched with GET (the values the server chose, not
+    a form echoing what a test typed), also on date boxes a browser would show empty."""
+    if getattr(response, "streaming", False):
+        return
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return
+    html = response.content.decode(response.charset or "utf-8")
+    repeated = [name for name in duplicate_ids(html) if not _known(path, name)]
+    if repeated:
+        raise DuplicateIds(f"{path or 'A page'} repeats the id(s) {', '.join(repeated)}")
+    if method == "GET" and (bad := dates_a_browser_cannot_show(html)):
+        raise BadDateValue(f"{path or 'A page'} fills date boxes as {', '.join(bad)}")
+
+
+_original_request = django_client.Client.request
+
+
+def _checked_request(self, **request):
+    response = _original_request(self, **request)
+    check_response(
+        response, request.get("PATH_INFO", ""), method=request.get("REQUEST_METHOD", "GET")
+    )
+    return response
+
+
+def enable() -> None:
+    """Check every page that Django's test client fetches (the root conftest calls it)."""
+    django_client.Client.request = _checked_request

@@ -1,0 +1,405 @@
+"""Every staff page at scale: server time and SQL queries, at two sizes of clinic.
+
+    .venv/bin/python bench/pages.py [--years 1,5] [--postgres postgres://user@host/db]
+
+The pages come from the URL configuration, not from a list kept here: every pattern
+outside the API, the patients' portal, the public booking pages and the bearer links is
+requested as each staff role (reception, practitioner, clinic admin), and measured for
+every role that may open it (200). A pattern that takes an object's id gets a sample
+object from ``samples()``; a new page with an id nobody has given a sample for is printed as
+not measured, by name, so the gap shows rather than hides. Each size of clinic is built
+in a throwaway database of its own (see bench/README.md); the query counts of the two
+sizes are printed side by side, since a page whose count grows with the clinic is a page
+that will get slower every year.
+"""
+
+import sys
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR]
+sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import re  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from datetime import date, timedelta  # noqa: E402
+
+from bench._common import (  # noqa: E402
+    add_database_options,
+    engine_version,
+    measure_each_database,
+    median_p95,
+)
+
+BENCH_DATABASE = "acuclinic_bench_pages"
+ROLES = ("reception", "practitioner", "admin")
+# Not staff pages: the JSON API, the patient's own pages, public booking and its links,
+# bearer-token links (a questionnaire link, a calendar feed) and signing in and out.
+NOT_STAFF = ("api/", "fhir/", "portal/", "book/", "safety/q/", "login/", "logout/", "static/")
+NOT_STAFF_NAMES = {"calendar_feed_ics"}
+TARGET_P95_MS = 150
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Every staff page of acuclinic at scale.")
+    parser.add_argument(
+        "--years",
+        default="1,5",
+        help="years of history of each clinic measured, comma-separated (default 1,5)",
+    )
+    parser.add_argument("--practitioners", type=int, default=20)
+    parser.add_argument(
+        "--patients-a-year",
+        type=int,
+        default=2500,
+        help="patients per year of history (default 2500: 12,500 over five years)",
+    )
+    parser.add_argument("--requests", type=int, default=15, help="timed requests per page")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--today", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
+    parser.add_argument("--years-now", type=int, help=argparse.SUPPRESS)  # the child's size
+    add_database_options(parser, BENCH_DATABASE)
+    return parser.parse_args(argv)
+
+
+# --- the parent: a child per database and size, then the table --------------------------
+
+
+def main() -> int:
+    args = parse_args()
+    if args.measure:
+        print(json.dumps(measure(args)))
+        return 0
+    sizes = [int(part) for part in args.years.split(",") if part.strip()]
+    by_size: dict[int, dict[str, dict]] = {}
+    failed = False
+    for years in sizes:
+        child_argv = [
+            "--years-now", str(years), "--practitioners", str(args.practitioners),
+            "--patients-a-year", str(args.patients_a_year), "--requests", str(args.requests),
+            "--seed", str(args.seed),
+        ]  # fmt: skip
+        if args.today:
+            child_argv += ["--today", args.today.isoformat()]
+        results, failures = measure_each_database(
+            __file__, child_argv, postgres=args.postgres, database_name=BENCH_DATABASE
+        )
+        by_size[years] = results
+        for name, reason in failures.items():
+            print(f"\n{name} ({years} years) was not measured: {reason}")
+            failed = True
+    print_figures(by_size, args)
+    return 1 if failed else 0
+
+
+def print_figures(by_size: dict[int, dict[str, dict]], args: argparse.Namespace) -> None:
+    sizes = sorted(by_size)
+    largest = by_size[sizes[-1]]
+    engines = list(largest)
+    print()
+    print(f"acuclinic: every staff page at scale ({args.requests} timed requests per page)")
+    for years in sizes:
+        for engine, result in by_size[years].items():
+            print(
+                f"  {years} years on {engine} {result['engine_version']}: "
+                f"{result['practitioners']} practitioners, {result['patients']:,} patients, "
+                f"{result['appointments']:,} appointments, {result['notes']:,} session notes "
+                f"(built in {result['build_seconds']:.0f} s)"
+            )
+    print(
+        f"Server time median / p95 in ms at {sizes[-1]} years (target p95 ≤ {TARGET_P95_MS}); "
+        f"SQL queries per request at each size ({' → '.join(f'{y} y' for y in sizes)})."
+    )
+    print()
+    pages = [key for key in largest[engines[0]]["pages"]]
+    label_width = max(len(key) for key in pages) + 2
+    header = "page (role)".ljust(label_width)
+    for engine in engines:
+        header += f"{engine + ' ms':>18}{'queries':>12}"
+    print(header)
+    over, grows = [], []
+    for key in pages:
+        line = key.ljust(label_width)
+        for engine in engines:
+            page = largest[engine]["pages"].get(key)
+            if page is None:
+                line += f"{'–':>18}{'–':>12}"
+                continue
+            middle, p95 = median_p95(page["ms"])
+            counts = [by_size[y][engine]["pages"].get(key, {}).get("queries") for y in sizes]
+            shown = " → ".join("–" if c is None else str(c) for c in counts)
+            line += f"{middle:>9.1f} /{p95:>6.1f}{shown:>12}"
+            if p95 > TARGET_P95_MS:
+                over.append(f"{key} on {engine} ({p95:.0f} ms)")
+            known = [c for c in counts if c is not None]
+            if len(known) > 1 and known[-1] > known[0]:
+                grows.append(f"{key} on {engine} ({shown})")
+        print(line)
+    print()
+    first = largest[engines[0]]
+    for reason, names in (
+        ("Not measured, no sample object for its id (add one to samples())", first["unmeasured"]),
+        ("Not pages (GET answers 405: forms post to them)", first["post_only"]),
+        (
+            "Not pages for any role (GET answers a redirect or a refusal)",
+            [f"{name} ({status})" for name, status in first["other"].items()],
+        ),
+    ):
+        if names:
+            print(f"{reason}: {', '.join(sorted(names))}")
+    print(f"Over the {TARGET_P95_MS} ms target: {', '.join(over) if over else 'none'}")
+    print(f"Query count grows with the clinic: {', '.join(grows) if grows else 'none'}")
+
+
+# --- the child: build one clinic, then request every page --------------------------------
+
+
+def measure(args: argparse.Namespace) -> dict:
+    import django
+
+    django.setup()
+    import logging
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from acuclinic.demo.builder import build_demo
+    from acuclinic.demo.spec import DemoSpec
+    from acuclinic.treatment.models import SessionNote
+
+    call_command("migrate", interactive=False, verbosity=0)
+    # Every role asks for every page: the refusals are expected, not worth a warning each.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+    today = args.today or timezone.localdate()
+    years = args.years_now
+    spec = DemoSpec(
+        today=today,
+        seed=args.seed,
+        locations=3,
+        rooms=max(3, args.practitioners),
+        practitioners=args.practitioners,
+        patients=args.patients_a_year * years,
+        days_a_week=5,
+        months_back=12 * years,
+        months_ahead=1,
+    )
+    print(f"Building {years} years of a clinic on {connection.vendor}…", file=sys.stderr)
+    summary = build_demo(spec)
+    pages, unmeasured, post_only, other = measure_pages(args.requests, today)
+    return {
+        "engine_version": engine_version(connection),
+        "practitioners": summary.practitioners,
+        "patients": summary.patients,
+        "appointments": summary.appointments,
+        "notes": SessionNote.objects.count(),
+        "build_seconds": summary.seconds,
+        "pages": pages,
+        "unmeasured": unmeasured,
+        "post_only": post_only,
+        "other": other,
+    }
+
+
+def staff_patterns() -> list[tuple[str, str]]:
+    """(route, URL name) of every named pattern outside the API, portal and public pages."""
+    from django.urls import URLResolver, get_resolver
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif pattern.name:
+                yield prefix + str(pattern.pattern), pattern.name
+
+    return [
+        (route, name)
+        for route, name in walk(get_resolver().url_patterns)
+        if not route.startswith(NOT_STAFF) and name not in NOT_STAFF_NAMES
+    ]
+
+
+def _first(model_label: str, *, order: str = "pk", **filters):
+    from django.apps import apps
+
+    return apps.get_model(model_label).objects.filter(**filters).order_by(order).first()
+
+
+def _busiest_patient():
+    """The patient with the most visits: the record that costs most to show."""
+    from django.db.models import Count
+
+    from acuclinic.people.models import Patient
+
+    return Patient.objects.annotate(visits=Count("appointments")).order_by("-visits").first()
+
+
+def _fullest_note():
+    """The signed note with the most points charted (the issue asks for 20)."""
+    from django.db.models import Count
+
+    from acuclinic.treatment.models import SessionNote
+
+    return SessionNote.objects.annotate(n=Count("points")).order_by("-n", "pk").first()
+
+
+def samples(today: date) -> dict[str, Callable[[], dict]]:
+    """How to fill each page's id: the URL name's kwargs, from a representative row."""
+
+    def pk(obj) -> dict:
+        return {"pk": obj.pk if obj is not None else 0}  # 0: the clinic has none
+
+    def patient():
+        return pk(_busiest_patient())
+
+    def appointment():
+        # Today's last visit: one the diary shows, with a gate and a note to start.
+        found = _first("scheduling.Appointment", order="-start", start__date=today)
+        return pk(found or _first("scheduling.Appointment", order="-start"))
+
+    def note():
+        return pk(_fullest_note())
+
+    def questionnaire():
+        q = _first("safety.Questionnaire", order="-version")
+        return {"pk": q.patient_id, "version": q.version}
+
+    by_patient = ["patient_detail", "patient_edit", "clinical_summary_edit", "safety_patient"]
+    by_patient += ["safety_questionnaire_new", "safety_consent_new", "outcomes_patient"]
+    by_patient += ["outcomes_patient_summary", "waitlist_add"]
+    by_appointment = ["appointment_detail", "appointment_move", "appointment_cancel"]
+    by_appointment += ["appointment_status", "appointment_move_rest", "appointment_cancel_rest"]
+    by_appointment += ["safety_gate", "treatment_note_start"]
+    table: dict[str, Callable[[], dict]] = {name: patient for name in by_patient}
+    table.update({name: appointment for name in by_appointment})
+    table.update(
+        {
+            "treatment_note": note,
+            "safety_questionnaire_detail": questionnaire,
+            "series_detail": lambda: pk(_first("scheduling.Series")),
+            "working_time_practitioner": lambda: pk(_first("people.Practitioner")),
+            "enquiry_detail": lambda: pk(_first("enquiries.Enquiry", order="-pk")),
+            "enquiry_book": lambda: pk(_first("enquiries.Enquiry", order="-pk")),
+            "waitlist_detail": lambda: pk(_first("waitlist.WaitlistEntry", order="-pk")),
+            "treatment_lot": lambda: pk(_first("treatment.NeedleLot")),
+            "outcomes_course_review": lambda: pk(_first("outcomes.Course", order="-pk")),
+            "outcomes_course_close": lambda: pk(_first("outcomes.Course", order="-pk")),
+            "outcomes_measure_new": lambda: {"pk": _busiest_patient().pk, "code": "nprs"},
+            "working_pattern_add": lambda: pk(_first("people.Practitioner")),
+            "working_pattern_end": lambda: pk(_first("scheduling.WorkingPattern")),
+            "working_pattern_delete": lambda: pk(_first("scheduling.WorkingPattern")),
+            "working_exception_delete": lambda: pk(_first("scheduling.WorkingException")),
+            "room_closure_delete": lambda: pk(_first("scheduling.RoomClosure")),
+            "treatment_lot_recall": lambda: pk(_first("treatment.NeedleLot")),
+            "treatment_follow_up_close": lambda: pk(_first("treatment.FollowUp")),
+            "treatment_prescription_delete": lambda: pk(_first("treatment.PointPrescription")),
+            "safety_send_link": patient,
+            "safety_no_changes": appointment,
+        }
+    )
+    # The session note's parts post to the note and send a GET back to it.
+    for name in ("details", "points", "prefill", "needles", "sign", "addendum"):
+        table[f"treatment_note_{name}"] = note
+    table["treatment_note_adverse_event"] = note
+    return table
+
+
+def query_variants(name: str, today: date) -> list[tuple[str, dict]]:
+    """Query strings a page is measured with: the diary by each view and column, and the
+    booking form for a patient (the way every route to it opens it)."""
+    if name == "appointment_new":
+        return [(" for a patient", {"patient": _busiest_patient().pk})]
+    if name != "diary":
+        return [("", {})]
+    from acuclinic.clinic.models import Location
+
+    location = Location.objects.order_by("pk").first().pk
+    day = today
+    while day.weekday() >= 5:  # a working day
+        day += timedelta(days=1)
+    common = {"location": location, "date": day.isoformat()}
+    return [
+        (" day by practitioner", {**common, "view": "day", "by": "practitioner"}),
+        (" day by room", {**common, "view": "day", "by": "room"}),
+        (" week", {**common, "view": "week"}),
+    ]
+
+
+class QueryCounter:
+    """Counts the statements a request sends (Django's own query log is reset when each
+    request starts, so it cannot be read from outside the request)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def placeholder_kwargs(route: str) -> dict:
+    """Kwargs for a route that point at nothing: enough to learn whether GET is allowed."""
+    return {
+        name: 0 if converter in ("int", "") else "x"
+        for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", route)
+    }
+
+
+def measure_pages(requests: int, today: date):
+    from django.db import connection
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from acuclinic.people.models import User
+
+    clients = {}
+    for role in ROLES:
+        clients[role] = Client()
+        clients[role].force_login(User.objects.get(username=role))
+    table = samples(today)
+    pages: dict[str, dict] = {}
+    unmeasured, post_only, other = [], [], {}
+    for route, name in staff_patterns():
+        needs_id = "<" in route
+        if needs_id and name not in table:
+            # A form's target answers GET with 405 whatever the id; anything else is a
+            # page that needs a sample object.
+            try:
+                url = reverse(name, kwargs=placeholder_kwargs(route))
+            except NoReverseMatch:
+                url = None
+            status = clients["admin"].get(url).status_code if url else None
+            (post_only if status == 405 else unmeasured).append(name)
+            continue
+        kwargs = table[name]() if needs_id else {}
+        url = reverse(name, kwargs=kwargs)
+        statuses = set()
+        for suffix, params in query_variants(name, today):
+            for role, client in clients.items():
+                status = client.get(url, params).status_code
+                statuses.add(status)
+                if status != 200:
+                    continue
+                counter = QueryCounter()
+                with connection.execute_wrapper(counter):
+                    client.get(url, params)
+                timings = []
+                for _ in range(requests):
+                    started = time.perf_counter()
+                    client.get(url, params)
+                    timings.append((time.perf_counter() - started) * 1000)
+                pages[f"{name}{suffix} ({role})"] = {"ms": timings, "queries": counter.count}
+        if 200 not in statuses:
+            if statuses == {405}:
+                post_only.append(name)
+            else:
+                other[name] = "/".join(str(s) for s in sorted(statuses))
+    return pages, sorted(set(unmeasured)), sorted(set(post_only)), other
+
+
+if __name__ == "__main__":
+    sys.exit(main())
