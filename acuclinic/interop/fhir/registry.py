@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from acuclinic.billing.models import Invoice
 from acuclinic.clinic.models import Clinic, Location, Service
 from acuclinic.interop.fhir import resources
 from acuclinic.outcomes import catalogue
@@ -241,6 +242,16 @@ KINDS: dict[str, Kind] = {
             date_is_day=True,
             last_updated="refreshed_at",
             status={"active": Q(ended_on=None), "completed": Q(ended_on__isnull=False)},
+            about_patient=True,
+        ),
+        Kind(
+            "Invoice",
+            ("billing.view_invoice",),
+            lambda: Invoice.objects.select_related("policy__insurer").prefetch_related("lines"),
+            lambda o, r: resources.invoice(o),
+            patient="patient_id",
+            date="issued_at",
+            status={"draft": Q(status="draft"), "issued": Q(status="issued")},
             about_patient=True,
         ),
         Kind(

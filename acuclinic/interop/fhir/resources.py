@@ -549,3 +549,43 @@ def flag(q, assessment, *, latest: bool) -> dict:
         subject=ref("Patient", q.patient_id),
         period={"start": instant(q.submitted_at)},
     )
+
+
+def _money(pence: int) -> dict:
+    return {"value": pence / 100, "currency": "GBP"}
+
+
+def invoice(inv) -> dict:
+    """An invoice or credit note: whole pence become pounds (GBP) with two decimals."""
+    lines = list(inv.lines.all())
+    net = inv.total_pence - inv.vat_pence
+    return resource(
+        "Invoice",
+        inv.pk,
+        inv.issued_at or inv.created_at,
+        identifier=[{"system": codes.local_system("invoice-number"), "value": inv.reference}],
+        status="issued" if inv.status == "issued" else "draft",
+        type=codes.local("invoice-kind", inv.kind, inv.get_kind_display()),
+        subject=ref("Patient", inv.patient_id),
+        recipient=(
+            {"display": str(inv.policy.insurer)}
+            if inv.policy_id
+            else ref("Patient", inv.patient_id)
+        ),
+        date=instant(inv.issued_at),
+        issuer=ref("Organization", inv.clinic_id),
+        lineItem=[
+            {
+                "sequence": number,
+                "chargeItemCodeableConcept": {"text": line.description},
+                "priceComponent": [
+                    {"type": "base", "amount": _money(line.amount_pence - line.vat_pence)},
+                    {"type": "tax", "amount": _money(line.vat_pence)},
+                ],
+            }
+            for number, line in enumerate(lines, start=1)
+        ],
+        totalNet=_money(net),
+        totalGross=_money(inv.total_pence),
+        note=[{"text": inv.reason}] if inv.reason else [],
+    )

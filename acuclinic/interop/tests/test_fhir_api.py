@@ -38,6 +38,7 @@ NON_CLINICAL = {
     "Schedule",
     "Appointment",
     "Device",
+    "Invoice",
 }
 
 
@@ -89,7 +90,38 @@ def every(api: Fhir, kind: str, **params) -> list[dict]:
         response = api.get(nxt[0])
 
 
-def test_every_resource_of_the_demo_clinic_validates_as_fhir_r4(admin):
+@pytest.fixture
+def invoices(demo):
+    """The demo clinic bills nothing yet: an issued invoice and a draft, for the Invoice."""
+    from django.utils import timezone
+
+    from acuclinic.billing.models import Invoice, InvoiceLine
+    from acuclinic.clinic.models import Clinic
+    from acuclinic.people.models import Patient
+
+    clinic, patient = Clinic.objects.first(), Patient.objects.first()
+    issued = Invoice.objects.create(
+        clinic=clinic,
+        patient=patient,
+        status="issued",
+        number=1,
+        issued_at=timezone.now(),
+        total_pence=6000,
+        vat_pence=1000,
+    )
+    InvoiceLine.objects.create(
+        invoice=issued,
+        description="Acupuncture (not VAT-exempt)",
+        amount_pence=6000,
+        vat_treatment="standard",
+        vat_rate=20,
+        vat_pence=1000,
+    )
+    Invoice.objects.create(clinic=clinic, patient=patient, total_pence=0)
+    return issued
+
+
+def test_every_resource_of_the_demo_clinic_validates_as_fhir_r4(admin, invoices):
     counts = {}
     for kind in KINDS:
         resources = every(admin, kind)
@@ -191,7 +223,7 @@ def test_count_pages_through_next_links(admin):
         ("Patient", {"_count": "lots"}, 400, "_count"),
         ("Patient/999999", {}, 404, "no Patient"),
         ("Patient/abc", {}, 404, "no Patient"),
-        ("Invoice", {}, 404, "does not serve"),
+        ("Claim", {}, 404, "does not serve"),
         ("Patient/1/_history", {}, 404, "nothing at"),
     ],
 )
@@ -205,6 +237,17 @@ def test_without_a_valid_token_the_answer_is_401(demo):
     assert "not valid" in outcome(bad, 401)
     # The capability statement holds no personal data: anyone may read it.
     assert Client().get("/fhir/R4/metadata").status_code == 200
+
+
+def test_invoices_in_pounds_with_their_vat(admin, invoices):
+    body = valid(admin.get(f"Invoice/{invoices.pk}").json())
+    assert body["status"] == "issued" and body["identifier"][0]["value"] == "INV-000001"
+    assert body["totalGross"] == {"value": 60.0, "currency": "GBP"}
+    assert body["totalNet"]["value"] == 50.0
+    assert [p["amount"]["value"] for p in body["lineItem"][0]["priceComponent"]] == [50.0, 10.0]
+    drafts = every(admin, "Invoice", status="draft")
+    assert drafts and all(d["status"] == "draft" for d in drafts)
+    assert str(invoices.pk) not in {d["id"] for d in drafts}
 
 
 def test_safety_flags_are_flag_resources(admin):
