@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
-from django.db import connection
+from django.db import connection, transaction
 from django.db.backends.sqlite3._functions import register as register_django_functions
 
 FORMAT = 1
@@ -117,7 +117,23 @@ def _run(command: list[str], env: dict) -> None:
         raise BackupError(f"{command[0]} failed: {done.stderr.strip()[:500]}")
 
 
-def _dump(target: Path) -> None:
+def _sqlite_counts(path: Path) -> dict[str, int]:
+    copy = sqlite3.connect(path)
+    try:
+        names = [
+            r[0]
+            for r in copy.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {n: copy.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in sorted(names)}
+    finally:
+        copy.close()
+
+
+def _dump(target: Path) -> dict[str, int]:
+    """Write the copy to ``target``; return the rows of every table *in the copy*, so the
+    manifest matches it even while the clinic keeps writing."""
     if _engine() == "sqlite":
         connection.ensure_connection()
         dest = sqlite3.connect(target)
@@ -126,9 +142,27 @@ def _dump(target: Path) -> None:
             connection.connection.backup(dest)
         finally:
             dest.close()
-    else:
-        db, env = _pg_env()
-        _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), *db], env)
+        return _sqlite_counts(target)
+    db, env = _pg_env()
+    # Count and dump from one snapshot: pg_dump joins this transaction's snapshot.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+        counts = row_counts()
+        _run(
+            [
+                "pg_dump",
+                "--format=custom",
+                "--no-owner",
+                f"--snapshot={snapshot}",
+                "--file",
+                str(target),
+                *db,
+            ],
+            env,
+        )
+    return counts
 
 
 def create(directory: Path, *, now: datetime | None = None) -> tuple[Path, Manifest]:
@@ -140,8 +174,7 @@ def create(directory: Path, *, now: datetime | None = None) -> tuple[Path, Manif
     name = f"acuclinic-{now:%Y%m%dT%H%M%SZ}-{engine}.backup"
     with tempfile.TemporaryDirectory(dir=directory) as work:
         raw = Path(work) / "payload"
-        counts = row_counts()
-        _dump(raw)
+        counts = _dump(raw)
         payload = raw.read_bytes()
         if fernet is not None:
             payload = fernet.encrypt(payload)

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction, AuditEntry
+from acuclinic.billing.models import Invoice
+from acuclinic.billing.money import pounds
 from acuclinic.core.errors import InvalidRequest
 from acuclinic.interop.fhir.registry import KINDS, Reader
 from acuclinic.interop.models import SubjectAccessRequest
@@ -85,6 +87,10 @@ def _record(patient: Patient) -> dict:
         "measurements": Measurement.objects.filter(patient=patient).order_by("taken_on", "pk"),
         "courses": Course.objects.filter(patient=patient).order_by("started_on"),
         "messages": Message.objects.filter(patient=patient).order_by("pk"),
+        "invoices": [
+            (i.reference, i.issued_at, pounds(i.total_pence), pounds(i.vat_pence))
+            for i in Invoice.objects.filter(patient=patient).order_by("created_at", "pk")
+        ],
         "audit": AuditEntry.objects.filter(patient_id=patient.pk).order_by("at", "id"),
     }
 

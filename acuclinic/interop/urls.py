@@ -9,6 +9,8 @@ urlpatterns = [
     path("metadata", views.metadata, name="metadata"),
     path("$export", export_views.system_export, name="export"),
     path("Patient/$export", export_views.patient_export, name="patient_export"),
+    path("Slot", views.slot_search, name="slot_search"),
+    path("Slot/<str:resource_id>", views.slot_read, name="slot_read"),
     path("$export-status/<str:job_id>", export_views.export_status, name="export_status"),
     path(
         "$export-file/<str:job_id>/<str:resource_type>.ndjson",

@@ -1,5 +1,6 @@
 """The CapabilityStatement, written from the registry: exactly what the server does."""
 
+from acuclinic.interop.fhir import slots
 from acuclinic.interop.fhir.registry import KINDS
 
 # FHIR Bulk Data Access IG: system and Patient-level $export (the async pattern).
@@ -23,6 +24,15 @@ def statement(base_url: str) -> dict:
                 {"name": "export", "definition": BULK + "patient-export"},
             ]
         resources.append(entry)
+    resources.append(
+        {
+            "type": "Slot",
+            "interaction": [{"code": "search-type"}],
+            "searchParam": [
+                {"name": name, "type": kind_type} for name, kind_type in slots.PARAMS.items()
+            ],
+        }
+    )
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",

@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from acuclinic.billing.models import Invoice
 from acuclinic.clinic.models import Clinic, Location, Service
 from acuclinic.interop.fhir import resources
 from acuclinic.outcomes import catalogue
 from acuclinic.outcomes.models import Course, Measurement
 from acuclinic.people.models import ClinicalSummary, Patient, Practitioner
+from acuclinic.safety import catalogue as safety_catalogue
+from acuclinic.safety import queries as safety_queries
 from acuclinic.safety.models import Consent, Questionnaire
 from acuclinic.scheduling.models import Appointment
 from acuclinic.treatment.models import AdverseEvent, NeedleLot, SessionNote
@@ -65,6 +68,19 @@ def _appointment_status() -> dict[str, Q]:
     for ours, theirs in resources.APPOINTMENT_STATUS.items():
         out[theirs] = out.get(theirs, Q(pk__in=[])) | Q(status=ours)
     return out
+
+
+def _flag(q, reader) -> dict:
+    patient = q.patient
+    latest = not Questionnaire.objects.filter(patient=patient, version__gt=q.version).exists()
+    policy = safety_queries.clinic_policy()
+    assessment = safety_catalogue.current().evaluate(
+        q.answers,
+        age=patient.age_on(q.submitted_at.date()),
+        chosen_lists={"pregnancy": safety_queries.pregnancy_list(policy).id},
+        agreements={a.rule_id for a in q.agreements.all()},
+    )
+    return resources.flag(q, assessment, latest=latest)
 
 
 def _measure_name(code: str) -> str:
@@ -181,6 +197,15 @@ KINDS: dict[str, Kind] = {
             about_patient=True,
         ),
         Kind(
+            "Flag",
+            ("safety.view_questionnaire", *CLINICAL),
+            lambda: Questionnaire.objects.select_related("patient").prefetch_related("agreements"),
+            _flag,
+            patient="patient_id",
+            date="submitted_at",
+            about_patient=True,
+        ),
+        Kind(
             "Consent",
             ("safety.view_consent", *CLINICAL),
             lambda: Consent.objects.all(),
@@ -217,6 +242,16 @@ KINDS: dict[str, Kind] = {
             date_is_day=True,
             last_updated="refreshed_at",
             status={"active": Q(ended_on=None), "completed": Q(ended_on__isnull=False)},
+            about_patient=True,
+        ),
+        Kind(
+            "Invoice",
+            ("billing.view_invoice",),
+            lambda: Invoice.objects.select_related("policy__insurer").prefetch_related("lines"),
+            lambda o, r: resources.invoice(o),
+            patient="patient_id",
+            date="issued_at",
+            status={"draft": Q(status="draft"), "issued": Q(status="issued")},
             about_patient=True,
         ),
         Kind(

@@ -519,3 +519,73 @@ def observation(m, *, measure_name: str) -> dict:
 
 def _number(value: Decimal):
     return int(value) if value == int(value) else float(value)
+
+
+def flag(q, assessment, *, latest: bool) -> dict:
+    """The safety flags one health questionnaire raised, as one Flag: active while it is
+    the patient's latest questionnaire."""
+    findings = list(assessment.findings) if assessment else []
+    parts = [f"{f.outcome.name.lower()}: {f.label}" for f in findings]
+    if assessment and assessment.no_electro:
+        parts.append("no electro-acupuncture")
+    if assessment and assessment.avoid_points:
+        parts.append("avoid points " + ", ".join(assessment.avoid_points))
+    if assessment and assessment.avoid_regions:
+        parts.append("avoid regions " + ", ".join(assessment.avoid_regions))
+    text = "; ".join(parts) if parts else "No safety flags"
+    return resource(
+        "Flag",
+        q.pk,
+        None,
+        status="active" if latest and parts else "inactive",
+        category=[codes.local("flag-category", "safety", "Safety screening before needling")],
+        code={
+            "coding": [
+                {"system": codes.local_system("safety-rule"), "code": f.rule_id.replace("_", "-")}
+                for f in findings
+            ],
+            "text": f"Safety flags: {text}" if parts else text,
+        },
+        subject=ref("Patient", q.patient_id),
+        period={"start": instant(q.submitted_at)},
+    )
+
+
+def _money(pence: int) -> dict:
+    return {"value": pence / 100, "currency": "GBP"}
+
+
+def invoice(inv) -> dict:
+    """An invoice or credit note: whole pence become pounds (GBP) with two decimals."""
+    lines = list(inv.lines.all())
+    net = inv.total_pence - inv.vat_pence
+    return resource(
+        "Invoice",
+        inv.pk,
+        inv.issued_at or inv.created_at,
+        identifier=[{"system": codes.local_system("invoice-number"), "value": inv.reference}],
+        status="issued" if inv.status == "issued" else "draft",
+        type=codes.local("invoice-kind", inv.kind, inv.get_kind_display()),
+        subject=ref("Patient", inv.patient_id),
+        recipient=(
+            {"display": str(inv.policy.insurer)}
+            if inv.policy_id
+            else ref("Patient", inv.patient_id)
+        ),
+        date=instant(inv.issued_at),
+        issuer=ref("Organization", inv.clinic_id),
+        lineItem=[
+            {
+                "sequence": number,
+                "chargeItemCodeableConcept": {"text": line.description},
+                "priceComponent": [
+                    {"type": "base", "amount": _money(line.amount_pence - line.vat_pence)},
+                    {"type": "tax", "amount": _money(line.vat_pence)},
+                ],
+            }
+            for number, line in enumerate(lines, start=1)
+        ],
+        totalNet=_money(net),
+        totalGross=_money(inv.total_pence),
+        note=[{"text": inv.reason}] if inv.reason else [],
+    )

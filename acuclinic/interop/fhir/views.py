@@ -18,7 +18,7 @@ from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.models import Clinic
 from acuclinic.core.api_auth import permitted
 from acuclinic.core.errors import Forbidden
-from acuclinic.interop.fhir import capability, search_params
+from acuclinic.interop.fhir import capability, search_params, slots
 from acuclinic.interop.fhir.outcome import fhir_response, operation_outcome
 from acuclinic.interop.fhir.registry import KINDS, Kind, Reader
 from acuclinic.interop.fhir.search_params import SearchError
@@ -221,4 +221,26 @@ def metadata(request):
 def unknown(request, rest: str = ""):
     return operation_outcome(
         404, "not-supported", f"This FHIR server has nothing at “/fhir/R4/{rest}”."
+    )
+
+
+@only_reads
+def slot_search(request):
+    user, failure = _caller(request)
+    if failure is not None:
+        return failure
+    try:
+        permitted(request, user, slots.PERMS)
+    except Forbidden as exc:
+        return operation_outcome(403, "forbidden", exc.message)
+    return slots.search(request, LONDON)
+
+
+@only_reads
+def slot_read(request, resource_id: str):
+    return operation_outcome(
+        404,
+        "not-supported",
+        "Slots are free times worked out from the diary, not stored records: search them "
+        "(Slot?schedule=…&service-type=…&start=…).",
     )

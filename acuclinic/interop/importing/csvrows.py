@@ -103,7 +103,15 @@ def _row(number: int, cells: list[str], where: dict, spec: dict) -> Row:
                 )
                 continue
             row.values[name] = table[raw.lower()]
-        elif name == "date_of_birth" and raw:
+        elif name in spec.get("datetime_fields", ()) and raw:
+            try:
+                row.values[name] = datetime.strptime(raw, spec["datetime_format"])
+            except ValueError:
+                example = datetime(2026, 3, 3, 10, 0).strftime(spec["datetime_format"])
+                row.errors.append(
+                    f"{spec['columns'][name]} “{raw}” is not a date and time like {example}."
+                )
+        elif name in spec.get("date_fields", ("date_of_birth",)) and raw:
             parsed = parse_date(raw, spec["date_format"])
             if parsed is None:
                 example = date(1980, 3, 1).strftime(spec["date_format"])

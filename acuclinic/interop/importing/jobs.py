@@ -4,6 +4,7 @@ the database)."""
 
 import json
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from acuclinic.interop.importing import csvrows, patients
 from acuclinic.interop.models import ImportJob
 
 KEEP_ERRORS = 500
+# An uploaded file holds personal data: it is deleted once imported, or after this long.
+KEEP_UPLOADS = timedelta(hours=24)
 
 
 def import_dir() -> Path:
@@ -96,3 +99,16 @@ def _record(job: ImportJob, plan: patients.Plan) -> None:
     job.errors = [
         {"line": o.line, "name": o.name, "detail": o.detail} for o in plan.errors[:KEEP_ERRORS]
     ]
+
+
+def prune_uploads(now=None) -> str:
+    """The worker's periodic job: delete uploaded files (and progress) past KEEP_UPLOADS;
+    their import can no longer be run and must be uploaded again."""
+    now = now or timezone.now()
+    gone = 0
+    for job in ImportJob.objects.filter(created_at__lt=now - KEEP_UPLOADS):
+        for path in (_data_path(job), _progress_path(job.pk)):
+            if path.exists():
+                path.unlink()
+                gone += 1
+    return f"deleted {gone} old import files" if gone else ""

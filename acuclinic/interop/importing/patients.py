@@ -47,9 +47,10 @@ class Plan:
 
     def summary(self) -> str:
         verb = "Created" if self.written else "Would create"
+        skipped = f", skipped {self.count('skip')} in the past" if self.count("skip") else ""
         return (
             f"{len(self.outcomes)} rows: {verb} "
-            f"{self.count('create')}, matched {self.count('match')} existing, "
+            f"{self.count('create')}, matched {self.count('match')} existing{skipped}, "
             f"{self.count('error')} with errors."
         )
 

@@ -102,7 +102,7 @@ def test_reception_exports_only_what_it_may_read(clinic):
     assert kickoff.status_code == 202
     run_worker()
     types = {o["type"] for o in desk.get(kickoff["Content-Location"]).json()["output"]}
-    assert types == {"Patient", "Appointment"}
+    assert types == {"Patient", "Appointment", "Invoice"}
 
 
 @pytest.mark.parametrize(
@@ -110,7 +110,7 @@ def test_reception_exports_only_what_it_may_read(clinic):
     [
         ({}, {}, 400, "respond-async"),
         ({"_since": "yesterday"}, ASYNC, 400, "not a FHIR date"),
-        ({"_type": "Invoice"}, ASYNC, 400, "Cannot export Invoice"),
+        ({"_type": "Claim"}, ASYNC, 400, "Cannot export Claim"),
         ({"_outputFormat": "text/csv"}, ASYNC, 400, "Only application/fhir+ndjson"),
         ({"_elements": "id"}, ASYNC, 400, "does not support _elements"),
     ],

@@ -2,7 +2,7 @@
 R4(B) models of fhir.resources; searches filter and page; every failure is an
 OperationOutcome; reception reads only the non-clinical resources."""
 
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -38,6 +38,7 @@ NON_CLINICAL = {
     "Schedule",
     "Appointment",
     "Device",
+    "Invoice",
 }
 
 
@@ -89,7 +90,38 @@ def every(api: Fhir, kind: str, **params) -> list[dict]:
         response = api.get(nxt[0])
 
 
-def test_every_resource_of_the_demo_clinic_validates_as_fhir_r4(admin):
+@pytest.fixture
+def invoices(demo):
+    """The demo clinic bills nothing yet: an issued invoice and a draft, for the Invoice."""
+    from django.utils import timezone
+
+    from acuclinic.billing.models import Invoice, InvoiceLine
+    from acuclinic.clinic.models import Clinic
+    from acuclinic.people.models import Patient
+
+    clinic, patient = Clinic.objects.first(), Patient.objects.first()
+    issued = Invoice.objects.create(
+        clinic=clinic,
+        patient=patient,
+        status="issued",
+        number=1,
+        issued_at=timezone.now(),
+        total_pence=6000,
+        vat_pence=1000,
+    )
+    InvoiceLine.objects.create(
+        invoice=issued,
+        description="Acupuncture (not VAT-exempt)",
+        amount_pence=6000,
+        vat_treatment="standard",
+        vat_rate=20,
+        vat_pence=1000,
+    )
+    Invoice.objects.create(clinic=clinic, patient=patient, total_pence=0)
+    return issued
+
+
+def test_every_resource_of_the_demo_clinic_validates_as_fhir_r4(admin, invoices):
     counts = {}
     for kind in KINDS:
         resources = every(admin, kind)
@@ -110,7 +142,7 @@ def test_capability_statement_lists_exactly_what_is_served(admin):
     body = valid(admin.get("metadata").json())
     served = body["rest"][0]["resource"]
     assert [op["name"] for op in body["rest"][0]["operation"]] == ["export"]
-    assert [r["type"] for r in served] == list(KINDS)
+    assert [r["type"] for r in served] == [*list(KINDS), "Slot"]
     appointment = next(r for r in served if r["type"] == "Appointment")
     assert {p["name"] for p in appointment["searchParam"]} == {
         "_id",
@@ -191,7 +223,7 @@ def test_count_pages_through_next_links(admin):
         ("Patient", {"_count": "lots"}, 400, "_count"),
         ("Patient/999999", {}, 404, "no Patient"),
         ("Patient/abc", {}, 404, "no Patient"),
-        ("Invoice", {}, 404, "does not serve"),
+        ("Claim", {}, 404, "does not serve"),
         ("Patient/1/_history", {}, 404, "nothing at"),
     ],
 )
@@ -205,6 +237,62 @@ def test_without_a_valid_token_the_answer_is_401(demo):
     assert "not valid" in outcome(bad, 401)
     # The capability statement holds no personal data: anyone may read it.
     assert Client().get("/fhir/R4/metadata").status_code == 200
+
+
+def test_invoices_in_pounds_with_their_vat(admin, invoices):
+    body = valid(admin.get(f"Invoice/{invoices.pk}").json())
+    assert body["status"] == "issued" and body["identifier"][0]["value"] == "INV-000001"
+    assert body["totalGross"] == {"value": 60.0, "currency": "GBP"}
+    assert body["totalNet"]["value"] == 50.0
+    assert [p["amount"]["value"] for p in body["lineItem"][0]["priceComponent"]] == [50.0, 10.0]
+    drafts = every(admin, "Invoice", status="draft")
+    assert drafts and all(d["status"] == "draft" for d in drafts)
+    assert str(invoices.pk) not in {d["id"] for d in drafts}
+
+
+def test_safety_flags_are_flag_resources(admin):
+    flags = every(admin, "Flag")
+    active = [f for f in flags if f["status"] == "active"]
+    assert active and all(f["code"]["text"].startswith("Safety flags: ") for f in active)
+    assert all(
+        c["system"] == "urn:acuclinic:codesystem:safety-rule"
+        for f in active
+        for c in f["code"]["coding"]
+    )
+
+
+def test_free_slots_are_searched_by_schedule_service_and_start(reception):
+    from django.utils import timezone
+
+    from acuclinic.clinic.models import Service
+    from acuclinic.people.models import Practitioner
+
+    prac = Practitioner.objects.order_by("pk").first()
+    service = Service.objects.filter(needling="").order_by("pk").first()
+    first = timezone.localdate() + timedelta(days=7)
+    params = {
+        "schedule": f"Schedule/{prac.pk}",
+        "service-type": str(service.pk),
+        "start": [f"ge{first}", f"lt{first + timedelta(days=7)}"],
+        "_count": 5,
+    }
+    response = reception.get("Slot", params)
+    assert response.status_code == 200, response.content
+    bundle = valid(response.json())
+    assert bundle["total"] > 5 and len(bundle["entry"]) == 5
+    assert any(link["relation"] == "next" for link in bundle["link"])
+    for entry in bundle["entry"]:
+        slot = valid(entry["resource"])
+        assert slot["schedule"]["reference"] == f"Schedule/{prac.pk}"
+        assert str(first) <= slot["start"][:10] < str(first + timedelta(days=8))
+    assert "need schedule" in outcome(reception.get("Slot", {"start": "ge2026"}), 400)
+    assert "at most 31 days" in outcome(
+        reception.get(
+            "Slot", {**params, "start": [f"ge{first}", f"lt{first + timedelta(days=60)}"]}
+        ),
+        400,
+    )
+    assert "not stored" in outcome(reception.get("Slot/1-2-3"), 404)
 
 
 def test_reception_reads_only_the_non_clinical_resources(reception):

@@ -73,6 +73,20 @@ def test_a_file_with_errors_lists_them_and_cannot_be_imported(admin_client):
     assert Patient.objects.count() == 0
 
 
+def test_uploads_not_imported_are_deleted_after_a_day(admin_client, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    upload(admin_client, CLINIKO)
+    job = ImportJob.objects.get()
+    stored = settings.ACUCLINIC_IMPORT_DIR / f"{job.pk}.csv"
+    assert stored.exists()
+    assert jobs.prune_uploads() == ""  # not a day old yet
+    jobs.prune_uploads(now=timezone.now() + jobs.KEEP_UPLOADS + timedelta(minutes=1))
+    assert not stored.exists()
+
+
 def test_an_unreadable_file_says_why(admin_client):
     page = upload(admin_client, b"\xff\xfe junk")
     work()

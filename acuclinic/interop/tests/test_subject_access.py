@@ -11,6 +11,7 @@ from django.urls import reverse
 from fhir.resources.R4B import get_fhir_model_class
 
 from acuclinic.audit.models import AuditEntry
+from acuclinic.clinic.models import Clinic
 from acuclinic.interop.models import SubjectAccessRequest
 from acuclinic.interop.sar_dates import one_month_after
 from acuclinic.people import roles
@@ -44,6 +45,11 @@ def test_admin_records_a_request_and_downloads_the_whole_record(client, admin):
     factories.clinical_summary(patient, by=prac.user, history="Aching lower back since June")
     factories.works_when_open(prac, since=date(2026, 1, 1))
     factories.signed_session(patient, prac, day=date(2026, 2, 2), pain=6)
+    from acuclinic.billing.models import Invoice
+
+    Invoice.objects.create(
+        clinic=Clinic.objects.first(), patient=patient, total_pence=4550, vat_pence=0
+    )
     viewer = factories.staff_user("nosy-desk", role=roles.RECEPTION)
     client.force_login(viewer)
     client.get(reverse("patient_detail", args=[patient.pk]))  # a view to be reported
@@ -71,6 +77,7 @@ def test_admin_records_a_request_and_downloads_the_whole_record(client, admin):
     assert "Aching lower back since June" in html
     assert "Mon 2 Feb 2026" in html  # the session note
     assert "nosy-desk" in html  # who viewed it
+    assert "£45.50" in html  # the invoice
     assert "whole record exported" in html  # this production, too
     bundle = json.loads(archive.read("record.fhir.json"))
     get_fhir_model_class("Bundle").model_validate(bundle)

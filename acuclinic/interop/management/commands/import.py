@@ -5,20 +5,21 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from acuclinic.interop.importing import csvrows, patients
+from acuclinic.interop.importing import appointments, csvrows, patients
 
 
 class Command(BaseCommand):
     help = (
-        "Import patients from a CSV export of another clinic system (cliniko, jane; the "
-        "column mappings are in acuclinic/interop/data/import_mappings.toml). With "
+        "Import patients, or future appointments, from a CSV export of another clinic "
+        "system (cliniko, jane; the column mappings are in "
+        "acuclinic/interop/data/import_mappings.toml). With "
         "--dry-run, list what would be created, matched and refused, and write nothing; "
         "without it, import everything or, if any row has an error, nothing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("system", choices=sorted(csvrows.mappings()))
-        parser.add_argument("kind", choices=["patients"])
+        parser.add_argument("kind", choices=["patients", "appointments"])
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
         parser.add_argument(
@@ -43,7 +44,10 @@ class Command(BaseCommand):
                 sys.stderr.flush()
 
         try:
-            plan = patients.import_patients(data, system, dry_run=dry_run, progress=progress)
+            run = (
+                patients.import_patients if kind == "patients" else appointments.import_appointments
+            )
+            plan = run(data, system, dry_run=dry_run, progress=progress)
         except csvrows.ImportFileError as exc:
             raise CommandError(str(exc)) from exc
         except patients.ImportRefused as exc:
