@@ -98,6 +98,8 @@ def test_a_session_is_charted_and_signed_without_javascript(live_server, no_js_p
     )
     page.goto(live_server.url + reverse("appointment_detail", args=[tomorrow.pk]))
     expect(page.locator(".treatment-link")).to_contain_text("mark the patient as arrived first")
+    # One count of sessions: the signed visit was session 1, tomorrow's is session 2.
+    expect(page.locator(".course-session")).to_have_text("Session 2 of the course")
 
 
 def test_the_treatment_pages_are_labelled_and_have_their_landmarks(

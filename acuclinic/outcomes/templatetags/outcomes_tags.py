@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
-from acuclinic.outcomes import offers, planner, presenting, queries, services
+from acuclinic.outcomes import numbering, offers, planner, presenting, queries, services
 from acuclinic.outcomes.report import share_text
 
 register = template.Library()
@@ -33,6 +33,14 @@ def _signed_in_patient(context, patient) -> bool:
     request = context.get("request")
     own = getattr(request, "patient", None)
     return own is not None and patient is not None and own.pk == patient.pk
+
+
+@register.simple_tag
+def course_session(appointment) -> int | None:
+    """The visit's session number in the course (numbering.py): the one count shown on
+    the appointment, the diary card, the timeline and the portal."""
+    known = getattr(appointment, "course_session", None)
+    return known if known is not None else numbering.session_number(appointment)
 
 
 @register.inclusion_tag("outcomes/_patient_section.html", takes_context=True)
