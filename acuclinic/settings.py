@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "acuclinic.notifications",
     "acuclinic.online_booking",
     "acuclinic.portal",
+    "acuclinic.myday",
     # The synthetic demo clinic and its commands; at the top, nothing imports it.
     "acuclinic.demo",
 ]
@@ -167,7 +168,8 @@ AUTHENTICATION_BACKENDS = [
     "acuclinic.people.auth_backend.ApiTokenBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "diary"
+# "home" sends a practitioner to their own day, everyone else to the diary.
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -52,7 +52,10 @@ def test_a_session_is_charted_and_signed_without_javascript(live_server, no_js_p
     visit, lot = clinic_today
     page = no_js_page
     sign_in(page, live_server.url, "sarah")
-    page.goto(live_server.url + reverse("appointment_detail", args=[visit.pk]))
+    # She lands on her own day: the visit with its session number and one click to the note.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("My day")
+    expect(page.locator(f"#visit-{visit.pk}")).to_contain_text("Session 1 of the course")
+    assert_accessible(page)
     page.get_by_role("link", name="Write the session note").click()
     page.get_by_role("button", name="Start the session note").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Session note")
