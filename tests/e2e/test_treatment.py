@@ -104,6 +104,20 @@ def test_a_session_is_charted_and_signed_without_javascript(live_server, no_js_p
     # One count of sessions: the signed visit was session 1, tomorrow's is session 2.
     expect(page.locator(".course-session")).to_have_text("Session 2 of the course")
 
+    # The patient record: a summary on top, its parts as tabs (no JavaScript needed).
+    page.goto(live_server.url + reverse("patient_detail", args=[visit.patient.pk]))
+    summary = page.get_by_role("region", name="Summary", exact=True)
+    expect(summary).to_contain_text("Last pain score")
+    expect(summary).to_contain_text("7/10")
+    expect(page.locator("#part-details")).to_be_visible()
+    expect(page.locator("#part-outcomes")).to_be_hidden()
+    page.get_by_role("navigation", name="Parts of the record").get_by_role(
+        "link", name="Treatment"
+    ).click()
+    expect(page.locator("#part-treatment")).to_be_visible()
+    expect(page.locator("#part-details")).to_be_hidden()
+    assert_accessible(page)
+
 
 def test_the_treatment_pages_are_labelled_and_have_their_landmarks(
     live_server,
