@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "acuclinic.portal",
     # Data in and out: FHIR R4, backups; reads every app below it.
     "acuclinic.interop",
+    "acuclinic.myday",
     # The synthetic demo clinic and its commands; at the top, nothing imports it.
     "acuclinic.demo",
 ]
@@ -174,7 +175,8 @@ AUTHENTICATION_BACKENDS = [
     "acuclinic.people.auth_backend.ApiTokenBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "diary"
+# "home" sends a practitioner to their own day, everyone else to the diary.
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

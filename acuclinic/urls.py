@@ -27,6 +27,7 @@ urlpatterns = [
     path("enquiries/", include("acuclinic.enquiries.urls")),
     path("waitlist/", include("acuclinic.waitlist.urls")),
     path("portal/", include("acuclinic.portal.urls")),
+    path("my-day/", include("acuclinic.myday.urls")),
     path("api/v1/", api.urls),
     path("fhir/R4/", include("acuclinic.interop.urls")),
     path("data/", include("acuclinic.interop.page_urls")),

@@ -636,6 +636,8 @@ def _revision(w: World) -> str:
 POINT_FORM = {"side": "bilateral", "depth_mm": "20", "retention_minutes": "20"}
 
 MATRIX += [
+    # A practitioner's own day; other clinicians are sent on to the diary.
+    Route("my_day", "GET", CLINICAL, {200, 302}),
     Route("treatment_home", "GET", FRONT_DESK, {200}),
     Route("treatment_points", "GET", CLINICAL, {200}, query=lambda w: "q=BL23"),
     Route(

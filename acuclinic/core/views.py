@@ -8,6 +8,9 @@ from acuclinic.core.access import staff_view
 
 @staff_view()
 def home(request):
+    # A practitioner starts from their own day (acuclinic.myday); the rest from the diary.
+    if getattr(request.user, "is_authenticated", False) and hasattr(request.user, "practitioner"):
+        return redirect("my_day")
     return redirect("diary")
 
 

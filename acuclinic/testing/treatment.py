@@ -63,7 +63,7 @@ def ready_visit(
     patient,
     practitioner,
     *,
-    hour: int = 9,
+    hour: int | None = None,
     status: str = AppointmentStatus.ARRIVED,
     service: Service | None = None,
     day: date | None = None,
@@ -72,9 +72,12 @@ def ready_visit(
     """A visit today (or ``day``) that took place and passes the safety gate: a current
     questionnaire (with ``answers``), consent to the modality and "no changes" asked."""
     service = service or Service.objects.get(name="Medical acupuncture")
-    start = timezone.make_aware(datetime.combine(day or timezone.localdate(), time(hour)))
-    if day is None and status != AppointmentStatus.BOOKED and start > timezone.now():
-        # A visit that took place today has started: before 9:00, it began at midnight.
+    at = time(9 if hour is None else hour)
+    start = timezone.make_aware(datetime.combine(day or timezone.localdate(), at))
+    started = hour is None and day is None and status != AppointmentStatus.BOOKED
+    if started and start > timezone.now():
+        # The visit of the day has started (its note can be signed): at 9:00, or at
+        # midnight when the tests run before 9:00.
         start = timezone.make_aware(datetime.combine(timezone.localdate(), time(0)))
     visit = factories.appointment(
         patient=patient, practitioner=practitioner, service=service, start=start, status=status
@@ -117,7 +120,9 @@ def charted_note(visit, lot: NeedleLot, *, specs=LOW_BACK, needles: int = LOW_BA
 
 def signed_note(visit, lot: NeedleLot, **kwargs) -> SessionNote:
     note = charted_note(visit, lot, **kwargs)
-    return services.session_note_sign(note, user=visit.practitioner.user)
+    # Signed once the visit has started, even when a test runs before its hour.
+    now = max(timezone.now(), visit.start)
+    return services.session_note_sign(note, user=visit.practitioner.user, now=now)
 
 
 @dataclass
@@ -183,7 +188,7 @@ def role_matrix_world(practitioner) -> MatrixWorld:
     user = practitioner.user
     lot = needle_lot(clinic)
     signed = signed_note(ready_visit(patient, practitioner, hour=7), lot)
-    draft = charted_note(ready_visit(patient, practitioner, hour=9), lot)
+    draft = charted_note(ready_visit(patient, practitioner), lot)
     unstarted = ready_visit(patient, practitioner, hour=11)
     event = services.adverse_event_record(
         signed,

@@ -86,9 +86,21 @@ class PointsForm(forms.Form):
         choices=PAIRED_SIDE_CHOICES,
         help_text="Midline points (GV, CV, Yintang…) are always recorded as midline.",
     )
-    depth_mm = forms.IntegerField(label="Depth (mm)")
-    retention_minutes = forms.IntegerField(label="Retention (minutes)")
-    stimulation = forms.ChoiceField(choices=Stimulation.choices)
+    depth_mm = forms.IntegerField(
+        label="Depth (mm)",
+        required=False,
+        help_text="Empty: each point as last time (or as in your prescription). "
+        "A number here applies to every point.",
+    )
+    retention_minutes = forms.IntegerField(
+        label="Retention (minutes)",
+        required=False,
+        help_text="Empty: each point as last time. A number applies to every point.",
+    )
+    stimulation = forms.ChoiceField(
+        choices=[("", "As last time (manual for a new point)"), *Stimulation.choices],
+        required=False,
+    )
     override_reason = forms.CharField(
         label="Reason for needling despite a safety flag",
         required=False,

@@ -1045,3 +1045,69 @@ def specs_from_codes(
         point_side = Side.MIDLINE if entry is not None and entry.is_midline else side
         specs.append(PointSpec(code, point_side, depth_mm, retention_minutes, stimulation))
     return specs
+
+
+def point_defaults(note: SessionNote) -> dict[str, PointSpec]:
+    """Each point's depth, retention and stimulation as last given to this patient, else
+    as in the practitioner's saved prescriptions: the defaults of a point charted now."""
+    cat = catalogue.current()
+    found: dict[str, PointSpec] = {}
+    items = PrescriptionItem.objects.filter(prescription__practitioner_id=note.practitioner_id)
+    sources = [specs_from_prescription_items(items)]
+    previous = queries.previous_signed_note(note)
+    if previous is not None:
+        sources.append(
+            [
+                PointSpec(p.code, p.side, p.depth_mm, p.retention_minutes, p.stimulation)
+                for p in queries.points_of(previous)
+            ]
+        )
+    for specs in sources:  # the last session's settings win over a prescription's
+        for spec in specs:
+            entry = cat.entry(spec.code)
+            found[entry.code if entry is not None else spec.code] = spec
+    return found
+
+
+def specs_from_prescription_items(items) -> list[PointSpec]:
+    return [
+        PointSpec(i.code, i.side, i.depth_mm, i.retention_minutes, i.stimulation)
+        for i in items.order_by("prescription_id", "position")
+    ]
+
+
+def specs_with_defaults(
+    note: SessionNote,
+    codes: Iterable[str],
+    *,
+    side: str,
+    depth_mm: int | None,
+    retention_minutes: int | None,
+    stimulation: str,
+) -> list[PointSpec]:
+    """Like specs_from_codes, but what is left empty (depth, retention, stimulation) is
+    taken per point from point_defaults; what is given applies to every point."""
+    cat = catalogue.current()
+    defaults = point_defaults(note)
+    specs = []
+    for spec in specs_from_codes(
+        codes,
+        side=side,
+        depth_mm=depth_mm,
+        retention_minutes=retention_minutes,
+        stimulation=stimulation,
+    ):
+        entry = cat.entry(spec.code)
+        known = defaults.get(entry.code if entry is not None else spec.code)
+        specs.append(
+            PointSpec(
+                spec.code,
+                spec.side,
+                spec.depth_mm if spec.depth_mm is not None else getattr(known, "depth_mm", None),
+                spec.retention_minutes
+                if spec.retention_minutes is not None
+                else getattr(known, "retention_minutes", None),
+                spec.stimulation or getattr(known, "stimulation", "") or Stimulation.MANUAL,
+            )
+        )
+    return specs

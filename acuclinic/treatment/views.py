@@ -211,7 +211,7 @@ def _note_context(request, note: SessionNote, **forms) -> dict:
             }
         ),
         points_form=forms.get("points_form")
-        or PointsForm(initial={"side": "bilateral", "stimulation": "manual"}),
+        or PointsForm(initial={"side": "bilateral", "stimulation": ""}),
         prefill_form=forms.get("prefill_form") or PrefillForm(),
         prefill_problems=forms.get("prefill_problems"),
         points_problems=forms.get("points_problems"),
@@ -354,7 +354,8 @@ class _NoteSave:
         if not form.is_valid():
             return self.refused(points_form=form)
         data = form.cleaned_data
-        specs = services.specs_from_codes(
+        specs = services.specs_with_defaults(
+            self.note,
             data["all_codes"],
             side=data["side"],
             depth_mm=data["depth_mm"],
@@ -568,7 +569,8 @@ def note_points(request, pk: int):
     if not form.is_valid():
         return _render_note(request, note, status=400, points_form=form)
     data = form.cleaned_data
-    specs = services.specs_from_codes(
+    specs = services.specs_with_defaults(
+        note,
         data["all_codes"],
         side=data["side"],
         depth_mm=data["depth_mm"],

@@ -52,7 +52,10 @@ def test_a_session_is_charted_and_signed_without_javascript(live_server, no_js_p
     visit, lot = clinic_today
     page = no_js_page
     sign_in(page, live_server.url, "sarah")
-    page.goto(live_server.url + reverse("appointment_detail", args=[visit.pk]))
+    # She lands on her own day: the visit with its session number and one click to the note.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("My day")
+    expect(page.locator(f"#visit-{visit.pk}")).to_contain_text("Session 1 of the course")
+    assert_accessible(page)
     page.get_by_role("link", name="Write the session note").click()
     page.get_by_role("button", name="Start the session note").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Session note")
@@ -98,6 +101,22 @@ def test_a_session_is_charted_and_signed_without_javascript(live_server, no_js_p
     )
     page.goto(live_server.url + reverse("appointment_detail", args=[tomorrow.pk]))
     expect(page.locator(".treatment-link")).to_contain_text("mark the patient as arrived first")
+    # One count of sessions: the signed visit was session 1, tomorrow's is session 2.
+    expect(page.locator(".course-session")).to_have_text("Session 2 of the course")
+
+    # The patient record: a summary on top, its parts as tabs (no JavaScript needed).
+    page.goto(live_server.url + reverse("patient_detail", args=[visit.patient.pk]))
+    summary = page.get_by_role("region", name="Summary", exact=True)
+    expect(summary).to_contain_text("Last pain score")
+    expect(summary).to_contain_text("7/10")
+    expect(page.locator("#part-details")).to_be_visible()
+    expect(page.locator("#part-outcomes")).to_be_hidden()
+    page.get_by_role("navigation", name="Parts of the record").get_by_role(
+        "link", name="Treatment"
+    ).click()
+    expect(page.locator("#part-treatment")).to_be_visible()
+    expect(page.locator("#part-details")).to_be_hidden()
+    assert_accessible(page)
 
 
 def test_the_treatment_pages_are_labelled_and_have_their_landmarks(

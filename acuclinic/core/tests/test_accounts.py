@@ -30,7 +30,9 @@ def test_the_sign_in_page_asks_for_a_username_and_password(client, clinic):
 def test_signing_in_opens_the_diary(client, reception_user):
     response = sign_in(client)
     assert response.status_code == 302
-    assert response["Location"] == DIARY
+    # Home sends a practitioner to their own day (myday), everyone else to the diary.
+    assert response["Location"] == reverse("home")
+    assert client.get(reverse("home"))["Location"] == DIARY
     assert client.get(DIARY).status_code == 200
 
 
@@ -42,7 +44,7 @@ def test_signing_in_returns_to_the_page_asked_for(client, reception_user, patien
 
 def test_signing_in_never_sends_you_to_another_site(client, reception_user):
     response = sign_in(client, next="https://evil.example/")
-    assert response["Location"] == DIARY
+    assert response["Location"] == reverse("home")
 
 
 def test_a_wrong_password_is_refused_with_a_message(client, reception_user):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
-from acuclinic.outcomes import offers, planner, presenting, queries, services
+from acuclinic.outcomes import numbering, offers, planner, presenting, queries, services
 from acuclinic.outcomes.report import share_text
 
 register = template.Library()
@@ -33,6 +33,37 @@ def _signed_in_patient(context, patient) -> bool:
     request = context.get("request")
     own = getattr(request, "patient", None)
     return own is not None and patient is not None and own.pk == patient.pk
+
+
+@register.simple_tag
+def course_session(appointment) -> int | None:
+    """The visit's session number in the course (numbering.py): the one count shown on
+    the appointment, the diary card, the timeline and the portal."""
+    known = getattr(appointment, "course_session", None)
+    return known if known is not None else numbering.session_number(appointment)
+
+
+@register.inclusion_tag("outcomes/_record_summary.html", takes_context=True)
+def record_summary(context, patient, upcoming=()):
+    """The top of the patient record: the current course and where it stands, the next
+    visit (with its session number) and the last pain score. The course and the pain
+    score are clinical: clinicians only."""
+    user = _user(context)
+    clinical = user is not None and user.has_perms(READ)
+    next_visit = next((a for a in upcoming if a.is_active), None)
+    found = {"next_visit": next_visit, "clinical": clinical, "course": None, "pain": None}
+    if next_visit is not None:
+        found["next_session"] = course_session(next_visit)
+    if clinical:
+        views = queries.course_views(patient, today=timezone.localdate())
+        current = next((v for v in reversed(views) if v.course.is_open), None)
+        if current is not None:
+            found["course"] = current
+        notes = [n for v in views for n in v.notes]
+        if notes:
+            last = max(notes, key=lambda n: (n.day, n.id))
+            found["pain"] = {"score": last.pain, "day": last.day}
+    return found
 
 
 @register.inclusion_tag("outcomes/_patient_section.html", takes_context=True)

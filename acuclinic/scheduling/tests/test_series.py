@@ -524,7 +524,7 @@ def test_a_course_of_sixty_sessions_is_refused_on_its_field(
 def test_the_appointment_page_says_which_session_of_the_course_it_is(signed_in, course):
     third = sessions_of(course)[2]
     page = signed_in.get(reverse("appointment_detail", args=[third.pk])).content.decode()
-    assert "Session 3 of 6" in page
+    assert "Session 3 of the course" in page and "Visit 3 of 6 booked together" in page
     assert "weekly on Tuesdays at 10:00" in page
     assert reverse("appointment_move_rest", args=[third.pk]) in page
     assert "Cancel this and the 3 later sessions" in page

@@ -2,10 +2,11 @@
 JavaScript), refusals shown on the page with nothing written, and clinical content kept
 from reception."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from html import escape
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -545,3 +546,31 @@ def test_the_treatment_menu_shows_reception_stock_but_no_clinical_content(
     page = client.get(reverse("treatment_home")).content.decode()
     assert "expire soon" in page
     assert "Open follow-ups" not in page and note.patient.full_name not in page
+
+
+@time_machine.travel(
+    timezone.make_aware(datetime.combine(timezone.localdate(), time(12))), tick=True
+)
+def test_depth_retention_and_stimulation_default_per_point_from_the_last_session(
+    client, patient, practitioner, lot
+):
+    prac_client = client
+    prac_client.force_login(practitioner.user)  # at the travelled-to time
+    testing.signed_note(testing.ready_visit(patient, practitioner, hour=9), lot)
+    note = testing.session_note(testing.ready_visit(patient, practitioner, hour=11))
+    url = note_url(note, "treatment_note_save")
+    chart = {"revision": "0", "action": "chart", "side": "bilateral", "stimulation": ""}
+    # Left empty, each point takes its own settings from last time: BL23 25 mm, BL40 15 mm.
+    first = prac_client.post(url, {**chart, "codes": "BL23, BL40"})
+    assert first.status_code == 302, first.content.decode()[-3000:]
+    points = NeedledPoint.objects.filter(note=note)
+    charted = {p.code: (p.depth_mm, p.retention_minutes) for p in points}
+    assert charted == {"BL23": (25, 20), "BL40": (15, 20)}
+    # A number given applies to every point.
+    data = {**chart, "revision": "0", "codes": "BL25", "depth_mm": "30"}
+    assert prac_client.post(url, data).status_code == 302
+    assert points.get(code="BL25").depth_mm == 30
+    # A point not needled before needs its depth.
+    response = prac_client.post(url, {**chart, "revision": "0", "codes": "ST36"})
+    assert response.status_code == 422
+    assert "ST36: depth is a whole number of millimetres" in response.content.decode()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MyDayConfig(AppConfig):
+    name = "acuclinic.myday"
+    label = "myday"
+    verbose_name = "My day"
