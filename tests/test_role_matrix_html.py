@@ -1583,6 +1583,12 @@ def _billing_insurer(w: World):
     return Insurer.objects.get_or_create(name="Bupa")[0]
 
 
+def _billing_pay_link(w: World) -> str:
+    from acuclinic.billing import online
+
+    return online.make_link(_billing_invoice(w))
+
+
 def _billing_has(model: str, **filters) -> bool:
     from acuclinic.billing import models
 
@@ -1592,6 +1598,11 @@ def _billing_has(model: str, **filters) -> bool:
 MATRIX += [
     Route("billing_home", "GET", BILLING_DESK, {200}),
     Route("billing_insurers", "GET", BILLING_DESK, {200}),
+    # The patient's pay link from the invoice email (no online provider in tests).
+    Route("billing_pay", "GET", PUBLIC, {200}, kwargs=lambda w: {"token": _billing_pay_link(w)}),
+    Route("billing_pay", "POST", PUBLIC, {200}, kwargs=lambda w: {"token": _billing_pay_link(w)}),
+    # The provider's webhook: without provider settings there is none.
+    Route("billing_stripe_webhook", "POST", PUBLIC, {404}),
     Route("billing_settings", "GET", ADMIN_ONLY, {200}),
     Route(
         "billing_settings",

@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from acuclinic.audit import services as audit
@@ -23,6 +25,7 @@ from acuclinic.billing import (
     emails,
     insurers,
     money,
+    online,
     pdf,
     queries,
     reports,
@@ -235,7 +238,11 @@ def invoice_pdf(request, pk: int):
 def invoice_email(request, pk: int):
     invoice = _invoice(pk)
     try:
-        emails.send_document(invoice, user=request.user)
+        pay_url = None
+        if online.provider() is not None and services.due_on(invoice) > 0:
+            token = online.make_link(invoice)
+            pay_url = request.build_absolute_uri(reverse("billing_pay", args=[token]))
+        emails.send_document(invoice, user=request.user, pay_url=pay_url)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -567,3 +574,55 @@ def billing_settings(request):
         },
         status=400 if which else 200,
     )
+
+
+# Paying online (public: the patient opens the link from their email) -------------------
+
+
+@never_cache
+def pay_online(request, token: str):
+    try:
+        invoice = online.invoice_for(token)
+    except ServiceError:
+        return render(request, "billing/pay.html", {"gone": True}, status=404)
+    chosen = online.provider()
+    owed = services.due_on(invoice)
+    if request.method == "POST" and chosen is not None and owed > 0:
+        here = request.build_absolute_uri(reverse("billing_pay", args=[token]))
+        try:
+            started = online.start(invoice, chosen, success_url=here + "?paid=1", cancel_url=here)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect(started.url)
+    return render(
+        request,
+        "billing/pay.html",
+        {
+            "invoice": invoice,
+            "owed": money.pounds(max(owed, 0)),
+            "can_pay": chosen is not None and owed > 0,
+            "available": chosen is not None,
+            "returned": request.GET.get("paid") == "1",
+        },
+    )
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    """Stripe's call when a Checkout session completes: verified by the library's
+    signature check against the webhook secret, then recorded once."""
+    chosen = online.provider()
+    if chosen is None:
+        return HttpResponse(status=404)
+    try:
+        paid = chosen.paid_event(request.body, request.headers.get("Stripe-Signature", ""))
+    except online.BadSignature:
+        return HttpResponse("Bad signature.", status=400)
+    if paid is not None:
+        try:
+            online.record(paid)
+        except ServiceError as exc:
+            return HttpResponse(exc.message, status=exc.status)
+    return HttpResponse("OK")
