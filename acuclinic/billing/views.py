@@ -99,7 +99,7 @@ def _account_page(
         "credit": money.pounds(services.credit_available(patient)),
         "open_invoices": invoices,
         "pay_form": pay_form or PaymentForm(invoices=invoices),
-        "invoice_form": invoice_form or InvoiceForm(),
+        "invoice_form": invoice_form or InvoiceForm(auto_id="raise_%s"),
         "courses": [
             {"course": c, "paid": courses.is_paid(c), "expired": c.expires_on < reports.today()}
             for c in PrepaidCourse.objects.filter(patient=patient).select_related(
@@ -108,7 +108,7 @@ def _account_page(
         ],
         "blocks": CourseBlock.objects.filter(is_active=True),
         "policies": InsurancePolicy.objects.filter(patient=patient).select_related("insurer"),
-        "policy_form": policy_form or PolicyForm(),
+        "policy_form": policy_form or PolicyForm(auto_id="policy_%s"),
         "nav": "billing",
     }
     return render(request, "billing/patient.html", context, status=status)
@@ -174,7 +174,7 @@ def payment_add(request, pk: int):
 @staff_view("billing.add_invoice")
 def invoice_add(request, pk: int):
     patient = get_object_or_404(Patient, pk=pk)
-    form = InvoiceForm(request.POST)
+    form = InvoiceForm(request.POST, auto_id="raise_%s")
     if form.is_valid():
         try:
             invoice = services.raise_invoice(
@@ -508,7 +508,7 @@ def insurer_list(request):
 @staff_view("billing.add_insurancepolicy")
 def policy_add(request, pk: int):
     patient = get_object_or_404(Patient, pk=pk)
-    form = PolicyForm(request.POST)
+    form = PolicyForm(request.POST, auto_id="policy_%s")
     if form.is_valid():
         policy = form.save(commit=False)
         policy.patient = patient
