@@ -130,3 +130,14 @@ def test_the_desk_sells_a_course_and_the_diary_card_shows_its_use(
     client.post(reverse("billing_course_refund", args=[sold.pk]), {"reason": "moved away"})
     sold.refresh_from_db()
     assert sold.refunded_pence == 4500 and sold.closed_at is not None
+
+
+def test_the_patient_sees_their_course_in_the_portal(client, course, patient, practitioner):
+    from django.urls import reverse
+
+    from acuclinic.portal import testing as portal_testing
+
+    diary.appointment_set_status(_visit(patient, practitioner, 9), status="arrived")
+    portal_testing.sign_in(client, patient)
+    page = client.get(reverse("portal_home")).content.decode()
+    assert "Your prepaid sessions" in page and "Six sessions: 1 of 6 used" in page

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from acuclinic.billing.models import PrepaidCourse
 from acuclinic.core.errors import ServiceError
 from acuclinic.portal import queries, services
 from acuclinic.portal.access import patient_view, session_patient
@@ -38,6 +39,12 @@ def home(request):
         {
             "visits": visits,
             "questionnaire_due": due,
+            # Their prepaid courses still open: "3 of 6 used".
+            "prepaid": PrepaidCourse.objects.filter(
+                patient=request.patient,
+                closed_at__isnull=True,
+                expires_on__gte=timezone.localdate(),
+            ).select_related("block"),
             "nav": "home",
         },
     )
