@@ -57,6 +57,7 @@ from acuclinic.clinic.models import Clinic
 from acuclinic.core.access import access_denied, staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.forms import apply_service_error
+from acuclinic.outcomes import queries as outcomes_queries
 from acuclinic.people.models import Patient
 
 VIEW = "billing.view_invoice"
@@ -107,6 +108,8 @@ def _account_page(
             )
         ],
         "blocks": CourseBlock.objects.filter(is_active=True),
+        # The course planner's weekly phase (outcomes): the block size to suggest.
+        "weekly_phase": outcomes_queries.policy_for(services._clinic_of(patient)).trial_sessions,
         "policies": InsurancePolicy.objects.filter(patient=patient).select_related("insurer"),
         "policy_form": policy_form or PolicyForm(auto_id="policy_%s"),
         "nav": "billing",

@@ -126,6 +126,7 @@ def test_the_desk_sells_a_course_and_the_diary_card_shows_its_use(
     assert "Prepaid 5 of 6 used" in diary_page and "Last prepaid session" in diary_page
     account = client.get(reverse("billing_patient", args=[patient.pk])).content.decode()
     assert "5 of 6 used" in account and "Refund unused" not in account
+    assert "weekly phase is 6 sessions" in account and "6 sessions (suggested)" in account
     client.force_login(admin_user)
     client.post(reverse("billing_course_refund", args=[sold.pk]), {"reason": "moved away"})
     sold.refresh_from_db()
