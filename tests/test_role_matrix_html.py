@@ -1598,6 +1598,14 @@ def _billing_has(model: str, **filters) -> bool:
 MATRIX += [
     Route("billing_home", "GET", BILLING_DESK, {200}),
     Route("billing_insurers", "GET", BILLING_DESK, {200}),
+    # Buying a course online from the portal: without a provider, back home with a note.
+    Route(
+        "portal_buy_course",
+        "POST",
+        PATIENT_ONLY,
+        {302},
+        kwargs=lambda w: {"pk": _billing_block(w).pk},
+    ),
     # The patient's pay link from the invoice email (no online provider in tests).
     Route("billing_pay", "GET", PUBLIC, {200}, kwargs=lambda w: {"token": _billing_pay_link(w)}),
     Route("billing_pay", "POST", PUBLIC, {200}, kwargs=lambda w: {"token": _billing_pay_link(w)}),

@@ -575,7 +575,17 @@ class PayLink(models.Model):
 class CheckoutSession(models.Model):
     """A payment started with the online provider, until its webhook says it is paid."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="checkouts")
+    # What is paid for: an invoice, or a prepaid course bought online (sold, with its
+    # invoice, only when the payment completes, so an abandoned checkout owes nothing).
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="checkouts"
+    )
+    block = models.ForeignKey(
+        CourseBlock, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     provider = models.CharField(max_length=20)
     session_id = models.CharField(max_length=255, unique=True)
     amount_pence = models.PositiveIntegerField()

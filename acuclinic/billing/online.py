@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from acuclinic.billing import services
+from acuclinic.billing import courses, services
 from acuclinic.billing.choices import PaymentMethod
 from acuclinic.billing.models import CheckoutSession, Invoice, PayLink
 from acuclinic.core.errors import Conflict, InvalidRequest, NotFound
@@ -74,7 +74,7 @@ class StripeCheckout:
         )
         self._webhook_secret = webhook_secret
 
-    def start(self, *, invoice, amount_pence, description, success_url, cancel_url) -> Started:
+    def start(self, *, reference, amount_pence, description, success_url, cancel_url) -> Started:
         session = self._client.v1.checkout.sessions.create(
             params={
                 "mode": "payment",
@@ -88,8 +88,8 @@ class StripeCheckout:
                         },
                     }
                 ],
-                "client_reference_id": str(invoice.pk),
-                "metadata": {"invoice": str(invoice.pk), "reference": invoice.reference},
+                "client_reference_id": reference,
+                "metadata": {"reference": reference},
                 "success_url": success_url,
                 "cancel_url": cancel_url,
             }
@@ -150,7 +150,7 @@ def start(invoice: Invoice, chosen: Provider, *, success_url: str, cancel_url: s
     if owed <= 0:
         raise Conflict("invoice_paid", f"{invoice.reference} has nothing left to pay.")
     started = chosen.start(
-        invoice=invoice,
+        reference=invoice.reference,
         amount_pence=owed,
         description=f"{invoice.reference} – {invoice.clinic_details.get('name', '')}",
         success_url=success_url,
@@ -162,6 +162,27 @@ def start(invoice: Invoice, chosen: Provider, *, success_url: str, cancel_url: s
     return started
 
 
+def start_course(patient, block, chosen: Provider, *, success_url: str, cancel_url: str):
+    """Send the patient to buy a prepaid course; it is sold when the payment completes."""
+    if not (block.is_active and block.bookable_online):
+        raise Conflict("block_not_sold", f"“{block.name}” is not sold online.")
+    started = chosen.start(
+        reference=f"course-{block.pk}-patient-{patient.pk}",
+        amount_pence=block.price_pence,
+        description=f"{block.name} – {block.clinic.name}",
+        success_url=success_url,
+        cancel_url=cancel_url,
+    )
+    CheckoutSession.objects.create(
+        block=block,
+        patient=patient,
+        provider=chosen.name,
+        session_id=started.session_id,
+        amount_pence=block.price_pence,
+    )
+    return started
+
+
 def record(paid: Paid):
     """Record a verified payment once; a session we did not start is refused."""
     if paid.currency != "gbp":
@@ -169,12 +190,16 @@ def record(paid: Paid):
     with transaction.atomic():
         session = (
             CheckoutSession.objects.select_for_update()
-            .select_related("invoice__patient")
+            .select_related("invoice__patient", "block__clinic", "patient")
             .filter(session_id=paid.session_id)
             .first()
         )
         if session is None:
             raise NotFound("unknown_session", "No payment was started with that session.")
+        if session.paid_at is not None:
+            return []  # the provider's retry of a call already recorded
+        if session.block_id is not None:
+            return _sell_paid_course(session, paid)
         key = "online:" + hashlib.sha256(paid.session_id.encode()).hexdigest()[:30]
         # Paid meanwhile at the desk: the money is the patient's credit, not lost.
         still_owed = services.due_on(session.invoice) > 0
@@ -189,4 +214,22 @@ def record(paid: Paid):
         if session.paid_at is None:
             session.paid_at = timezone.now()
             session.save(update_fields=["paid_at"])
+    return rows
+
+
+def _sell_paid_course(session: CheckoutSession, paid: Paid):
+    """Inside ``record``'s transaction: the course bought online, and its payment."""
+    if paid.amount_pence != session.amount_pence:
+        raise Conflict("amount_mismatch", "The amount paid is not the course's price.")
+    course = courses.sell(patient=session.patient, block=session.block)
+    rows = services.record_payment(
+        patient=session.patient,
+        invoice=course.invoice,
+        amount_pence=paid.amount_pence,
+        method=PaymentMethod.ONLINE_CARD,
+        reference=paid.session_id[:100],
+    )
+    session.invoice = course.invoice
+    session.paid_at = timezone.now()
+    session.save(update_fields=["invoice", "paid_at"])
     return rows

@@ -136,3 +136,24 @@ def test_without_settings_there_is_no_online_payment(client, invoice):
     assert post_webhook(client, completed()).status_code == 404
     assert not CheckoutSession.objects.exists() and not Payment.objects.exists()
     assert client.get(reverse("billing_pay", args=["nonsense"])).status_code == 404
+
+
+@override_settings(**STRIPE)
+def test_a_patient_buys_a_course_online_and_it_is_sold_when_paid(client, patient, clinic, fake):
+    from acuclinic.billing.models import CourseBlock, PrepaidCourse
+    from acuclinic.portal import testing as portal_testing
+
+    block = CourseBlock.objects.create(
+        clinic=clinic, name="Six sessions", sessions=6, price_pence=24000, bookable_online=True
+    )
+    portal_testing.sign_in(client, patient)
+    home = client.get(reverse("portal_home")).content.decode()
+    assert "Buy Six sessions (6 sessions) online" in home
+    response = client.post(reverse("portal_buy_course", args=[block.pk]))
+    assert response.status_code == 302 and response["Location"].startswith("https://checkout.")
+    assert not PrepaidCourse.objects.exists()  # abandoned here, nothing would be owed
+    assert post_webhook(client, completed(amount=24000)).status_code == 200
+    assert post_webhook(client, completed(amount=24000)).status_code == 200  # a retry
+    course = PrepaidCourse.objects.get()
+    assert course.patient == patient and services.due_on(course.invoice) == 0
+    assert Payment.objects.get().method == "online_card"
