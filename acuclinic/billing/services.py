@@ -381,11 +381,12 @@ def _lock_account(patient: Patient) -> PatientAccount:
 
 def paid_on(invoice: Invoice) -> int:
     paid = refunded = 0
-    for kind, amount in invoice.payments.values_list("kind", "amount_pence"):
-        if kind == PaymentKind.REFUND:
-            refunded += amount
+    # .all(): a list page's prefetched payments are used, not a query per invoice.
+    for payment in invoice.payments.all():
+        if payment.kind == PaymentKind.REFUND:
+            refunded += payment.amount_pence
         else:
-            paid += amount
+            paid += payment.amount_pence
     return paid - refunded
 
 
