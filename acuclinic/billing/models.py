@@ -240,6 +240,9 @@ class Invoice(models.Model):
     )
     reason = models.CharField(max_length=200, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
+    # The first day of the (UK) month it was issued in: the revenue report groups by it
+    # without working a month out of every row's timestamp.
+    issued_month = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     total_pence = models.PositiveIntegerField(default=0)
     vat_pence = models.PositiveIntegerField(default=0)

@@ -142,8 +142,6 @@ class Revenue:
 def revenue(start: date, end: date) -> Revenue:
     """Invoiced less credited, without VAT, for invoices issued from ``start`` to
     ``end`` inclusive: by month, by service and by practitioner (three queries)."""
-    from django.db.models.functions import TruncMonth
-
     from acuclinic.billing.choices import InvoiceKind, InvoiceStatus
     from acuclinic.billing.models import InvoiceLine
 
@@ -168,9 +166,8 @@ def revenue(start: date, end: date) -> Revenue:
     # One grouped query (month × service × practitioner: at most a few thousand rows
     # whatever the invoices), summed three ways here.
     rows = (
-        lines.annotate(month=TruncMonth("invoice__issued_at", tzinfo=LONDON))
-        .values_list(
-            "month",
+        lines.values_list(
+            "invoice__issued_month",
             "service__name",
             "practitioner__user__first_name",
             "practitioner__user__last_name",

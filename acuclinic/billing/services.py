@@ -232,6 +232,7 @@ def issue(invoice: Invoice, *, now: datetime | None = None) -> Invoice:
         locked.number = _next_number(locked.clinic)
         locked.status = InvoiceStatus.ISSUED
         locked.issued_at = now
+        locked.issued_month = timezone.localdate(now).replace(day=1)
         locked.due_date = timezone.localdate(now) + timedelta(days=settings.payment_terms_days)
         locked.total_pence = totals.gross_pence
         locked.vat_pence = totals.vat_pence

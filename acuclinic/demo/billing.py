@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 
 from django.db.models import Max
+from django.utils import timezone
 
 from acuclinic.billing import services
 from acuclinic.billing.choices import (
@@ -95,6 +96,7 @@ def build_billing(spec: DemoSpec, rng: random.Random, clinic) -> int:
                     patient_id=visit.patient_id,
                     appointment=visit,
                     issued_at=visit.end,
+                    issued_month=timezone.localtime(visit.end).date().replace(day=1),
                     due_date=day + timedelta(days=settings.payment_terms_days),
                     total_pence=price,
                     vat_pence=0,
