@@ -188,11 +188,10 @@ def record(paid: Paid):
     if paid.currency != "gbp":
         raise InvalidRequest("wrong_currency", "Only payments in pounds are accepted.")
     with transaction.atomic():
+        # Locked alone (its invoice, course and patient are read after): PostgreSQL
+        # cannot lock the nullable side of an outer join.
         session = (
-            CheckoutSession.objects.select_for_update()
-            .select_related("invoice__patient", "block__clinic", "patient")
-            .filter(session_id=paid.session_id)
-            .first()
+            CheckoutSession.objects.select_for_update().filter(session_id=paid.session_id).first()
         )
         if session is None:
             raise NotFound("unknown_session", "No payment was started with that session.")
