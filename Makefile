@@ -10,7 +10,7 @@ PORT ?= 8000
 # The suite runs on every CPU (pytest-xdist); `make test PYTEST_ARGS=` runs it in one process.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint bench bench-platform bench-scheduling bench-outcomes bench-pages bench-interop bench-note clean
+.PHONY: run test lint bench bench-platform bench-scheduling bench-outcomes bench-pages bench-interop bench-note bench-billing clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,9 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 
 # Every benchmark, on SQLite (and on PostgreSQL too with ACUCLINIC_BENCH_DATABASE_URL set).
-bench: bench-platform bench-scheduling bench-outcomes bench-pages bench-interop bench-note
+bench: bench-platform bench-scheduling bench-outcomes bench-pages bench-interop bench-note bench-billing
 
-bench-platform bench-scheduling bench-outcomes bench-pages bench-interop bench-note: bench-%: $(APP_STAMP)
+bench-platform bench-scheduling bench-outcomes bench-pages bench-interop bench-note bench-billing: bench-%: $(APP_STAMP)
 	$(BIN)/python bench/$*.py
 
 clean:

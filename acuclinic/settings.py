@@ -234,6 +234,11 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.console.EmailBackend",
 )
 
+# Online card payment (billing.online): Stripe Checkout when both are set; without them
+# there is no online payment and online booking works as before.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+
 # Background work (reminders, message delivery) is queued in the database and run by
 # `acuclinic worker`, so the embedded default needs no broker (docs/architecture.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -1630,6 +1630,12 @@ def _billing_insurer(w: World):
     return Insurer.objects.get_or_create(name="Bupa")[0]
 
 
+def _billing_pay_link(w: World) -> str:
+    from acuclinic.billing import online
+
+    return online.make_link(_billing_invoice(w))
+
+
 def _billing_has(model: str, **filters) -> bool:
     from acuclinic.billing import models
 
@@ -1639,6 +1645,19 @@ def _billing_has(model: str, **filters) -> bool:
 MATRIX += [
     Route("billing_home", "GET", BILLING_DESK, {200}),
     Route("billing_insurers", "GET", BILLING_DESK, {200}),
+    # Buying a course online from the portal: without a provider, back home with a note.
+    Route(
+        "portal_buy_course",
+        "POST",
+        PATIENT_ONLY,
+        {302},
+        kwargs=lambda w: {"pk": _billing_block(w).pk},
+    ),
+    # The patient's pay link from the invoice email (no online provider in tests).
+    Route("billing_pay", "GET", PUBLIC, {200}, kwargs=lambda w: {"token": _billing_pay_link(w)}),
+    Route("billing_pay", "POST", PUBLIC, {200}, kwargs=lambda w: {"token": _billing_pay_link(w)}),
+    # The provider's webhook: without provider settings there is none.
+    Route("billing_stripe_webhook", "POST", PUBLIC, {404}),
     Route("billing_settings", "GET", ADMIN_ONLY, {200}),
     Route(
         "billing_settings",

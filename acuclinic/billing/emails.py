@@ -9,7 +9,7 @@ from acuclinic.notifications.services import File
 KIND = "billing_document"
 
 
-def send_document(invoice: Invoice, *, user=None):
+def send_document(invoice: Invoice, *, user=None, pay_url: str | None = None):
     patient = invoice.patient
     if not patient.email:
         raise Conflict("no_email", f"{patient.full_name} has no email address on file.")
@@ -25,6 +25,8 @@ def send_document(invoice: Invoice, *, user=None):
         lines.append(
             f"Still owed: {doc.owed}." if doc.owed_pence > 0 else "Thank you: it is paid in full."
         )
+    if pay_url:
+        lines += ["", f"Pay online by card: {pay_url}"]
     lines += ["", clinic]
     return notifications.send(
         kind=KIND,

@@ -11,12 +11,16 @@ def on_visit_status(appointment, *, old: str | None, new: str) -> None:
     clinic = appointment.room.location.clinic
     settings = services.settings_for(clinic)
     if new == AppointmentStatus.BOOKED and old is None:
-        if settings.invoice_when == InvoiceWhen.BOOKED and not courses.usable(
-            appointment.patient, service=appointment.service
+        if (
+            settings.invoice_when == InvoiceWhen.BOOKED
+            and _price(appointment)
+            and not courses.usable(appointment.patient, service=appointment.service)
         ):
             services.invoice_visit(appointment)
-    elif new == AppointmentStatus.ARRIVED and settings.invoice_when == InvoiceWhen.ATTENDED:
-        if _visit_invoice(appointment).exists():
+    elif new == AppointmentStatus.ARRIVED:
+        # Invoiced already (at booking, or arrived before): nothing more. A free visit
+        # (a price of £0) is not invoiced.
+        if _visit_invoice(appointment).exists() or not _price(appointment):
             return
         if courses.for_visit(appointment, reason="attended") is None:
             policy = insurers.policy_for(appointment)
@@ -35,6 +39,10 @@ def on_visit_status(appointment, *, old: str | None, new: str) -> None:
             services.charge_policy_fee(appointment)
     elif new == AppointmentStatus.CANCELLED:
         _credit_visit_invoice(appointment, reason="visit cancelled")
+
+
+def _price(appointment) -> int:
+    return services.visit_line(appointment)["amount_pence"]
 
 
 def _visit_invoice(appointment):

@@ -240,6 +240,9 @@ class Invoice(models.Model):
     )
     reason = models.CharField(max_length=200, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
+    # The first day of the (UK) month it was issued in: the revenue report groups by it
+    # without working a month out of every row's timestamp.
+    issued_month = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     total_pence = models.PositiveIntegerField(default=0)
     vat_pence = models.PositiveIntegerField(default=0)
@@ -557,3 +560,40 @@ class CourseDraw(models.Model):
 
     def __str__(self) -> str:
         return f"Session {self.number} of course {self.course_id}"
+
+
+class PayLink(models.Model):
+    """A link a patient opens to pay an invoice online. Only a digest of its secret is
+    kept: the link is in the patient's email, never in the database."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="pay_links")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Pay link for invoice {self.invoice_id}"
+
+
+class CheckoutSession(models.Model):
+    """A payment started with the online provider, until its webhook says it is paid."""
+
+    # What is paid for: an invoice, or a prepaid course bought online (sold, with its
+    # invoice, only when the payment completes, so an abandoned checkout owes nothing).
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="checkouts"
+    )
+    block = models.ForeignKey(
+        CourseBlock, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    provider = models.CharField(max_length=20)
+    session_id = models.CharField(max_length=255, unique=True)
+    amount_pence = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.session_id}"

@@ -142,8 +142,6 @@ class Revenue:
 def revenue(start: date, end: date) -> Revenue:
     """Invoiced less credited, without VAT, for invoices issued from ``start`` to
     ``end`` inclusive: by month, by service and by practitioner (three queries)."""
-    from django.db.models.functions import TruncMonth
-
     from acuclinic.billing.choices import InvoiceKind, InvoiceStatus
     from acuclinic.billing.models import InvoiceLine
 
@@ -165,27 +163,32 @@ def revenue(start: date, end: date) -> Revenue:
         )
     )
     result = Revenue(start=start, end=end)
-    months = (
-        lines.annotate(month=TruncMonth("invoice__issued_at", tzinfo=LONDON))
-        .values_list("month")
+    # One grouped query (month × service × practitioner: at most a few thousand rows
+    # whatever the invoices), summed three ways here.
+    rows = (
+        lines.values_list(
+            "invoice__issued_month",
+            "service__name",
+            "practitioner__user__first_name",
+            "practitioner__user__last_name",
+        )
         .annotate(s=net)
-        .order_by("month")
+        .order_by()
     )
-    for month, amount in months:
+    by_month: dict[date, int] = {}
+    by_service: dict[str, int] = {}
+    by_practitioner: dict[str, int] = {}
+    for month, service, first, last, amount in rows:
         month_day = month.date() if isinstance(month, datetime) else month
-        result.by_month.append((month_day, amount))
-        result.total_pence += amount
-    for name, amount in (
-        lines.values_list("service__name").annotate(s=net).order_by("-s", "service__name")
-    ):
-        result.by_service.append((name or "Other items", amount))
-    for first, last, amount in (
-        lines.values_list("practitioner__user__first_name", "practitioner__user__last_name")
-        .annotate(s=net)
-        .order_by("-s")
-    ):
+        by_month[month_day] = by_month.get(month_day, 0) + amount
+        service = service or "Other items"
+        by_service[service] = by_service.get(service, 0) + amount
         name = f"{first} {last}".strip() if (first or last) else "No practitioner"
-        result.by_practitioner.append((name, amount))
+        by_practitioner[name] = by_practitioner.get(name, 0) + amount
+        result.total_pence += amount
+    result.by_month = sorted(by_month.items())
+    result.by_service = sorted(by_service.items(), key=lambda x: (-x[1], x[0]))
+    result.by_practitioner = sorted(by_practitioner.items(), key=lambda x: (-x[1], x[0]))
     return result
 
 

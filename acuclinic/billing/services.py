@@ -237,6 +237,7 @@ def issue(invoice: Invoice, *, now: datetime | None = None) -> Invoice:
         locked.number = _next_number(locked.clinic)
         locked.status = InvoiceStatus.ISSUED
         locked.issued_at = now
+        locked.issued_month = timezone.localdate(now).replace(day=1)
         locked.due_date = timezone.localdate(now) + timedelta(days=settings.payment_terms_days)
         locked.total_pence = totals.gross_pence
         locked.vat_pence = totals.vat_pence
@@ -386,11 +387,12 @@ def _lock_account(patient: Patient) -> PatientAccount:
 
 def paid_on(invoice: Invoice) -> int:
     paid = refunded = 0
-    for kind, amount in invoice.payments.values_list("kind", "amount_pence"):
-        if kind == PaymentKind.REFUND:
-            refunded += amount
+    # .all(): a list page's prefetched payments are used, not a query per invoice.
+    for payment in invoice.payments.all():
+        if payment.kind == PaymentKind.REFUND:
+            refunded += payment.amount_pence
         else:
-            paid += amount
+            paid += payment.amount_pence
     return paid - refunded
 
 

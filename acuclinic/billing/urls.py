@@ -20,5 +20,7 @@ urlpatterns = [
     path("courses/<int:pk>/refund/", views.course_refund, name="billing_course_refund"),
     path("insurers/", views.insurer_list, name="billing_insurers"),
     path("settings/", views.billing_settings, name="billing_settings"),
+    path("pay/<str:token>/", views.pay_online, name="billing_pay"),
+    path("webhooks/stripe/", views.stripe_webhook, name="billing_stripe_webhook"),
     path("patients/<int:pk>/policies/", views.policy_add, name="billing_policy_add"),
 ]

@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from acuclinic.audit import services as audit
@@ -23,6 +25,7 @@ from acuclinic.billing import (
     emails,
     insurers,
     money,
+    online,
     pdf,
     queries,
     reports,
@@ -54,6 +57,7 @@ from acuclinic.clinic.models import Clinic
 from acuclinic.core.access import access_denied, staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.forms import apply_service_error
+from acuclinic.outcomes import queries as outcomes_queries
 from acuclinic.people.models import Patient
 
 VIEW = "billing.view_invoice"
@@ -96,7 +100,7 @@ def _account_page(
         "credit": money.pounds(services.credit_available(patient)),
         "open_invoices": invoices,
         "pay_form": pay_form or PaymentForm(invoices=invoices),
-        "invoice_form": invoice_form or InvoiceForm(),
+        "invoice_form": invoice_form or InvoiceForm(auto_id="raise_%s"),
         "courses": [
             {"course": c, "paid": courses.is_paid(c), "expired": c.expires_on < reports.today()}
             for c in PrepaidCourse.objects.filter(patient=patient).select_related(
@@ -104,8 +108,10 @@ def _account_page(
             )
         ],
         "blocks": CourseBlock.objects.filter(is_active=True),
+        # The course planner's weekly phase (outcomes): the block size to suggest.
+        "weekly_phase": outcomes_queries.policy_for(services._clinic_of(patient)).trial_sessions,
         "policies": InsurancePolicy.objects.filter(patient=patient).select_related("insurer"),
-        "policy_form": policy_form or PolicyForm(),
+        "policy_form": policy_form or PolicyForm(auto_id="policy_%s"),
         "nav": "billing",
     }
     return render(request, "billing/patient.html", context, status=status)
@@ -171,7 +177,7 @@ def payment_add(request, pk: int):
 @staff_view("billing.add_invoice")
 def invoice_add(request, pk: int):
     patient = get_object_or_404(Patient, pk=pk)
-    form = InvoiceForm(request.POST)
+    form = InvoiceForm(request.POST, auto_id="raise_%s")
     if form.is_valid():
         try:
             invoice = services.raise_invoice(
@@ -235,7 +241,11 @@ def invoice_pdf(request, pk: int):
 def invoice_email(request, pk: int):
     invoice = _invoice(pk)
     try:
-        emails.send_document(invoice, user=request.user)
+        pay_url = None
+        if online.provider() is not None and services.due_on(invoice) > 0:
+            token = online.make_link(invoice)
+            pay_url = request.build_absolute_uri(reverse("billing_pay", args=[token]))
+        emails.send_document(invoice, user=request.user, pay_url=pay_url)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -501,7 +511,7 @@ def insurer_list(request):
 @staff_view("billing.add_insurancepolicy")
 def policy_add(request, pk: int):
     patient = get_object_or_404(Patient, pk=pk)
-    form = PolicyForm(request.POST)
+    form = PolicyForm(request.POST, auto_id="policy_%s")
     if form.is_valid():
         policy = form.save(commit=False)
         policy.patient = patient
@@ -567,3 +577,55 @@ def billing_settings(request):
         },
         status=400 if which else 200,
     )
+
+
+# Paying online (public: the patient opens the link from their email) -------------------
+
+
+@never_cache
+def pay_online(request, token: str):
+    try:
+        invoice = online.invoice_for(token)
+    except ServiceError:
+        return render(request, "billing/pay.html", {"gone": True}, status=404)
+    chosen = online.provider()
+    owed = services.due_on(invoice)
+    if request.method == "POST" and chosen is not None and owed > 0:
+        here = request.build_absolute_uri(reverse("billing_pay", args=[token]))
+        try:
+            started = online.start(invoice, chosen, success_url=here + "?paid=1", cancel_url=here)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect(started.url)
+    return render(
+        request,
+        "billing/pay.html",
+        {
+            "invoice": invoice,
+            "owed": money.pounds(max(owed, 0)),
+            "can_pay": chosen is not None and owed > 0,
+            "available": chosen is not None,
+            "returned": request.GET.get("paid") == "1",
+        },
+    )
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    """Stripe's call when a Checkout session completes: verified by the library's
+    signature check against the webhook secret, then recorded once."""
+    chosen = online.provider()
+    if chosen is None:
+        return HttpResponse(status=404)
+    try:
+        paid = chosen.paid_event(request.body, request.headers.get("Stripe-Signature", ""))
+    except online.BadSignature:
+        return HttpResponse("Bad signature.", status=400)
+    if paid is not None:
+        try:
+            online.record(paid)
+        except ServiceError as exc:
+            return HttpResponse(exc.message, status=exc.status)
+    return HttpResponse("OK")

@@ -12,6 +12,7 @@ from acuclinic.audit.models import AuditAction
 from acuclinic.core.errors import Conflict
 from acuclinic.demo import reset, synthetic
 from acuclinic.demo.appointments import build_appointments
+from acuclinic.demo.billing import build_billing
 from acuclinic.demo.clinic import build_clinic
 from acuclinic.demo.enquiries import build_enquiries
 from acuclinic.demo.outcomes import build_outcomes
@@ -98,6 +99,7 @@ def build_demo(
         build_enquiries(spec, part_rng(spec, "enquiries"), staff, patients)
         say("courses and outcome measures")
         build_outcomes(spec, part_rng(spec, "outcomes"), clinic, patients)
+        build_billing(spec, part_rng(spec, "billing"), clinic)
 
         locations = len(clinic.locations)
         rooms = sum(len(loc.rooms) for loc in clinic.locations)

@@ -18,6 +18,8 @@ urlpatterns = [
     path("appointments/<int:pk>/move/", visits.appointment_move, name="portal_appointment_move"),
     path("questionnaire/", visits.questionnaire, name="portal_questionnaire"),
     path("aftercare/", visits.aftercare, name="portal_aftercare"),
+    # Buying a prepaid course online (billing): only with a payment provider set up.
+    path("courses/<int:pk>/buy/", visits.buy_course, name="portal_buy_course"),
     # The patient's progress: their chart, pain diary and questionnaires (outcomes).
     path("progress/", progress.progress, name="portal_progress"),
     path("progress/diary/", progress.diary, name="portal_progress_diary"),

@@ -126,7 +126,19 @@ def test_the_desk_sells_a_course_and_the_diary_card_shows_its_use(
     assert "Prepaid 5 of 6 used" in diary_page and "Last prepaid session" in diary_page
     account = client.get(reverse("billing_patient", args=[patient.pk])).content.decode()
     assert "5 of 6 used" in account and "Refund unused" not in account
+    assert "weekly phase is 6 sessions" in account and "6 sessions (suggested)" in account
     client.force_login(admin_user)
     client.post(reverse("billing_course_refund", args=[sold.pk]), {"reason": "moved away"})
     sold.refresh_from_db()
     assert sold.refunded_pence == 4500 and sold.closed_at is not None
+
+
+def test_the_patient_sees_their_course_in_the_portal(client, course, patient, practitioner):
+    from django.urls import reverse
+
+    from acuclinic.portal import testing as portal_testing
+
+    diary.appointment_set_status(_visit(patient, practitioner, 9), status="arrived")
+    portal_testing.sign_in(client, patient)
+    page = client.get(reverse("portal_home")).content.decode()
+    assert "Your prepaid sessions" in page and "Six sessions: 1 of 6 used" in page

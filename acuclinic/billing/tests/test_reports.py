@@ -46,6 +46,8 @@ def test_revenue_is_net_of_vat_and_credit_notes_by_month_service_practitioner(
     found = reports.revenue(today - timedelta(days=40), today)
     assert found.total_pence == 4000
     assert found.by_service == [("Medical acupuncture", 4000)]
+    assert found.by_month == [(invoice.issued_month, 4000)]
+    assert invoice.issued_month == timezone.localdate(invoice.issued_at).replace(day=1)
     assert found.by_practitioner[0][1] == 4000
 
 

@@ -88,3 +88,39 @@ def test_a_late_cancellation_fee_is_a_fixed_amount_when_set(clinic, patient, pra
 def test_no_fee_without_a_policy(booked):
     diary.appointment_set_status(booked, status="dna")
     assert not Invoice.objects.filter(appointment=booked).exists()
+
+
+def test_a_free_visit_is_marked_arrived_and_not_invoiced(booked):
+    from acuclinic.billing.models import Price
+
+    Price.objects.create(
+        service=booked.service,
+        effective_from=timezone.localdate() - timezone.timedelta(days=30),
+        price_pence=0,
+    )
+    diary.appointment_set_status(booked, status="arrived")
+    assert not Invoice.objects.filter(appointment=booked).exists()
+
+
+def test_invoicing_at_booking_with_a_prepaid_course_draws_it_at_arrival(
+    clinic, patient, practitioner
+):
+    from acuclinic.billing import courses
+    from acuclinic.billing.models import CourseBlock
+
+    settings = services.settings_for(clinic)
+    settings.invoice_when = InvoiceWhen.BOOKED
+    settings.save()
+    block = CourseBlock.objects.create(clinic=clinic, name="Six", sessions=6, price_pence=24000)
+    course = courses.sell(patient=patient, block=block)
+    services.record_payment(
+        patient=patient, invoice=course.invoice, amount_pence=24000, method="card"
+    )
+    visit = factories.appointment(
+        patient=patient,
+        practitioner=practitioner,
+        start=factories.next_weekday_at(9, days_ahead=-8),
+    )
+    diary.appointment_set_status(visit, status="arrived")
+    course.refresh_from_db()
+    assert course.used == 1 and not Invoice.objects.filter(appointment=visit).exists()

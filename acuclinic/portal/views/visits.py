@@ -4,10 +4,13 @@ patient's appointment id is answered exactly as a missing one (404)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from acuclinic.billing import online
+from acuclinic.billing.models import CourseBlock, PrepaidCourse
 from acuclinic.core.errors import ServiceError
 from acuclinic.portal import queries, services
 from acuclinic.portal.access import patient_view, session_patient
@@ -38,6 +41,17 @@ def home(request):
         {
             "visits": visits,
             "questionnaire_due": due,
+            # Their prepaid courses still open: "3 of 6 used".
+            "prepaid": PrepaidCourse.objects.filter(
+                patient=request.patient,
+                closed_at__isnull=True,
+                expires_on__gte=timezone.localdate(),
+            ).select_related("block"),
+            # Courses on sale online, when online payment is set up.
+            "on_sale": CourseBlock.objects.filter(is_active=True, bookable_online=True)
+            if online.provider() is not None
+            else [],
+            "bought": request.GET.get("bought") == "1",
             "nav": "home",
         },
     )
@@ -145,3 +159,24 @@ def aftercare(request):
     # a signed-in patient sees the portal's menu around it.
     request.patient = session_patient(request)
     return _page(request, "portal/aftercare.html", {"nav": "aftercare"})
+
+
+@require_POST
+@patient_view
+def buy_course(request, pk: int):
+    """Buy a prepaid course online: off to the payment provider's page; the course is
+    the patient's once the payment completes (billing.online)."""
+    chosen = online.provider()
+    block = CourseBlock.objects.filter(pk=pk, is_active=True, bookable_online=True).first()
+    if chosen is None or block is None:
+        messages.error(request, "Courses cannot be bought online just now.")
+        return redirect("portal_home")
+    home = request.build_absolute_uri(reverse("portal_home"))
+    try:
+        started = online.start_course(
+            request.patient, block, chosen, success_url=home + "?bought=1", cancel_url=home
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("portal_home")
+    return redirect(started.url)
