@@ -4,8 +4,10 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
+from acuclinic.audit import chain
 from acuclinic.audit.context import current_actor
 from acuclinic.audit.models import AuditAction, AuditEntry
 
@@ -51,7 +53,9 @@ def record(
 ) -> AuditEntry:
     """Append one entry for ``action`` on ``obj`` by the current actor."""
     entry = _Writer(user).entry(action, obj, object_type, changed_fields, detail)
-    entry.save(force_insert=True)
+    with transaction.atomic():
+        chain.link([entry])
+        entry.save(force_insert=True)
     return entry
 
 
@@ -59,9 +63,10 @@ def record_many(action: str, objs, *, detail: str = "", user=None) -> list[Audit
     """One entry per object in one INSERT: a page that shows many patients' records at
     once (the diary's safety flags) logs a read of each without a query per patient."""
     writer = _Writer(user)
-    return AuditEntry.objects.bulk_create(
-        [writer.entry(action, obj, None, None, detail) for obj in objs]
-    )
+    entries = [writer.entry(action, obj, None, None, detail) for obj in objs]
+    with transaction.atomic():
+        chain.link(entries)
+        return AuditEntry.objects.bulk_create(entries)
 
 
 class _Writer:
@@ -77,6 +82,7 @@ class _Writer:
         if obj is not None and object_type is None:
             object_type = obj._meta.label_lower
         return AuditEntry(
+            at=timezone.now(),
             actor=user if user is not None and user.pk else None,
             actor_username=getattr(user, "username", "") or "",
             actor_role=self.role,
