@@ -1,10 +1,11 @@
 """Writing to the audit trail. Every service that touches personal data calls record()."""
 
 import time
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from acuclinic.audit import chain
@@ -42,6 +43,12 @@ def _patient_id_for(obj) -> int | None:
     return getattr(obj, "patient_id", None)
 
 
+def _chain_turn():
+    """A transaction for reading the chain's last hash and writing after it: the caller's,
+    if there is one (no savepoint needed), or a new one."""
+    return nullcontext() if connection.in_atomic_block else transaction.atomic()
+
+
 def record(
     action: str,
     obj: models.Model | None = None,
@@ -53,7 +60,7 @@ def record(
 ) -> AuditEntry:
     """Append one entry for ``action`` on ``obj`` by the current actor."""
     entry = _Writer(user).entry(action, obj, object_type, changed_fields, detail)
-    with transaction.atomic():
+    with _chain_turn():
         chain.link([entry])
         entry.save(force_insert=True)
     return entry
@@ -64,7 +71,7 @@ def record_many(action: str, objs, *, detail: str = "", user=None) -> list[Audit
     once (the diary's safety flags) logs a read of each without a query per patient."""
     writer = _Writer(user)
     entries = [writer.entry(action, obj, None, None, detail) for obj in objs]
-    with transaction.atomic():
+    with _chain_turn():
         chain.link(entries)
         return AuditEntry.objects.bulk_create(entries)
 
