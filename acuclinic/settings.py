@@ -190,6 +190,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not the person's name, email or role, nor the clinic's name (people/password_validation).
+    {"NAME": "acuclinic.people.password_validation.PersonalDetailsValidator"},
 ]
 
 # A shared front-desk screen must not stay signed in: sessions end after this much

@@ -149,6 +149,7 @@ def _standing(user) -> tuple[bool, bool]:
         return has_device.exists(), False
     return bool(row[0]), bool(row[1])
 
+
 # Paths a signed-in person may open before the second step.
 OPEN_PATHS = ("/account/two-factor/", "/logout/", "/login/", "/static/")
 
