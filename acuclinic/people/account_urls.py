@@ -1,6 +1,6 @@
 from django.urls import path
 
-from acuclinic.people import account_views, token_views, two_factor_views
+from acuclinic.people import account_views, staff_views, token_views, two_factor_views
 
 urlpatterns = [
     path("tokens/", token_views.token_list, name="token_list"),
@@ -10,4 +10,6 @@ urlpatterns = [
     path("security/", account_views.security_settings, name="security_settings"),
     path("two-factor/", two_factor_views.verify, name="two_factor_verify"),
     path("two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
+    path("staff/", staff_views.staff_list, name="staff_list"),
+    path("staff/<int:pk>/", staff_views.staff_change, name="staff_change"),
 ]

@@ -147,6 +147,10 @@ for _role, _perms in _OUTCOMES.items():
 ROLE_PERMISSIONS[ADMIN] = ROLE_PERMISSIONS[ADMIN] + [
     "core.view_signinthrottle",
     "core.delete_signinthrottle",
+    # The staff accounts page: the access review, invitations, roles, leavers.
+    "people.view_user",
+    "people.add_user",
+    "people.change_user",
 ]
 
 
