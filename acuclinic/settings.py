@@ -227,6 +227,9 @@ EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 15)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "acuclinic <clinic@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Without an SMTP host (a laptop) mail is written to the console instead of lost.
+# With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (the kill -9 drill,
+# bench/drill.py), each email is written to a file here.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
