@@ -75,6 +75,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Two-factor sign-in for staff (people/two_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Serves the API docs page's Swagger files from our own static files, not a CDN.
     "ninja",
     "acuclinic.core",
@@ -111,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "acuclinic.people.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -190,6 +196,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not the person's name, email or role, nor the clinic's name (people/password_validation).
+    {"NAME": "acuclinic.people.password_validation.PersonalDetailsValidator"},
 ]
 
 # A shared front-desk screen must not stay signed in: sessions end after this much
@@ -227,6 +235,9 @@ EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 15)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "acuclinic <clinic@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Without an SMTP host (a laptop) mail is written to the console instead of lost.
+# With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (the kill -9 drill,
+# bench/drill.py), each email is written to a file here.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AuditAction(models.TextChoices):
@@ -38,7 +39,7 @@ class AuditEntry(models.Model):
     from the application rewrites history.
     """
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -56,6 +57,11 @@ class AuditEntry(models.Model):
     detail = models.CharField(max_length=200, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
     via = models.CharField(max_length=10, blank=True)  # web, api, command
+    # The hash chain (audit.chain): each entry's hash covers its own fields and the hash
+    # of the entry before it, so a changed, removed or inserted entry breaks the chain
+    # from there on (`acuclinic audit verify`). Empty on entries from before the chain.
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    entry_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditEntryQuerySet.as_manager()
 

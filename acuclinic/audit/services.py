@@ -1,11 +1,14 @@
 """Writing to the audit trail. Every service that touches personal data calls record()."""
 
 import time
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import models
+from django.db import connection, models, transaction
+from django.utils import timezone
 
+from acuclinic.audit import chain
 from acuclinic.audit.context import current_actor
 from acuclinic.audit.models import AuditAction, AuditEntry
 
@@ -40,6 +43,12 @@ def _patient_id_for(obj) -> int | None:
     return getattr(obj, "patient_id", None)
 
 
+def _chain_turn():
+    """A transaction for reading the chain's last hash and writing after it: the caller's,
+    if there is one (no savepoint needed), or a new one."""
+    return nullcontext() if connection.in_atomic_block else transaction.atomic()
+
+
 def record(
     action: str,
     obj: models.Model | None = None,
@@ -51,7 +60,9 @@ def record(
 ) -> AuditEntry:
     """Append one entry for ``action`` on ``obj`` by the current actor."""
     entry = _Writer(user).entry(action, obj, object_type, changed_fields, detail)
-    entry.save(force_insert=True)
+    with _chain_turn():
+        chain.link([entry])
+        entry.save(force_insert=True)
     return entry
 
 
@@ -59,9 +70,10 @@ def record_many(action: str, objs, *, detail: str = "", user=None) -> list[Audit
     """One entry per object in one INSERT: a page that shows many patients' records at
     once (the diary's safety flags) logs a read of each without a query per patient."""
     writer = _Writer(user)
-    return AuditEntry.objects.bulk_create(
-        [writer.entry(action, obj, None, None, detail) for obj in objs]
-    )
+    entries = [writer.entry(action, obj, None, None, detail) for obj in objs]
+    with _chain_turn():
+        chain.link(entries)
+        return AuditEntry.objects.bulk_create(entries)
 
 
 class _Writer:
@@ -77,6 +89,7 @@ class _Writer:
         if obj is not None and object_type is None:
             object_type = obj._meta.label_lower
         return AuditEntry(
+            at=timezone.now(),
             actor=user if user is not None and user.pk else None,
             actor_username=getattr(user, "username", "") or "",
             actor_role=self.role,

@@ -51,6 +51,11 @@ class Clinic(models.Model):
     calendar_feed_patient_names = models.BooleanField(
         "show patients' names in calendar feeds", default=False
     )
+    # Staff sign in with a code from an authenticator app as well as their password
+    # (people.two_factor). On unless the clinic turns it off; the demo clinic does.
+    require_two_factor = models.BooleanField(
+        "require two-factor sign-in for every member of staff", default=True
+    )
 
     class Meta:
         constraints = [

@@ -1,4 +1,4 @@
-from django.contrib.auth.views import PasswordChangeView
+from django.contrib.auth.views import PasswordChangeView, PasswordResetView
 from django.contrib.messages.views import SuccessMessageMixin
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -19,6 +19,13 @@ class PasswordChange(SuccessMessageMixin, PasswordChangeView):
 
     success_url = reverse_lazy("home")
     success_message = "Your password has been changed."
+
+
+class PasswordReset(PasswordResetView):
+    """Django's reset by emailed link, in plain text, with the clinic's wording."""
+
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
 
 
 def forbidden(request, exception=None):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from acuclinic.people import account_views, token_views
+from acuclinic.people import account_views, staff_views, token_views, two_factor_views
 
 urlpatterns = [
     path("tokens/", token_views.token_list, name="token_list"),
@@ -8,4 +8,8 @@ urlpatterns = [
     path("sign-in-locks/", account_views.signin_locks, name="signin_locks"),
     path("sign-in-locks/<int:pk>/unlock/", account_views.signin_unlock, name="signin_unlock"),
     path("security/", account_views.security_settings, name="security_settings"),
+    path("two-factor/", two_factor_views.verify, name="two_factor_verify"),
+    path("two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
+    path("staff/", staff_views.staff_list, name="staff_list"),
+    path("staff/<int:pk>/", staff_views.staff_change, name="staff_change"),
 ]

@@ -35,11 +35,14 @@ def signin_unlock(request, pk: int):
 class SecuritySettingsForm(forms.ModelForm):
     class Meta:
         model = Clinic
-        fields = ["calendar_feed_patient_names"]
+        fields = ["require_two_factor", "calendar_feed_patient_names"]
         help_texts = {
+            "require_two_factor": "Everyone signs in with a code from an authenticator "
+            "app as well as their password; anyone without one sets it up when they next "
+            "sign in.",
             "calendar_feed_patient_names": "Practitioners' calendar feeds are read by "
             "calendar services outside the clinic (Google, Apple, Microsoft). Unticked, "
-            "each event names only the service."
+            "each event names only the service.",
         }
 
 

@@ -177,6 +177,10 @@ for _role, _perms in _BILLING.items():
 ROLE_PERMISSIONS[ADMIN] = ROLE_PERMISSIONS[ADMIN] + [
     "core.view_signinthrottle",
     "core.delete_signinthrottle",
+    # The staff accounts page: the access review, invitations, roles, leavers.
+    "people.view_user",
+    "people.add_user",
+    "people.change_user",
 ]
 
 

@@ -6,7 +6,13 @@ class SchedulingConfig(AppConfig):
     label = "scheduling"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from acuclinic.notifications import kinds, worker
+        from acuclinic.scheduling.sql import ensure_sqlite_triggers
+
+        # SQLite refuses overlapping appointments itself (scheduling/sql.py).
+        post_migrate.connect(ensure_sqlite_triggers, sender=self, dispatch_uid="appt_overlap")
 
         kinds.register(
             "appointment_reminder",

@@ -58,7 +58,9 @@ def staff_user(username: str, *, role: str | None, **fields) -> User:
 def build_clinic() -> Clinic:
     """One clinic, one location open Mon–Sat 08:00–20:00, two rooms, four services."""
     clinic, _ = Clinic.objects.get_or_create(
-        name="Riverside Physio", defaults={"phone": "0161 496 0000"}
+        name="Riverside Physio",
+        # Two-factor sign-in is the tests' own business (people/tests/test_two_factor.py).
+        defaults={"phone": "0161 496 0000", "require_two_factor": False},
     )
     location, _ = Location.objects.get_or_create(
         clinic=clinic,

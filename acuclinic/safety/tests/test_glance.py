@@ -103,8 +103,8 @@ def test_a_clinician_sees_the_flags_and_each_questionnaire_shown_is_audited_in_o
     patients = _mixed_patients(practitioner)
     # The user's permissions (two, then cached), the policy (two), the questionnaires,
     # discussions and agreements (three), the user's role and the audit entries (one
-    # insert for them all).
-    with django_assert_max_num_queries(9):
+    # insert for them all, after reading the audit chain's last hash).
+    with django_assert_max_num_queries(10):
         seen = glance.glances(
             practitioner.user, patients, today=timezone.localdate(), where="diary"
         )

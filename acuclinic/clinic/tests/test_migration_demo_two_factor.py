@@ -1,0 +1,33 @@
+"""A demo clinic built before two-factor sign-in existed keeps signing in without it;
+a real clinic gets the default: required."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("clinic", "0006_require_two_factor"), ("audit", "0005_hash_chain")]
+AFTER = [("clinic", "0007_demo_clinic_two_factor_off")]
+
+
+def _migrate(targets) -> MigrationExecutor:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor
+
+
+@pytest.mark.parametrize("demo", [True, False])
+@pytest.mark.django_db(transaction=True)
+def test_only_the_demo_clinic_turns_two_factor_off(demo):
+    try:
+        old = _migrate(BEFORE).loader.project_state(BEFORE).apps
+        old.get_model("clinic", "Clinic").objects.create(name="Riverside", require_two_factor=True)
+        if demo:
+            old.get_model("audit", "AuditEntry").objects.create(
+                action="create", object_type="demo", detail="Demo clinic built"
+            )
+        new = _migrate(AFTER).loader.project_state(AFTER).apps
+        clinic = new.get_model("clinic", "Clinic").objects.get()
+        assert clinic.require_two_factor is (not demo)
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

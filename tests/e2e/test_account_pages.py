@@ -1,0 +1,37 @@
+"""In the browser: the clinic admin's account pages (staff, sign-in locks, security
+settings) and everyone's API tokens page pass axe, at a desk screen's width."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from acuclinic.testing import factories
+from tests.e2e.test_accessibility import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def boss(transactional_db):
+    factories.build_clinic()
+    factories.staff_user("front", role="Reception")
+    return factories.staff_user("boss", role="Clinic admin")
+
+
+def test_the_account_pages_are_accessible(live_server, page, boss):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(live_server.url + reverse("login"))
+    page.get_by_label("Username").fill("boss")
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Diary")
+    for name, heading in (
+        ("staff_list", "Staff accounts"),
+        ("signin_locks", "Sign-in locks"),
+        ("security_settings", "Security settings"),
+        ("token_list", "API tokens"),
+        ("two_factor_setup", "Set up two-factor sign-in"),
+    ):
+        page.goto(live_server.url + reverse(name))
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert_accessible(page)
