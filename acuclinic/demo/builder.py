@@ -16,7 +16,11 @@ from acuclinic.demo.billing import build_billing
 from acuclinic.demo.clinic import build_clinic
 from acuclinic.demo.enquiries import build_enquiries
 from acuclinic.demo.outcomes import build_outcomes
-from acuclinic.demo.patients import build_clinical_summaries, build_patients
+from acuclinic.demo.patients import (
+    build_clinical_summaries,
+    build_patients,
+    match_summary_baselines,
+)
 from acuclinic.demo.safety import build_safety
 from acuclinic.demo.spec import DemoSpec
 from acuclinic.demo.staff import build_staff
@@ -99,6 +103,7 @@ def build_demo(
         build_enquiries(spec, part_rng(spec, "enquiries"), staff, patients)
         say("courses and outcome measures")
         build_outcomes(spec, part_rng(spec, "outcomes"), clinic, patients)
+        match_summary_baselines()
         build_billing(spec, part_rng(spec, "billing"), clinic)
 
         locations = len(clinic.locations)

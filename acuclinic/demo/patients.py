@@ -7,6 +7,7 @@ contact.
 """
 
 import random
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -14,6 +15,7 @@ from acuclinic.clinic.choices import Modality
 from acuclinic.demo import courses, synthetic
 from acuclinic.demo.spec import DemoSpec
 from acuclinic.demo.staff import PractitionerPlan
+from acuclinic.outcomes.models import Course
 from acuclinic.people.choices import ConditionChoice, Sex
 from acuclinic.people.models import ClinicalSummary, Patient
 from acuclinic.people.phone import national_digits
@@ -254,6 +256,34 @@ def build_clinical_summaries(
         summary.updated_at = first_seen[summary.patient_id]
     ClinicalSummary.objects.bulk_update(summaries, ["updated_at"], batch_size=500)
     return summaries
+
+
+BASELINE_SENTENCE = re.compile(r"Baseline pain \d+/10\.")
+
+
+def match_summary_baselines() -> int:
+    """Each summary's "Baseline pain N/10" becomes the baseline of the patient's first
+    course, the figure the outcomes chart and the course timeline show (the summary is
+    written before the sessions are, so its first guess could disagree). A patient with no
+    course yet keeps the figure from the assessment. Returns the summaries changed."""
+    first_baseline: dict[int, int] = {}
+    for patient_id, baseline in (
+        Course.objects.filter(baseline_pain__isnull=False)
+        .order_by("patient_id", "started_on", "pk")
+        .values_list("patient_id", "baseline_pain")
+    ):
+        first_baseline.setdefault(patient_id, baseline)
+    changed = []
+    for summary in ClinicalSummary.objects.filter(patient_id__in=first_baseline):
+        history = BASELINE_SENTENCE.sub(
+            f"Baseline pain {first_baseline[summary.patient_id]}/10.", summary.history
+        )
+        if history != summary.history:
+            summary.history = history
+            changed.append(summary)
+    # bulk_update leaves updated_at alone: the summary still dates from the assessment.
+    ClinicalSummary.objects.bulk_update(changed, ["history"], batch_size=500)
+    return len(changed)
 
 
 def _history(rng: random.Random, plan: PatientPlan) -> str:

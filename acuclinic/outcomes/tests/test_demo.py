@@ -155,3 +155,18 @@ def test_courses_past_nices_limit_were_reviewed_and_the_mymop2_was_taken(demo):
         )
     )
     assert conditions and not {"low_back", "sciatica", "headache"} & conditions
+
+
+def test_a_clinical_summary_states_the_baseline_the_chart_uses(demo):
+    from acuclinic.people.models import ClinicalSummary
+
+    first = {}
+    for course in Course.objects.exclude(baseline_pain=None).order_by("started_on", "pk"):
+        first.setdefault(course.patient_id, course.baseline_pain)
+    stated = {
+        s.patient_id: s.history
+        for s in ClinicalSummary.objects.filter(patient_id__in=first, history__contains="Baseline")
+    }
+    assert len(stated) > 50
+    for patient_id, history in stated.items():
+        assert f"Baseline pain {first[patient_id]}/10." in history
