@@ -1,6 +1,7 @@
 from django import forms
 
 from acuclinic.audit.models import AuditAction
+from acuclinic.core.forms import DateBox
 
 
 class AuditFilter(forms.Form):
@@ -10,12 +11,8 @@ class AuditFilter(forms.Form):
         required=False, label="Record type", help_text="e.g. people.patient"
     )
     patient = forms.IntegerField(required=False, label="Patient id", min_value=1)
-    since = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From"
-    )
-    until = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To"
-    )
+    since = forms.DateField(required=False, widget=DateBox(), label="From")
+    until = forms.DateField(required=False, widget=DateBox(), label="To")
 
     def clean(self):
         cleaned = super().clean()

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -46,3 +48,27 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise error
         signin.clear_account(username)
         return cleaned
+
+
+class DateBox(forms.DateInput):
+    """A date box (<input type="date">) for a filter read from the address.
+
+    A browser shows only a yyyy-mm-dd value and silently empties anything else, so a
+    value that is not a date (a link with ``since=yesterday``) is given as empty and its
+    error beside the box says what was wrong; a date typed as dd/mm/yyyy is shown.
+    """
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"):
+                try:
+                    return datetime.strptime(value.strip(), pattern).date().isoformat()
+                except ValueError:
+                    continue
+            return None
+        return super().format_value(value)

@@ -1,5 +1,6 @@
 from django import forms
 
+from acuclinic.core.forms import DateBox
 from acuclinic.notifications import kinds
 from acuclinic.notifications.choices import MessageChannel, MessageStatus
 from acuclinic.notifications.models import MessagingPolicy
@@ -12,12 +13,8 @@ class OutboxFilter(forms.Form):
     )
     kind = forms.ChoiceField(required=False, label="What")
     channel = forms.ChoiceField(required=False, choices=[("", "Any"), *MessageChannel.choices])
-    since = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Queued from"
-    )
-    until = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Queued to"
-    )
+    since = forms.DateField(required=False, widget=DateBox(), label="Queued from")
+    until = forms.DateField(required=False, widget=DateBox(), label="Queued to")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

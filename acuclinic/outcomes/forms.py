@@ -11,6 +11,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
+from acuclinic.core.forms import DateBox
 from acuclinic.outcomes import catalogue
 from acuclinic.outcomes.catalogue import (
     CATEGORY,
@@ -26,7 +27,7 @@ from acuclinic.outcomes.catalogue import (
 from acuclinic.outcomes.choices import EndReason, ReviewDecision
 from acuclinic.outcomes.models import OutcomesPolicy
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+DATE_WIDGET = DateBox()
 _NUMBERS = re.compile(r"[\s,;]+|\band\b")
 
 

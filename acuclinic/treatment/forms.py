@@ -9,6 +9,7 @@ import re
 from django import forms
 from django.utils import timezone
 
+from acuclinic.core.forms import DateBox
 from acuclinic.treatment import catalogue, significance
 from acuclinic.treatment.choices import EventType, Severity, Side, Stimulation
 from acuclinic.treatment.models import TreatmentPolicy
@@ -264,5 +265,5 @@ class PointSearchForm(forms.Form):
 
 
 class ReportPeriodForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="From", widget=DateBox())
+    end = forms.DateField(label="To", widget=DateBox())
