@@ -274,6 +274,11 @@ MATRIX = [
         ),
     ),
     # Cancelling and marking are POST actions; a GET just shows the appointment.
+    # Moving and cancelling are confirmed first (GET), and can be undone for a while.
+    Route("appointment_move_confirm", "GET", FRONT_DESK, {302}, kwargs=_appointment),
+    Route("appointment_cancel_confirm", "GET", FRONT_DESK, {200}, kwargs=_appointment),
+    Route("appointment_undo", "GET", FRONT_DESK, {405}, kwargs=_appointment),
+    Route("appointment_undo", "POST", FRONT_DESK, {302}, kwargs=_appointment),
     Route("appointment_cancel", "GET", FRONT_DESK, {302}, kwargs=_appointment),
     Route(
         "appointment_cancel",

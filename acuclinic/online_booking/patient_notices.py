@@ -136,6 +136,8 @@ def reason_not_to_send(message: Message) -> str:
     if appointment is None:
         return "The appointment no longer exists."
     if message.kind == CANCELLED:
+        if appointment.status == AppointmentStatus.BOOKED:
+            return "The cancellation was undone before the message went."
         return ""
     if appointment.status != AppointmentStatus.BOOKED:
         return "The appointment was cancelled before the message went."

@@ -24,6 +24,7 @@ from acuclinic.scheduling.forms import (
 )
 from acuclinic.scheduling.models import Appointment
 from acuclinic.scheduling.signals import patient_to_be_told
+from acuclinic.scheduling.views.changes import remember_cancel, remember_move
 from acuclinic.scheduling.views.diary import diary_url, move_alternatives
 
 # Service errors name "start"; on the forms the date and time are separate fields.
@@ -257,6 +258,7 @@ def appointment_move(request, pk: int):
             _show_refusal(form, exc)
             alternatives = move_alternatives(appointment, exc.extra.get("alternatives", []))
         else:
+            remember_move(request, appointment)
             tell_patient(request, form, moved, "moved", previous_start=appointment.start)
             messages.success(request, "Appointment moved.")
             local = moved.start.astimezone(room.location.tz)
@@ -307,6 +309,7 @@ def appointment_cancel(request, pk: int):
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
+            remember_cancel(request, cancelled)
             tell_patient(request, form, cancelled, "cancelled")
             messages.success(
                 request,
