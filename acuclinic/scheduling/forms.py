@@ -6,6 +6,7 @@ from django.utils import timezone
 from acuclinic.clinic.choices import Weekday
 from acuclinic.clinic.models import Location, Room, Service
 from acuclinic.people.models import Practitioner
+from acuclinic.scheduling import slots
 from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy, Channel, ExceptionKind
 from acuclinic.scheduling.models import MAX_SERIES_SESSIONS
 
@@ -181,6 +182,13 @@ class FindSlotsForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         label="From",
         help_text="Default today; a week is shown.",
+    )
+    when = forms.MultipleChoiceField(
+        choices=slots.PARTS_OF_DAY,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Times of day",
+        help_text="None ticked: the whole day.",
     )
 
     def clean_date(self):
