@@ -36,6 +36,7 @@ class ServiceOut(Schema):
     description: str
     is_active: bool
     bookable_online: bool
+    first_visit: bool = Field(description="For new patients: listed as a first appointment.")
     needling: Modality | None = Field(
         None, description="The acupuncture a visit may include; null for none."
     )
@@ -387,6 +388,7 @@ class ServiceIn(InputSchema):
     description: text(2000) = ""
     is_active: bool = True
     bookable_online: bool = True
+    first_visit: bool = False
 
 
 class ServiceChange(InputSchema):
@@ -401,6 +403,7 @@ class ServiceChange(InputSchema):
     description: text(2000) | None = None
     is_active: bool | None = None
     bookable_online: bool | None = None
+    first_visit: bool | None = None
 
 
 def _service_fields(payload) -> dict:

@@ -89,6 +89,12 @@ class ServiceForm(forms.Form):
     bookable_online = forms.BooleanField(
         required=False, initial=True, label="Patients can book it online"
     )
+    first_visit = forms.BooleanField(
+        required=False,
+        label="For new patients (a first visit)",
+        help_text="Listed under first appointments online; its booking email carries the "
+        "health questionnaire link. An assessment always is.",
+    )
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)

@@ -22,6 +22,7 @@ SERVICE_FIELDS = (
     "description",
     "is_active",
     "bookable_online",
+    "first_visit",
 )
 
 

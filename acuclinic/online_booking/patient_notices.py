@@ -63,7 +63,7 @@ def tell(
     patient = appointment.patient
     ways = ways_to_tell(patient)
     tz = appointment.room.location.tz
-    first_visit = appointment.service.modality == "assessment"
+    first_visit = online.is_first_visit(appointment.service)
     extra = {
         "name": patient.preferred_name or patient.given_name,
         "change": change,
