@@ -64,6 +64,10 @@ def test_a_dragged_card_is_confirmed_moved_and_undone(live_server, page, diary_d
     sign_in_to_the_day(page, live_server.url, visit)
     card = page.locator(f"#appt-{visit.pk}")
     expect(card).to_contain_text("10:00–10:30")
+    # Free time shows without hovering (it used to be transparent text until hovered).
+    expect(free_time(page, "Sarah Patel", "15:00").locator("a")).not_to_have_css(
+        "color", "rgba(0, 0, 0, 0)"
+    )
 
     card.drag_to(free_time(page, "Sarah Patel", "15:00"))
 
