@@ -90,6 +90,11 @@ def test_the_clinic_cancels_a_course_and_it_counts_against_nobody(live_server, p
     rest = page.get_by_role("region", name="This and the rest of the course")
     rest.get_by_text("The clinic", exact=True).click()  # the label ticks its own radio
     expect(rest.get_by_label("The clinic", exact=True)).to_be_checked()
+    # The button sits at the start of its own words' line, not floating away from them.
+    button = rest.get_by_label("The clinic", exact=True).bounding_box()
+    words = rest.locator("label", has_text="The clinic").bounding_box()
+    assert words["x"] <= button["x"] <= words["x"] + 10
+    assert abs((button["y"] + button["height"] / 2) - (words["y"] + words["height"] / 2)) < 6
     assert_accessible(page)
     rest.get_by_role("button", name=re.compile("Cancel this and the 2 later")).click()
 
