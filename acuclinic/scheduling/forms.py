@@ -210,6 +210,9 @@ class WeeklyTimeForm(FindSlotsForm):
     many weeks in a row the time must be free. Sent by GET with the prefix ``find`` so
     its names never mix with the series form's."""
 
+    # The first weekly time is any time of day: no morning/afternoon/evening filter here.
+    when = None
+
     weeks = forms.IntegerField(
         min_value=1,
         max_value=MAX_SERIES_SESSIONS,
