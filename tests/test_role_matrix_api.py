@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from acuclinic.audit.models import AuditEntry
+from acuclinic.clinic.models import Clinic, Service
 from acuclinic.people.choices import ConditionChoice
 from acuclinic.people.models import ClinicalSummary, Patient
 from acuclinic.safety.choices import Risk
@@ -382,6 +383,37 @@ MATRIX += [
         params=lambda w: {"appointment_id": _first_session(w).pk},
         body=lambda w: {"start": w.appointment.start.replace(hour=17).isoformat()},
         wrote=lambda w: timezone.localtime(_first_session(w).start).hour == 17,
+    ),
+    Endpoint("GET", "/clinic", FRONT_DESK, 200),
+    Endpoint(
+        "PATCH",
+        "/clinic",
+        ADMIN_ONLY,
+        200,
+        body=lambda w: {"phone": "0113 496 0002"},
+        wrote=lambda w: Clinic.objects.filter(phone="0113 496 0002").exists(),
+    ),
+    Endpoint(
+        "POST",
+        "/services",
+        ADMIN_ONLY,
+        201,
+        body=lambda w: {
+            "name": "Cupping",
+            "modality": "follow_up",
+            "duration_minutes": 30,
+            "price_pence": 4000,
+        },
+        wrote=lambda w: Service.objects.filter(name="Cupping").exists(),
+    ),
+    Endpoint(
+        "PATCH",
+        "/services/{service_id}",
+        ADMIN_ONLY,
+        200,
+        params=lambda w: {"service_id": w.appointment.service_id},
+        body=lambda w: {"price_pence": 5200},
+        wrote=lambda w: Service.objects.filter(price_pence=5200).exists(),
     ),
     # The outbox as JSON: patients' addresses, for clinic admins only.
     Endpoint("GET", "/messages", ADMIN_ONLY, 200),

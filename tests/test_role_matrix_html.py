@@ -14,6 +14,7 @@ from django.urls import URLResolver, get_resolver, path, reverse
 from django.utils import timezone
 
 from acuclinic.audit.models import AuditEntry
+from acuclinic.clinic.models import Clinic, Service
 from acuclinic.notifications.choices import MessageStatus
 from acuclinic.notifications.models import Message, MessagingPolicy
 from acuclinic.notifications.services import messaging_policy_for
@@ -293,6 +294,11 @@ MATRIX = [
         ),
     ),
     # Cancelling and marking are POST actions; a GET just shows the appointment.
+    # Moving and cancelling are confirmed first (GET), and can be undone for a while.
+    Route("appointment_move_confirm", "GET", FRONT_DESK, {302}, kwargs=_appointment),
+    Route("appointment_cancel_confirm", "GET", FRONT_DESK, {200}, kwargs=_appointment),
+    Route("appointment_undo", "GET", FRONT_DESK, {405}, kwargs=_appointment),
+    Route("appointment_undo", "POST", FRONT_DESK, {302}, kwargs=_appointment),
     Route("appointment_cancel", "GET", FRONT_DESK, {302}, kwargs=_appointment),
     Route(
         "appointment_cancel",
@@ -1528,6 +1534,35 @@ def _cancellation_notice() -> int:
 
 MATRIX += [
     Route("favicon", "GET", PUBLIC, {301}),
+    Route("clinic_details", "GET", ADMIN_ONLY, {200}),
+    Route(
+        "clinic_details",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        data=lambda w: {"name": "Renamed Clinic", "phone": "0113 496 0001", "email": ""},
+        wrote=lambda w, _: Clinic.objects.filter(name="Renamed Clinic").exists(),
+    ),
+    Route("service_list", "GET", FRONT_DESK, {200}),
+    Route("service_new", "GET", ADMIN_ONLY, {200}),
+    Route(
+        "service_new",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        data=lambda w: {
+            "name": "Cupping",
+            "modality": "follow_up",
+            "duration_minutes": "30",
+            "turnover_minutes": "0",
+            "price": "40.00",
+            "is_active": "on",
+        },
+        wrote=lambda w, _: Service.objects.filter(name="Cupping").exists(),
+    ),
+    Route(
+        "service_edit", "GET", ADMIN_ONLY, {200}, kwargs=lambda w: {"pk": w.appointment.service_id}
+    ),
     Route("booking_rules", "GET", ADMIN_ONLY, {200}),
     Route(
         "booking_rules",

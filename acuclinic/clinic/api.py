@@ -8,7 +8,7 @@ from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 from pydantic import Field, StrictInt
 
-from acuclinic.clinic import booking_rules, cancellation, services
+from acuclinic.clinic import booking_rules, cancellation, services, setup
 from acuclinic.clinic.booking_rules import (
     ARRIVAL_WINDOW,
     BOOKING_HORIZON,
@@ -41,6 +41,7 @@ class ServiceOut(Schema):
     description: str
     is_active: bool
     bookable_online: bool
+    first_visit: bool = Field(description="For new patients: listed as a first appointment.")
     needling: Modality | None = Field(
         None, description="The acupuncture a visit may include; null for none."
     )
@@ -335,4 +336,120 @@ def change_booking_rules(request, payload: BookingRulesChange):
     rules that changed are audited."""
     return booking_rules.booking_rules_update(
         _the_clinic(), user=request.auth, **payload.model_dump(exclude_unset=True)
+    )
+
+
+# Setting the clinic up (clinic admins) --------------------------------------------
+
+
+class ClinicOut(Schema):
+    id: int
+    name: str
+    phone: str
+    email: str
+    website: str
+
+
+class ClinicChange(InputSchema):
+    """Send only the details that change; pages and emails use them from then on."""
+
+    name: text(120) | None = None
+    phone: text(30) | None = None
+    email: text(254) | None = None
+    website: text(200) | None = None
+
+
+@router.get(
+    "/clinic",
+    response={200: ClinicOut, **ERRORS},
+    auth=require("clinic.view_clinic"),
+    tags=["clinic"],
+    summary="The clinic's details",
+)
+def get_clinic(request):
+    return _the_clinic()
+
+
+@router.patch(
+    "/clinic",
+    response={200: ClinicOut, **ERRORS},
+    auth=require("clinic.change_clinic"),
+    tags=["clinic"],
+    summary="Change the clinic's details (clinic admins)",
+)
+def change_clinic(request, payload: ClinicChange):
+    """Name, phone, email and website, as every page and email shows them. A bad value
+    is a 422 ``invalid_<field>`` and changes nothing; the fields that changed are
+    audited."""
+    return setup.clinic_details_update(
+        _the_clinic(), user=request.auth, **payload.model_dump(exclude_unset=True)
+    )
+
+
+class ServiceIn(InputSchema):
+    name: text(120)
+    modality: Modality
+    needling: Modality | None = None
+    duration_minutes: StrictInt = Field(description="5 to 240 minutes.")
+    turnover_minutes: StrictInt = 0
+    price_pence: StrictInt = Field(description="The base price in whole pence.")
+    description: text(2000) = ""
+    is_active: bool = True
+    bookable_online: bool = True
+    first_visit: bool = False
+
+
+class ServiceChange(InputSchema):
+    """Send only the fields that change."""
+
+    name: text(120) | None = None
+    modality: Modality | None = None
+    needling: Modality | None = None
+    duration_minutes: StrictInt | None = None
+    turnover_minutes: StrictInt | None = None
+    price_pence: StrictInt | None = None
+    description: text(2000) | None = None
+    is_active: bool | None = None
+    bookable_online: bool | None = None
+    first_visit: bool | None = None
+
+
+def _service_fields(payload) -> dict:
+    fields = payload.model_dump(exclude_unset=True)
+    for name, value in list(fields.items()):
+        if hasattr(value, "value"):
+            fields[name] = value.value
+    if "needling" in fields and fields["needling"] is None:
+        fields["needling"] = ""
+    return fields
+
+
+@router.post(
+    "/services",
+    response={201: ServiceOut, **ERRORS},
+    auth=require("clinic.change_service"),
+    tags=["clinic"],
+    summary="Add a service (clinic admins)",
+)
+def add_service(request, payload: ServiceIn):
+    """A service patients can book, with its length and base price in pence. A name the
+    clinic already uses is a 422 ``duplicate_service``; a value out of range is a 422
+    ``invalid_<field>``; nothing is written then."""
+    service = setup.service_save(
+        None, clinic=_the_clinic(), user=request.auth, **_service_fields(payload)
+    )
+    return Status(201, service)
+
+
+@router.patch(
+    "/services/{service_id}",
+    response={200: ServiceOut, **ERRORS},
+    auth=require("clinic.change_service"),
+    tags=["clinic"],
+    summary="Change a service: name, length, base price, online booking (clinic admins)",
+)
+def change_service(request, service_id: int, payload: ServiceChange):
+    service = get_or_404(Service, service_id, "service")
+    return setup.service_save(
+        service, clinic=service.clinic, user=request.auth, **_service_fields(payload)
     )

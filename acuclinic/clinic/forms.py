@@ -3,13 +3,14 @@ holds, each explained in words reception and practitioners use."""
 
 from django import forms
 
-from acuclinic.clinic import booking_rules
+from acuclinic.clinic import booking_rules, setup
 from acuclinic.clinic.booking_rules import (
     ARRIVAL_WINDOW,
     BOOKING_HORIZON,
     CANCELLATION_NOTICE,
     MIN_BOOKING_NOTICE,
 )
+from acuclinic.clinic.choices import Modality
 
 _LABELS = {
     CANCELLATION_NOTICE: "Notice to cancel without it counting as late (hours)",
@@ -62,3 +63,58 @@ class BookingRulesForm(forms.Form):
     min_booking_notice_hours = _rule_field(MIN_BOOKING_NOTICE)
     booking_horizon_days = _rule_field(BOOKING_HORIZON)
     arrival_window_minutes = _rule_field(ARRIVAL_WINDOW)
+
+
+class ClinicDetailsForm(forms.Form):
+    """The clinic's own details, as every page's header and footer and every email say."""
+
+    name = forms.CharField(max_length=120, label="Clinic name")
+    phone = forms.CharField(max_length=30, required=False)
+    email = forms.EmailField(required=False)
+    website = forms.URLField(required=False, assume_scheme="https")
+
+
+class ServiceForm(forms.Form):
+    """A service patients book: what it is, how long, and its base price in pounds."""
+
+    name = forms.CharField(max_length=120)
+    modality = forms.ChoiceField(choices=Modality.choices, label="Kind of visit")
+    needling = forms.ChoiceField(
+        choices=[("", "No needling")]
+        + [(m.value, m.label) for m in Modality if m.value in Modality.needling()],
+        required=False,
+        label="Acupuncture it may include",
+    )
+    duration_minutes = forms.IntegerField(min_value=5, max_value=240, label="Length (minutes)")
+    turnover_minutes = forms.IntegerField(
+        min_value=0, max_value=60, initial=0, label="Turnover after each visit (minutes)"
+    )
+    price = forms.DecimalField(
+        min_value=0,
+        max_value=10_000,
+        decimal_places=2,
+        label="Base price (£)",
+        help_text="Prices per practitioner or concession are set in billing.",
+    )
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    is_active = forms.BooleanField(required=False, initial=True, label="Offered")
+    bookable_online = forms.BooleanField(
+        required=False, initial=True, label="Patients can book it online"
+    )
+    first_visit = forms.BooleanField(
+        required=False,
+        label="For new patients (a first visit)",
+        help_text="Listed under first appointments online; its booking email carries the "
+        "health questionnaire link. An assessment always is.",
+    )
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["price_pence"] = int(data.pop("price") * 100)
+        return data
+
+    @staticmethod
+    def initial_for(service) -> dict:
+        initial = {name: getattr(service, name) for name in setup.SERVICE_FIELDS}
+        initial["price"] = f"{service.price_pence / 100:.2f}"
+        return initial

@@ -251,6 +251,14 @@ class Service(models.Model):
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
     bookable_online = models.BooleanField(default=True)
+    # A new patient's first visit, whatever its kind ("Traditional acupuncture: first
+    # consultation" is traditional acupuncture and a first visit): online booking lists
+    # it under first appointments, and a booking's email carries the questionnaire link.
+    first_visit = models.BooleanField(
+        "for new patients (a first visit)",
+        default=False,
+        help_text="An assessment is always a first visit.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -2,11 +2,11 @@
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
-from acuclinic.clinic import booking_rules, cancellation
-from acuclinic.clinic.forms import BookingRulesForm
-from acuclinic.clinic.models import Clinic
+from acuclinic.clinic import booking_rules, cancellation, setup
+from acuclinic.clinic.forms import BookingRulesForm, ClinicDetailsForm, ServiceForm
+from acuclinic.clinic.models import Clinic, Service
 from acuclinic.core.access import staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.forms import apply_service_error
@@ -35,5 +35,66 @@ def booking_rules_page(request):
             "patient_rule": cancellation.policy(clinic.cancellation_notice_hours),
             "nav": "working_time",
         },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _the_clinic() -> Clinic:
+    clinic = Clinic.objects.order_by("pk").first()
+    if clinic is None:
+        raise Http404("No clinic")
+    return clinic
+
+
+@staff_view("clinic.change_clinic")
+def clinic_details_page(request):
+    clinic = _the_clinic()
+    initial = {name: getattr(clinic, name) for name in setup.CLINIC_DETAILS}
+    form = ClinicDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            setup.clinic_details_update(clinic, user=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, "Clinic details saved: pages and emails use them now.")
+            return redirect("clinic_details")
+    return render(
+        request,
+        "clinic/details.html",
+        {"form": form, "nav": "working_time"},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@staff_view("clinic.view_service")
+def service_list(request):
+    return render(
+        request,
+        "clinic/services.html",
+        {"services": Service.objects.order_by("-is_active", "name"), "nav": "working_time"},
+    )
+
+
+@staff_view("clinic.change_service")
+def service_edit(request, pk: int | None = None):
+    clinic = _the_clinic()
+    service = get_object_or_404(Service, pk=pk) if pk is not None else None
+    initial = ServiceForm.initial_for(service) if service else None
+    form = ServiceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = setup.service_save(
+                service, clinic=clinic, user=request.user, **form.service_fields()
+            )
+        except ServiceError as exc:
+            apply_service_error(form, exc, aliases={"price_pence": "price"})
+        else:
+            messages.success(request, f"Saved {saved.name}.")
+            return redirect("service_list")
+    return render(
+        request,
+        "clinic/service_form.html",
+        {"form": form, "service": service, "nav": "working_time"},
         status=400 if request.method == "POST" else 200,
     )

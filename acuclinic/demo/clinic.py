@@ -207,6 +207,7 @@ def build_clinic(spec: DemoSpec, rng: random.Random, landlines: synthetic.Number
             price_pence=pence,
             description=description,
             bookable_online=key not in NOT_BOOKABLE_ONLINE,
+            first_visit=key in (ASSESSMENT, TRADITIONAL_FIRST),
         )
         for key, (name, modality, minutes, pence, description) in SERVICES.items()
     }

@@ -9,6 +9,7 @@ from acuclinic.clinic.models import Location, Room, Service
 from acuclinic.enquiries.choices import TOPIC_CHOICES, EnquiryChannel, EnquiryStatus
 from acuclinic.enquiries.services import HAND_SET, MESSAGE_MAX, NOTES_MAX
 from acuclinic.people.models import Practitioner
+from acuclinic.scheduling import slots
 from acuclinic.scheduling.forms import parse_start
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -75,6 +76,13 @@ class FreeTimeSearch(forms.Form):
         empty_label="Anyone",
     )
     date = forms.DateField(widget=_DATE, required=False, label="Week from")
+    when = forms.MultipleChoiceField(
+        choices=slots.PARTS_OF_DAY,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Times of day",
+        help_text="None ticked: the whole day.",
+    )
 
     def clean_date(self):
         day = self.cleaned_data.get("date")

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from acuclinic.core.access import staff_view
 from acuclinic.core.errors import ServiceError
-from acuclinic.core.formats import format_datetime
+from acuclinic.core.formats import format_date, format_datetime
 from acuclinic.core.forms import apply_service_error
 from acuclinic.enquiries import services as enquiries
 from acuclinic.enquiries.choices import EnquiryStatus
@@ -31,7 +31,7 @@ from acuclinic.enquiries.models import Enquiry
 from acuclinic.people.forms import PatientForm
 from acuclinic.people.models import Patient
 from acuclinic.people.queries import search_patients
-from acuclinic.scheduling import queries
+from acuclinic.scheduling import queries, slots
 
 VIEW, CHANGE = "enquiries.view_enquiry", "enquiries.change_enquiry"
 PER_PAGE = 50
@@ -227,8 +227,19 @@ def enquiry_new_patient(request, pk: int):
     return redirect("enquiry_book", pk=pk)
 
 
+def slots_by_day(found) -> list[tuple[str, list]]:
+    days: dict = {}
+    for slot in found:
+        days.setdefault(slot.start.date(), []).append(slot)
+    return [(format_date(day), times) for day, times in days.items()]
+
+
 def _choose_time(request, enquiry: Enquiry, *, refusal=None, alternatives=(), status=200):
-    search = FreeTimeSearch(request.GET or None)
+    if request.GET:
+        search = FreeTimeSearch(request.GET)
+    else:
+        # The times the enquirer asked for ("mornings only") are ticked to start with.
+        search = FreeTimeSearch(initial={"when": slots.parts_of_day_asked(enquiry.message)})
     found, first_day = [], None
     if search.is_bound and search.is_valid():
         data = search.cleaned_data
@@ -242,6 +253,8 @@ def _choose_time(request, enquiry: Enquiry, *, refusal=None, alternatives=(), st
             patient=enquiry.patient,
             limit=200,
         )
+        if data["when"]:
+            found = [s for s in found if slots.part_of_day(s.start.timetz()) in data["when"]]
     return render(
         request,
         "enquiries/book_time.html",
@@ -249,6 +262,7 @@ def _choose_time(request, enquiry: Enquiry, *, refusal=None, alternatives=(), st
             "enquiry": enquiry,
             "search": search,
             "slots": found,
+            "days": slots_by_day(found),
             "first_day": first_day,
             "refusal": refusal,
             "alternatives": alternatives,

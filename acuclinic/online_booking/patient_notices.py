@@ -63,7 +63,7 @@ def tell(
     patient = appointment.patient
     ways = ways_to_tell(patient)
     tz = appointment.room.location.tz
-    first_visit = appointment.service.modality == "assessment"
+    first_visit = online.is_first_visit(appointment.service)
     extra = {
         "name": patient.preferred_name or patient.given_name,
         "change": change,
@@ -136,6 +136,8 @@ def reason_not_to_send(message: Message) -> str:
     if appointment is None:
         return "The appointment no longer exists."
     if message.kind == CANCELLED:
+        if appointment.status == AppointmentStatus.BOOKED:
+            return "The cancellation was undone before the message went."
         return ""
     if appointment.status != AppointmentStatus.BOOKED:
         return "The appointment was cancelled before the message went."

@@ -129,7 +129,7 @@ def bookable_locations():
 def is_first_visit(service: Service) -> bool:
     """A first appointment (assessment, with acupuncture where suitable), as opposed to a
     follow-up in a course already started."""
-    return service.modality == "assessment"
+    return service.first_visit or service.modality == "assessment"
 
 
 def check_service(service: Service) -> None:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from acuclinic.clinic.choices import Weekday
 from acuclinic.clinic.models import Location, Room, Service
 from acuclinic.people.models import Practitioner
+from acuclinic.scheduling import slots
 from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy, Channel, ExceptionKind
 from acuclinic.scheduling.models import MAX_SERIES_SESSIONS
 
@@ -182,6 +183,13 @@ class FindSlotsForm(forms.Form):
         label="From",
         help_text="Default today; a week is shown.",
     )
+    when = forms.MultipleChoiceField(
+        choices=slots.PARTS_OF_DAY,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Times of day",
+        help_text="None ticked: the whole day.",
+    )
 
     def clean_date(self):
         return _day_to_search(self.cleaned_data.get("date"))
@@ -201,6 +209,9 @@ class WeeklyTimeForm(FindSlotsForm):
     """The series page's "Find the first weekly time": what the course needs, and how
     many weeks in a row the time must be free. Sent by GET with the prefix ``find`` so
     its names never mix with the series form's."""
+
+    # The first weekly time is any time of day: no morning/afternoon/evening filter here.
+    when = None
 
     weeks = forms.IntegerField(
         min_value=1,

@@ -523,6 +523,48 @@ def cancel_locked(locked: Appointment, *, reason: str, cancelled_by: str, now: d
     announce_freed(locked)
 
 
+# How long after a cancellation staff may take it back (the undo offered after it).
+UNDO_WINDOW = timedelta(minutes=10)
+
+
+def appointment_cancel_undo(appointment: Appointment, *, now: datetime | None = None):
+    """Take back a cancellation made in the last few minutes: the visit is booked again at
+    its time, checked like a new booking (someone may have taken the time since)."""
+    now = now or timezone.now()
+    cancelled = (AppointmentStatus.CANCELLED, AppointmentStatus.LATE_CANCELLED)
+    if appointment.status not in cancelled:
+        raise Conflict("not_cancelled", "This appointment is not cancelled.")
+    if appointment.cancelled_at is None or now - appointment.cancelled_at > UNDO_WINDOW:
+        raise Conflict(
+            "undo_expired", "It is too late to undo this cancellation: book the time again."
+        )
+    slot = Slot(
+        appointment.practitioner,
+        appointment.room,
+        appointment.service,
+        appointment.start,
+        appointment.end,
+    )
+    check_slot(slot, now=now, extra_session=appointment.extra_session)
+    try:
+        with transaction.atomic():
+            lock(slot)
+            locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            if locked.status not in cancelled:
+                raise Conflict("not_cancelled", "This appointment is not cancelled.")
+            check_free(slot, patient=locked.patient, ignore=locked)
+            locked.status = AppointmentStatus.BOOKED
+            locked.cancelled_at, locked.cancelled_by, locked.cancellation_reason = None, "", ""
+            locked.held_until = slot.held_until
+            locked.save()
+            audit.record(
+                AuditAction.CHANGE, locked, changed_fields=["status"], detail="cancellation undone"
+            )
+    except IntegrityError as exc:
+        raise slot_taken(slot, patient=appointment.patient, ignore=appointment) from exc
+    return locked
+
+
 def announce_freed(appointment: Appointment) -> None:
     """Once the caller's transaction commits, announce that the time ``appointment`` held
     (before a move or cancellation) is free: the waitlist offers it. Robust: a listener's

@@ -613,3 +613,34 @@ def nearest(
             others.append(slot)
             starts.add(slot.start)
     return same + others
+
+
+# Parts of the day as patients ask for them ("mornings only"), by the local start time.
+PARTS_OF_DAY = (
+    ("morning", "Morning (before 12:00)"),
+    ("afternoon", "Afternoon (12:00–17:00)"),
+    ("evening", "Evening (from 17:00)"),
+)
+
+
+def part_of_day(local_start: time) -> str:
+    """ "morning" before noon, "afternoon" until 17:00, "evening" after."""
+    if local_start.hour < 12:
+        return "morning"
+    if local_start.hour < 17:
+        return "afternoon"
+    return "evening"
+
+
+_ASKED = {
+    "morning": ("morning", "mornings", "before work", "early"),
+    "afternoon": ("afternoon", "afternoons", "lunchtime", "lunch time"),
+    "evening": ("evening", "evenings", "after work", "after 5", "after 17"),
+}
+
+
+def parts_of_day_asked(text: str) -> list[str]:
+    """The parts of the day a message asks for ("mornings are best" → ["morning"]), in
+    the day's order; none named: []."""
+    words = " ".join(text.lower().split())
+    return [part for part, said in _ASKED.items() if any(phrase in words for phrase in said)]

@@ -3,7 +3,7 @@ calendar feeds (at /calendar/)."""
 
 from django.urls import path
 
-from acuclinic.scheduling.views import appointments, diary, feeds, series, working_time
+from acuclinic.scheduling.views import appointments, changes, diary, feeds, series, working_time
 
 urlpatterns = [
     path("", diary.diary, name="diary"),
@@ -12,6 +12,17 @@ urlpatterns = [
     path("appointments/<int:pk>/", appointments.appointment_detail, name="appointment_detail"),
     path("appointments/<int:pk>/move/", appointments.appointment_move, name="appointment_move"),
     path("appointments/<int:pk>/drop/", diary.appointment_drop, name="appointment_drop"),
+    path(
+        "appointments/<int:pk>/move/confirm/",
+        changes.appointment_move_confirm,
+        name="appointment_move_confirm",
+    ),
+    path(
+        "appointments/<int:pk>/cancel/confirm/",
+        changes.appointment_cancel_confirm,
+        name="appointment_cancel_confirm",
+    ),
+    path("appointments/<int:pk>/undo/", changes.appointment_undo, name="appointment_undo"),
     path(
         "appointments/<int:pk>/cancel/", appointments.appointment_cancel, name="appointment_cancel"
     ),

@@ -1,7 +1,7 @@
-"""Reception moves a visit in the diary: by dragging its card onto a free time (with the
-refusal shown in place when the time has gone meanwhile), and with the keyboard alone."""
+"""Reception moves a visit in the diary: by dragging its card onto a free time, confirmed
+(naming the patient and both times) and undone; refused with free times offered when the
+time has gone meanwhile; and with the keyboard alone."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from acuclinic.clinic.models import Room
 from acuclinic.scheduling.models import Appointment
 from acuclinic.testing import factories
+from tests.e2e.test_accessibility import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -50,27 +51,52 @@ def free_time(page, practitioner_name: str, hhmm: str):
     )
 
 
-def test_reception_drags_a_card_to_a_free_time_and_sees_it_moved(live_server, page, diary_day):
-    _sarah, visit = diary_day
+def test_a_dragged_card_is_confirmed_moved_and_undone(live_server, page, diary_day):
+    """The drag moves the visit grabbed and no other: the confirmation names its patient
+    and both times; once moved, Undo puts it back."""
+    sarah, visit = diary_day
+    other = factories.appointment(
+        patient=factories.patient(given_name="Tom", family_name="Ashdown"),
+        practitioner=sarah,
+        room=Room.objects.get(name="Room 2"),
+        start=visit.start + timedelta(hours=1),
+    )
     sign_in_to_the_day(page, live_server.url, visit)
     card = page.locator(f"#appt-{visit.pk}")
     expect(card).to_contain_text("10:00–10:30")
+    # Free time shows without hovering (it used to be transparent text until hovered).
+    expect(free_time(page, "Sarah Patel", "15:00").locator("a")).not_to_have_css(
+        "color", "rgba(0, 0, 0, 0)"
+    )
 
     card.drag_to(free_time(page, "Sarah Patel", "15:00"))
 
-    expect(page.get_by_role("status").first).to_contain_text("Moved Margaret Okafor to")
-    moved = page.locator(f"#appt-{visit.pk}")
-    expect(moved).to_contain_text("15:00–15:30")
-    expect(page).to_have_url(re.compile(rf"#appt-{visit.pk}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Move Margaret Okafor's appointment?")
+    facts = page.locator("dl.facts")
+    expect(facts).to_contain_text("10:00")
+    expect(facts).to_contain_text("15:00")
+    expect(page.get_by_label("Tell the patient by email")).to_be_checked()
+    assert_accessible(page)
+    assert timezone.localtime(Appointment.objects.get(pk=visit.pk).start).hour == 10
+    page.get_by_role("button", name="Yes, move it").click()
+
+    expect(page.get_by_role("status").first).to_contain_text("Appointment moved.")
+    expect(page.locator(f"#appt-{visit.pk}")).to_contain_text("15:00–15:30")
     assert timezone.localtime(Appointment.objects.get(pk=visit.pk).start).hour == 15
+    assert Appointment.objects.get(pk=other.pk).start == other.start
+
+    assert_accessible(page)  # the diary with its undo offer
+    page.get_by_role("button", name="Undo").click()
+    expect(page.get_by_role("status").first).to_contain_text("Undone: Margaret Okafor")
+    assert Appointment.objects.get(pk=visit.pk).start == visit.start
 
 
-def test_a_time_taken_meanwhile_is_refused_in_place_with_free_times_to_choose(
-    live_server, page, diary_day
-):
+def test_a_time_taken_meanwhile_is_refused_with_free_times_to_choose(live_server, page, diary_day):
     sarah, visit = diary_day
     sign_in_to_the_day(page, live_server.url, visit)
-    # A colleague at another desk books 15:00 after this page was drawn.
+    page.locator(f"#appt-{visit.pk}").drag_to(free_time(page, "Sarah Patel", "15:00"))
+    expect(page.get_by_role("button", name="Yes, move it")).to_be_visible()
+    # A colleague at another desk books 15:00 while this one reads the confirmation.
     factories.appointment(
         patient=factories.patient(),
         practitioner=sarah,
@@ -78,18 +104,11 @@ def test_a_time_taken_meanwhile_is_refused_in_place_with_free_times_to_choose(
         start=visit.start.replace(hour=visit.start.hour + 5),
     )
 
-    page.locator(f"#appt-{visit.pk}").drag_to(free_time(page, "Sarah Patel", "15:00"))
+    page.get_by_role("button", name="Yes, move it").click()
 
-    notice = page.get_by_role("alert")
-    expect(notice).to_contain_text("Not moved:")
-    expect(notice).to_contain_text("Nearest free times:")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Move an appointment")
+    expect(page.locator(".notice")).to_contain_text("Nearest free times")
     assert timezone.localtime(Appointment.objects.get(pk=visit.pk).start).hour == 10
-    first = notice.get_by_role("button").first
-    offered = first.inner_text()
-    assert offered.startswith("Move to ") and "with Sarah Patel" in offered
-    first.click()
-    expect(page.get_by_role("status").first).to_contain_text("Moved Margaret Okafor to")
-    assert timezone.localtime(Appointment.objects.get(pk=visit.pk).start).hour != 10
 
 
 def _tab_to(page, test: str, limit: int = 200) -> None:
@@ -114,6 +133,9 @@ def test_a_visit_is_moved_with_the_keyboard_alone(live_server, page, diary_day):
 
     _tab_to(page, "el.id === 'id_time'")
     page.keyboard.type("1600")  # a time input takes the digits, hours then minutes
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Move Margaret Okafor")
+    _tab_to(page, "el.textContent.trim() === 'Yes, move it'")
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("status").first).to_contain_text("Appointment moved.")

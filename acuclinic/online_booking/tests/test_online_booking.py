@@ -40,6 +40,17 @@ def _nothing_written(patients_before: int = 0) -> bool:
 # What is offered -----------------------------------------------------------------------
 
 
+def test_a_traditional_first_consultation_is_listed_with_the_first_appointments(client, clinic):
+    Service.objects.filter(name="Traditional acupuncture").update(
+        name="Traditional acupuncture: first consultation", first_visit=True
+    )
+
+    page = client.get(reverse("online_start")).content.decode()
+
+    follow_ups = page.index("Follow-up appointments")
+    assert page.index("Your first appointment") < page.index("first consultation") < follow_ups
+
+
 def test_the_first_page_offers_only_what_can_be_booked_online_first_visits_first(client, clinic):
     review = Service.objects.get(name="Follow-up")
     review.bookable_online = False

@@ -2,11 +2,12 @@
 free times. Bad query parameters fall back to the defaults instead of an error page."""
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from html import escape
 from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -221,8 +222,24 @@ def test_previous_and_next_move_by_a_day_or_by_a_week(signed_in, day, practition
     assert "view=week" in week.context["prev_url"]
 
 
+def _open_today_or_next() -> date:
+    """The test clinic opens Monday to Saturday."""
+    today = timezone.localdate()
+    return today + timedelta(days=1) if today.weekday() == 6 else today
+
+
 def test_without_a_date_the_diary_shows_today(signed_in, practitioner):
-    assert show(signed_in).context["day"] == timezone.localdate()
+    assert show(signed_in).context["day"] == _open_today_or_next()
+
+
+def test_on_a_day_the_location_is_closed_the_diary_opens_on_the_next_open_day(
+    signed_in, practitioner
+):
+    sunday = datetime(2026, 3, 8, 9, 0, tzinfo=UTC)  # the test clinic is closed on Sundays
+    with time_machine.travel(sunday, tick=False):
+        response = show(signed_in)
+    assert response.context["day"] == date(2026, 3, 9)
+    assert "Nobody works at" not in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -247,7 +264,7 @@ def test_bad_query_parameters_fall_back_to_the_defaults(signed_in, practitioner,
     response = show(signed_in, **params)
     assert response.context["location"].name == "Riverside"
     if "date" in params:
-        assert response.context["day"] == timezone.localdate()
+        assert response.context["day"] == _open_today_or_next()
     if "view" in params and params["view"] == "month":
         assert response.context["view"] == "day"
     if "practitioner" in params:

@@ -1,5 +1,5 @@
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -11,19 +11,22 @@ from django.utils import timezone
 from acuclinic.clinic.models import Room
 from acuclinic.core.access import staff_view
 from acuclinic.core.errors import ServiceError
+from acuclinic.core.formats import format_date
 from acuclinic.core.forms import apply_service_error
 from acuclinic.people.models import Patient
-from acuclinic.scheduling import services
+from acuclinic.scheduling import queries, services, slots
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.forms import (
     BookingForm,
     CancelForm,
     CourseCancelForm,
+    FindSlotsForm,
     MoveForm,
     StatusForm,
 )
 from acuclinic.scheduling.models import Appointment
 from acuclinic.scheduling.signals import patient_to_be_told
+from acuclinic.scheduling.views.changes import remember_cancel, remember_move
 from acuclinic.scheduling.views.diary import diary_url, move_alternatives
 
 # Service errors name "start"; on the forms the date and time are separate fields.
@@ -121,6 +124,13 @@ def appointment_new(request):
         return redirect(reverse("patient_list") + "?" + urlencode({"pick": pick}))
     patient = get_object_or_404(Patient, pk=patient_id)
     form = BookingForm(request.POST or None, initial=_booking_initial(request))
+    finder, free_days = _free_times(request, patient)
+    location = _id(request.GET.get("location")) or (
+        finder.cleaned_data["location"].pk if free_days is not None else None
+    )
+    if location is not None:
+        # The site chosen: its rooms only, not every site's.
+        form.fields["room"].queryset = form.fields["room"].queryset.filter(location_id=location)
     if request.method == "POST" and form.is_valid():
         room = form.cleaned_data["room"]
         try:
@@ -164,8 +174,61 @@ def appointment_new(request):
             "patient": patient,
             "nav": "diary",
             "alternatives": alternatives,
+            "finder": finder,
+            "free_days": free_days,
         },
     )
+
+
+FREE_TIMES_SHOWN = 60
+
+
+def _free_times(request, patient):
+    """The booking page's own search for free times (fields prefixed ``find-``): for the
+    service, site and practitioner (or anyone) chosen, the parts of the day ticked, a
+    week from the day chosen; grouped by day. (form, days or None before a search)."""
+    bound = request.GET.get("find-service")
+    initial = {"location": _id(request.GET.get("location"))}
+    finder = FindSlotsForm(request.GET if bound else None, prefix="find", initial=initial)
+    # Labels of their own: the booking form below has its own Service and Practitioner.
+    for name, label in (
+        ("service", "Visit to look for"),
+        ("location", "At"),
+        ("practitioner", "With"),
+        ("date", "Week from"),
+    ):
+        finder.fields[name].label = label
+    if not (bound and finder.is_valid()):
+        return finder, None
+    data = finder.cleaned_data
+    first_day = data["date"] or timezone.localdate()
+    found = queries.find_slots(
+        service=data["service"],
+        location=data["location"],
+        first_day=first_day,
+        last_day=first_day + timedelta(days=6),
+        practitioner=data["practitioner"],
+        patient=patient,
+        limit=300,
+    )
+    if data["when"]:
+        found = [s for s in found if slots.part_of_day(s.start.timetz()) in data["when"]]
+    days: dict = {}
+    for slot in found[:FREE_TIMES_SHOWN]:
+        query = urlencode(
+            {
+                "patient": patient.pk,
+                "service": data["service"].pk,
+                "practitioner": slot.practitioner.pk,
+                "room": slot.room.pk,
+                "location": data["location"].pk,
+                "start": slot.start.isoformat(),
+            }
+        )
+        days.setdefault(format_date(slot.start.date()), []).append(
+            (slot, reverse("appointment_new") + "?" + query)
+        )
+    return finder, list(days.items())
 
 
 def _appointment_or_404(pk):
@@ -257,6 +320,7 @@ def appointment_move(request, pk: int):
             _show_refusal(form, exc)
             alternatives = move_alternatives(appointment, exc.extra.get("alternatives", []))
         else:
+            remember_move(request, appointment)
             tell_patient(request, form, moved, "moved", previous_start=appointment.start)
             messages.success(request, "Appointment moved.")
             local = moved.start.astimezone(room.location.tz)
@@ -307,6 +371,7 @@ def appointment_cancel(request, pk: int):
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
+            remember_cancel(request, cancelled)
             tell_patient(request, form, cancelled, "cancelled")
             messages.success(
                 request,

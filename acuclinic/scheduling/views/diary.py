@@ -83,6 +83,17 @@ class Choice:
         return {**params, **changes}
 
 
+def next_open_day(location: Location, today):
+    """Today, or the next day the location has opening hours (within a week): the diary
+    opens on a working day, not on a Sunday where nobody works."""
+    open_weekdays = {h.weekday for h in location.opening_hours.all()}
+    for ahead in range(7):
+        day = today + timedelta(days=ahead)
+        if day.weekday() in open_weekdays:
+            return day
+    return today
+
+
 def _choose(request, locations: list[Location]) -> Choice:
     form = DiaryFilter(request.GET)
     form.is_valid()  # bad values fall back to defaults below, never an error page
@@ -101,7 +112,7 @@ def _choose(request, locations: list[Location]) -> Choice:
     return Choice(
         location=location,
         locations=locations,
-        day=data.get("date") or timezone.localdate(),
+        day=data.get("date") or next_open_day(location, timezone.localdate()),
         view=data.get("view") or "day",
         by=by,
         practitioners=practitioners,

@@ -21,10 +21,10 @@ from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.models import Room
 from acuclinic.core.access import staff_view
 from acuclinic.core.errors import ServiceError
-from acuclinic.core.formats import format_datetime
+from acuclinic.core.formats import format_date, format_datetime
 from acuclinic.core.forms import apply_service_error
 from acuclinic.people.models import Practitioner
-from acuclinic.scheduling import queries, working_time
+from acuclinic.scheduling import queries, slots, working_time
 from acuclinic.scheduling.forms import (
     ClosureForm,
     ExceptionForm,
@@ -331,10 +331,29 @@ def room_closure_delete(request, pk: int):
 # Finding a free time -----------------------------------------------------------------------
 
 
+def _by_day(found) -> list[tuple[str, list]]:
+    """Free times grouped by their local day, as the page lists them (a heading a day)."""
+    days: dict = {}
+    for slot in found:
+        days.setdefault(slot.start.date(), []).append(slot)
+    return [(format_date(day), times) for day, times in days.items()]
+
+
 @staff_view("scheduling.view_appointment")
 def free_slots(request):
     """Free times for a service at a location over a week: for anyone, or one person."""
-    form = FindSlotsForm(request.GET or None)
+    # A search starts once a service is chosen: arriving from the diary with only the
+    # location (or the times of day an enquiry asked for) shows the form, not an error.
+    if request.GET.get("service"):
+        form = FindSlotsForm(request.GET)
+    else:
+        form = FindSlotsForm(
+            initial={
+                name: request.GET.getlist(name) if name == "when" else request.GET[name]
+                for name in ("location", "practitioner", "date", "when")
+                if request.GET.get(name)
+            }
+        )
     found, first_day = [], None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -348,11 +367,14 @@ def free_slots(request):
             practitioner=data["practitioner"],
             limit=300,
         )
+        if data["when"]:
+            found = [s for s in found if slots.part_of_day(s.start.timetz()) in data["when"]]
     return render(
         request,
         "scheduling/free_slots.html",
         {
             "form": form,
+            "days": _by_day(found),
             "slots": found,
             "first_day": first_day,
             "patient": request.GET.get("patient", ""),

@@ -1,10 +1,9 @@
 /* The diary's drag and drop, an enhancement over pages that work without it.
  *
- * Drag a booked card onto a free time: the card's data-move address is sent the free
- * time's start and its column's practitioner or room, and the appointment is moved
- * through the same checks as the move form. Moved: the diary reloads with the card
- * highlighted. Refused: the reason is shown above the diary with the nearest free
- * times, each a button that moves it there. Without JavaScript, or with a keyboard,
+ * Drag a booked card onto a free time: the browser goes to the card's confirmation page
+ * (data-confirm) with the free time's start and its column's practitioner or room; it
+ * names the patient and both times, and the move happens only once confirmed, through
+ * the same checks as the move form, with an undo. Without JavaScript, or with a keyboard,
  * "More" → "Move" on a card leads to the move form instead.
  */
 (function () {
@@ -16,20 +15,6 @@
     return;
   }
   var dragged = null;
-
-  function csrfToken() {
-    // base.html hands htmx the token in hx-headers; the cookie is the fallback.
-    try {
-      var headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}");
-      if (headers["X-CSRFToken"]) {
-        return headers["X-CSRFToken"];
-      }
-    } catch (ignored) {
-      // fall through to the cookie
-    }
-    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
 
   function freeTimeAt(target) {
     return dragged && target.closest ? target.closest(".free[data-start]") : null;
@@ -67,38 +52,10 @@
     notice.hidden = false;
   }
 
-  function refuse(card, answer) {
-    say("Not moved: " + (answer.message || "the diary refused the move."), false);
-    var alternatives = answer.alternatives || [];
-    if (alternatives.length) {
-      notice.appendChild(element("p", "Nearest free times:"));
-      var list = element("ul");
-      alternatives.forEach(function (alternative) {
-        var item = element("li");
-        var button = element(
-          "button",
-          "Move to " + alternative.start_display + " with " + alternative.practitioner.name +
-            ", " + alternative.room.name,
-          "small"
-        );
-        button.type = "button";
-        button.addEventListener("click", function () {
-          move(card, {
-            start: alternative.start,
-            practitioner: String(alternative.practitioner.id),
-            room: String(alternative.room.id),
-          });
-        });
-        item.appendChild(button);
-        list.appendChild(item);
-      });
-      notice.appendChild(list);
-    }
-    notice.focus();
-  }
-
   function move(card, where) {
-    var body = new URLSearchParams({
+    // A move is never made by the drop alone: the confirmation page names the patient
+    // and both times, offers to tell the patient, and only then moves (with an undo).
+    var query = new URLSearchParams({
       start: where.start,
       location: diary.dataset.location,
       practitioner: where.practitioner || "",
@@ -106,32 +63,7 @@
     });
     card.classList.add("busy");
     say("Moving " + card.dataset.who + "…", true);
-    fetch(card.dataset.move, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
-      body: body,
-    })
-      .then(function (response) {
-        return response.json().then(function (answer) {
-          return { ok: response.ok, answer: answer };
-        });
-      })
-      .then(function (result) {
-        if (result.ok) {
-          // The page says what moved (a message) and highlights the card where it is now.
-          window.location.hash = "appt-" + result.answer.appointment.id;
-          window.location.reload();
-          return;
-        }
-        card.classList.remove("busy");
-        refuse(card, result.answer);
-      })
-      .catch(function () {
-        card.classList.remove("busy");
-        say("The move could not be sent. Try again, or use “More” then “Move” on the card.");
-        notice.focus();
-      });
+    window.location.assign((card.dataset.confirm || card.dataset.move) + "?" + query.toString());
   }
 
   diary.addEventListener("dragstart", function (event) {
