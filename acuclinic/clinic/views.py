@@ -33,7 +33,7 @@ def booking_rules_page(request):
             "form": form,
             "clinic": clinic,
             "patient_rule": cancellation.policy(clinic.cancellation_notice_hours),
-            "nav": "working_time",
+            "nav": "clinic_setup",
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -62,7 +62,7 @@ def clinic_details_page(request):
     return render(
         request,
         "clinic/details.html",
-        {"form": form, "nav": "working_time"},
+        {"form": form, "nav": "clinic_setup"},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -72,7 +72,7 @@ def service_list(request):
     return render(
         request,
         "clinic/services.html",
-        {"services": Service.objects.order_by("-is_active", "name"), "nav": "working_time"},
+        {"services": Service.objects.order_by("-is_active", "name"), "nav": "clinic_setup"},
     )
 
 
@@ -95,6 +95,6 @@ def service_edit(request, pk: int | None = None):
     return render(
         request,
         "clinic/service_form.html",
-        {"form": form, "service": service, "nav": "working_time"},
+        {"form": form, "service": service, "nav": "clinic_setup"},
         status=400 if request.method == "POST" else 200,
     )
