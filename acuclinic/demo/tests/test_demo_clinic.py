@@ -143,8 +143,12 @@ def test_each_role_has_one_demo_login_that_signs_in_through_the_login_page(demo)
         client = Client()
         response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, username
-        assert response["Location"] == reverse("diary")
-        assert client.get(reverse("diary")).status_code == 200
+        # Signing in goes home, which sends a practitioner to their own day and the others
+        # to the clinic's diary.
+        assert response["Location"] == reverse("home")
+        landing = "my_day" if role == "Practitioner" else "diary"
+        assert client.get(reverse("home"))["Location"] == reverse(landing)
+        assert client.get(reverse(landing)).status_code == 200
         assert role_of(User.objects.get(username=username)) == role
 
 
