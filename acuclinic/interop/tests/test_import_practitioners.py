@@ -2,11 +2,14 @@
 and no password, credentials recorded where the export carries them in full, and the dry
 run saying what the clinic admin must add before they can be booked for acupuncture."""
 
+import re
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
 
 from acuclinic.audit.models import AuditEntry
 from acuclinic.interop.importing import csvrows, practitioners
@@ -106,3 +109,28 @@ def test_the_command_dry_runs_and_imports(tmp_path, capsys):
     path.write_bytes(CLINIKO + b"Bad,Row,,Physio,,,,\n")
     with pytest.raises(CommandError, match="Nothing was imported"):
         call_command("import", "cliniko", "practitioners", str(path))
+
+
+def test_an_imported_practitioner_is_invited_from_the_staff_page_and_sets_a_password(
+    client, admin_user, mailoutbox
+):
+    practitioners.import_practitioners(JANE, "jane", dry_run=False)
+    ewan = User.objects.get(email="ewan.c@example.test")
+    client.force_login(admin_user)
+    page = client.get(reverse("staff_list")).content.decode()
+    assert f"Send {ewan.username} an invitation" in page
+    assert f"Send {admin_user.username} an invitation" not in page  # has a password
+    client.post(reverse("staff_change", args=[ewan.pk]), {"action": "invite"})
+    assert mailoutbox[0].to == ["ewan.c@example.test"]
+    link = re.search(r"http://testserver(/password/reset/\S+/\S+/)", mailoutbox[0].body).group(1)
+    invited = Client()
+    set_url = invited.get(link, follow=True).redirect_chain[-1][0]
+    invited.post(
+        set_url, {"new_password1": "quince ladder 8812", "new_password2": "quince ladder 8812"}
+    )
+    ewan.refresh_from_db()
+    assert ewan.check_password("quince ladder 8812")
+    assert AuditEntry.objects.filter(object_id=str(ewan.pk), detail="invitation sent").exists()
+    client.post(reverse("staff_change", args=[ewan.pk]), {"action": "invite"})
+    assert len(mailoutbox) == 1  # a password chosen: no second invitation
+    assert "already chosen a password" in client.get(reverse("staff_list")).content.decode()
