@@ -158,13 +158,20 @@ def plan(rows: list[csvrows.Row], system: str, progress: Progress | None = None)
         if earlier:
             outcome("match", f"the same person as line {earlier}")
             continue
+        user = User(first_name=v["given_name"], last_name=v["family_name"], email=email)
+        try:
+            user.full_clean(exclude=["password", "username"], validate_unique=False)
+        except ValidationError as exc:
+            outcome("error", " ".join(f"{f}: {'; '.join(m)}" for f, m in exc.message_dict.items()))
+            continue
         found, notes, errors = _credentials(v, v["profession"])
         if errors:
             outcome("error", " ".join(errors))
             continue
         seen_email[email.lower()] = row.line
         seen_name[key] = row.line
-        username = _username(email, taken)
+        user.username = username = _username(email, taken)
+        user.set_unusable_password()
         recorded = ", ".join(str(c) for c in found)
         qualification = QUALIFIED_BY_MEMBERSHIP.get(v.get("membership_body", ""))
         if not v.get("membership_number"):
@@ -188,13 +195,6 @@ def plan(rows: list[csvrows.Row], system: str, progress: Progress | None = None)
             if part
         )
         outcome("create", detail)
-        user = User(
-            username=username,
-            first_name=v["given_name"],
-            last_name=v["family_name"],
-            email=email,
-        )
-        user.set_unusable_password()
         new.append((user, practitioner, found))
     return result, new
 

@@ -76,15 +76,24 @@ def test_one_bad_row_means_nothing_is_written_and_every_error_is_named():
     bad = JANE.replace(b"PH99003", b"12345")
     bad += b"Herb,Row,herb@example.test,Herbalist,,,,,,,\n"
     bad += b"Nia,Bad,not-an-email,Nurse,,,,,,,\n"
+    bad += b"Long," + b"x" * 151 + b",long@example.test,Nurse,,,,,,,\n"
     bad += b"Twin,Row,EWAN.C@example.test,Nurse,,,,,,,\n"
     with pytest.raises(ImportRefused) as refused:
         practitioners.import_practitioners(bad, "jane", dry_run=False)
     plan = refused.value.plan
-    assert [o.action for o in plan.outcomes] == ["error", "create", "error", "error", "match"]
+    assert [o.action for o in plan.outcomes] == [
+        "error",
+        "create",
+        "error",
+        "error",
+        "error",
+        "match",
+    ]
     assert "PH12345" in plan.outcomes[0].detail
     assert "“Herbalist” is not one of" in plan.outcomes[2].detail
     assert "not an email address" in plan.outcomes[3].detail
-    assert "the same person as line 3" in plan.outcomes[4].detail
+    assert "last_name: Ensure this value has at most 150" in plan.outcomes[4].detail
+    assert "the same person as line 3" in plan.outcomes[5].detail
     assert not User.objects.filter(email__endswith="example.test").exists()
 
 
