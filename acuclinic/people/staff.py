@@ -55,6 +55,24 @@ def invite(*, first_name, last_name, email, username, role, base_url: str) -> Us
             audit.record(AuditAction.CREATE, user, detail=f"staff account invited as {role}")
     except IntegrityError as exc:
         raise Conflict("username_taken", "That username is taken.", field="username") from exc
+    _send_invitation(user, role, base_url)
+    return user
+
+
+def invite_again(user: User, *, base_url: str) -> None:
+    """Email the set-password link to an account that has none yet (one imported from
+    another system, or an invitation that was lost or ran out)."""
+    if user.has_usable_password():
+        raise Conflict("has_password", f"{user.username} has already chosen a password.")
+    if not user.is_active or not user.email:
+        raise Conflict(
+            "cannot_invite", f"{user.username} is disabled or has no email: cannot invite."
+        )
+    audit.record(AuditAction.CHANGE, user, detail="invitation sent")
+    _send_invitation(user, user.role, base_url)
+
+
+def _send_invitation(user: User, role: str, base_url: str) -> None:
     link = base_url + reverse(
         "password_reset_confirm",
         kwargs={
@@ -69,9 +87,8 @@ def invite(*, first_name, last_name, email, username, role, base_url: str) -> Us
         f"{role}). To choose your password and sign in, open:\n\n{link}\n\n"
         "The link works once, for a few days.\n",
         None,
-        [email],
+        [user.email],
     )
-    return user
 
 
 def set_role(user: User, role: str, *, by: User) -> None:

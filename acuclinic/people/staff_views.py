@@ -82,6 +82,9 @@ def staff_change(request, pk: int):
         elif action == "disable":
             staff.disable(person, by=request.user)
             messages.success(request, f"Disabled {person.username}: signed out everywhere.")
+        elif action == "invite":
+            staff.invite_again(person, base_url=f"{request.scheme}://{request.get_host()}")
+            messages.success(request, f"Invited {person.username}: the email is on its way.")
         elif action == "enable":
             staff.enable(person)
             messages.success(request, f"Enabled {person.username}.")

@@ -15,6 +15,8 @@ pytestmark = pytest.mark.browser
 def boss(transactional_db):
     factories.build_clinic()
     factories.staff_user("front", role="Reception")
+    # Imported from another system: no password until invited (the Invite button).
+    factories.staff_user("imported", role="Practitioner", password="!")
     return factories.staff_user("boss", role="Clinic admin")
 
 
@@ -34,4 +36,6 @@ def test_the_account_pages_are_accessible(live_server, page, boss):
     ):
         page.goto(live_server.url + reverse(name))
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        if name == "staff_list":
+            expect(page.get_by_role("button", name="Send imported an invitation")).to_be_visible()
         assert_accessible(page)

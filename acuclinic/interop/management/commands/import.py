@@ -1,16 +1,24 @@
-"""`acuclinic import SYSTEM patients FILE`: move patients in from another system's CSV."""
+"""`acuclinic import SYSTEM KIND FILE`: move patients, practitioners or future appointments
+in from another system's CSV."""
 
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from acuclinic.interop.importing import appointments, csvrows, patients
+from acuclinic.interop.importing import appointments, csvrows, patients, practitioners
+
+RUN = {
+    "patients": patients.import_patients,
+    "practitioners": practitioners.import_practitioners,
+    "appointments": appointments.import_appointments,
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Import patients, or future appointments, from a CSV export of another clinic "
+        "Import patients, practitioners (as staff accounts without a password, to invite "
+        "from the staff accounts page) or future appointments from a CSV export of another clinic "
         "system (cliniko, jane; the column mappings are in "
         "acuclinic/interop/data/import_mappings.toml). With "
         "--dry-run, list what would be created, matched and refused, and write nothing; "
@@ -19,7 +27,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("system", choices=sorted(csvrows.mappings()))
-        parser.add_argument("kind", choices=["patients", "appointments"])
+        parser.add_argument("kind", choices=list(RUN))
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="Check only; write nothing.")
         parser.add_argument(
@@ -44,10 +52,7 @@ class Command(BaseCommand):
                 sys.stderr.flush()
 
         try:
-            run = (
-                patients.import_patients if kind == "patients" else appointments.import_appointments
-            )
-            plan = run(data, system, dry_run=dry_run, progress=progress)
+            plan = RUN[kind](data, system, dry_run=dry_run, progress=progress)
         except csvrows.ImportFileError as exc:
             raise CommandError(str(exc)) from exc
         except patients.ImportRefused as exc:
