@@ -92,7 +92,8 @@ def every(api: Fhir, kind: str, **params) -> list[dict]:
 
 @pytest.fixture
 def invoices(demo):
-    """The demo clinic bills nothing yet: an issued invoice and a draft, for the Invoice."""
+    """An issued invoice with VAT and a draft, beside the demo clinic's own invoices."""
+    from django.db.models import Max
     from django.utils import timezone
 
     from acuclinic.billing.models import Invoice, InvoiceLine
@@ -104,7 +105,7 @@ def invoices(demo):
         clinic=clinic,
         patient=patient,
         status="issued",
-        number=1,
+        number=(Invoice.objects.filter(clinic=clinic).aggregate(n=Max("number"))["n"] or 0) + 1,
         issued_at=timezone.now(),
         total_pence=6000,
         vat_pence=1000,
@@ -241,7 +242,8 @@ def test_without_a_valid_token_the_answer_is_401(demo):
 
 def test_invoices_in_pounds_with_their_vat(admin, invoices):
     body = valid(admin.get(f"Invoice/{invoices.pk}").json())
-    assert body["status"] == "issued" and body["identifier"][0]["value"] == "INV-000001"
+    assert body["status"] == "issued"
+    assert body["identifier"][0]["value"] == f"INV-{invoices.number:06d}"
     assert body["totalGross"] == {"value": 60.0, "currency": "GBP"}
     assert body["totalNet"]["value"] == 50.0
     assert [p["amount"]["value"] for p in body["lineItem"][0]["priceComponent"]] == [50.0, 10.0]
