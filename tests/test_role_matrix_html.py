@@ -54,8 +54,10 @@ PATIENT_ONLY = {**dict.fromkeys(ROLES, PORTAL_SIGN_IN), "patient": ALLOWED}
 
 # Routes being added by other work, with their own tests: the API and account pages, and
 # safety screening (its matrix: acuclinic/safety/tests/test_role_matrix.py), and the FHIR API
-# (its role tests: acuclinic/interop/tests/test_fhir_api.py).
-NOT_IN_THIS_MATRIX = ("api/", "account/", "safety/", "fhir/")
+# (its role tests: acuclinic/interop/tests/test_fhir_api.py), and resetting a forgotten
+# password, which is the same for everyone signed in or not
+# (acuclinic/core/tests/test_password_reset.py).
+NOT_IN_THIS_MATRIX = ("api/", "account/", "safety/", "fhir/", "password/reset/")
 
 CLINICAL_HISTORY = "Sharp pain radiating to the left calf since a fall in the garden"
 NEW_PASSWORD = "plum orchard lantern 73"

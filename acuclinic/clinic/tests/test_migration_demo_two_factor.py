@@ -5,7 +5,15 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("clinic", "0006_require_two_factor"), ("audit", "0005_hash_chain")]
+# Every clinic migration but the one tested: the arrival window and first-visit services
+# came on branches of their own, merged after it, and their columns must be in the state
+# the old clinic is created with.
+BEFORE = [
+    ("clinic", "0006_require_two_factor"),
+    ("clinic", "0005_clinic_arrival_window"),
+    ("clinic", "0005_service_first_visit"),
+    ("audit", "0005_hash_chain"),
+]
 AFTER = [("clinic", "0007_demo_clinic_two_factor_off")]
 
 
