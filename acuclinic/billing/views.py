@@ -98,6 +98,10 @@ def _account_page(
         "balance": money.pounds(balance),
         "owes": balance > 0,
         "credit": money.pounds(services.credit_available(patient)),
+        "unpaid_online": [
+            {"session": s, "amount": money.pounds(s.amount_pence)}
+            for s in online.unpaid_at_booking(patient)
+        ],
         "open_invoices": invoices,
         "pay_form": pay_form or PaymentForm(invoices=invoices),
         "invoice_form": invoice_form or InvoiceForm(auto_id="raise_%s"),
