@@ -31,6 +31,7 @@ from acuclinic.billing.choices import (
 from acuclinic.billing.models import CheckoutSession, Invoice, PayLink
 from acuclinic.core.errors import Conflict, InvalidRequest, NotFound
 from acuclinic.core.formats import format_datetime
+from acuclinic.scheduling.choices import AppointmentStatus
 
 LINK_LIFETIME = timedelta(days=60)
 logger = logging.getLogger(__name__)
@@ -265,7 +266,7 @@ def asked_at_booking(appointment) -> int:
     chosen = services.settings_for(clinic)
     if not chosen.online_booking_pays or provider() is None:
         return 0
-    if CheckoutSession.objects.filter(appointment=appointment, paid_at__isnull=False).exists():
+    if paid_at_booking(appointment):
         return 0
     price = services.visit_line(appointment)["amount_pence"]
     if chosen.online_booking_pays == OnlineBookingPays.DEPOSIT:
@@ -316,6 +317,11 @@ def start_visit(appointment, *, success_url: str, cancel_url: str) -> Started | 
     return started
 
 
+def paid_at_booking(appointment) -> bool:
+    """Whether the payment asked at online booking has come through (the webhook)."""
+    return CheckoutSession.objects.filter(appointment=appointment, paid_at__isnull=False).exists()
+
+
 def unpaid_at_booking(patient) -> list[CheckoutSession]:
     """Payments asked at online booking and not completed, for visits still to come and
     not paid since: what the desk should take at the visit."""
@@ -324,6 +330,7 @@ def unpaid_at_booking(patient) -> list[CheckoutSession]:
             patient=patient,
             appointment__isnull=False,
             appointment__start__gte=timezone.now() - timedelta(days=1),
+            appointment__status__in=AppointmentStatus.active(),
         )
         .select_related("appointment__service")
         .order_by("appointment__start", "pk")

@@ -11,6 +11,7 @@ from acuclinic.billing import services as billing
 from acuclinic.billing.models import BillingSettings, CheckoutSession, Invoice, Payment
 from acuclinic.billing.tests.test_online import STRIPE, completed, fake, post_webhook  # noqa: F401
 from acuclinic.online_booking.tests import helpers as h
+from acuclinic.scheduling import services
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
 
@@ -40,6 +41,7 @@ def test_full_payment_at_online_booking_is_kept_as_credit_for_the_visit(
     assert appointment.status == AppointmentStatus.BOOKED
     session = CheckoutSession.objects.get()
     assert (session.appointment, session.amount_pence) == (appointment, price)
+    assert "being confirmed" in client.get(_done(appointment, "1")).content.decode()
     sent = fake.sent[0][2]
     assert f"[unit_amount]={price}" in sent and "success_url" in sent
     assert post_webhook(client, completed(amount=price)).status_code == 200
@@ -96,6 +98,8 @@ def test_an_abandoned_checkout_leaves_the_visit_booked_and_owing_shown_to_the_de
     account = client.get(reverse("billing_patient", args=[appointment.patient.pk]))
     assert "Not paid when booked online" in account.content.decode()
     assert "£20.00 asked for" in account.content.decode()
+    services.appointment_cancel(appointment)
+    assert billing_online.unpaid_at_booking(appointment.patient) == []
 
 
 def test_without_provider_settings_online_booking_asks_for_nothing(client, clinic, practitioner):

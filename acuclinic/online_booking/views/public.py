@@ -271,14 +271,18 @@ def done(request, token: str):
         appointment = online.booked_appointment(token)
     except NotFound as exc:
         return _page(request, "online_booking/link_unknown.html", {"error": exc}, status=404)
+    # Back from the payment provider: what the webhook has recorded is the truth, not
+    # the address (which anyone can type).
     paid = request.GET.get("paid")
+    taken = paid == "1" and billing_online.paid_at_booking(appointment)
     owed = billing_online.asked_at_booking(appointment) if paid == "0" else 0
     return _page(
         request,
         "online_booking/done.html",
         {
             "appointment": appointment,
-            "paid": paid == "1",
+            "paid": taken,
+            "confirming": paid == "1" and not taken,
             "owed": money.pounds(owed) if owed else "",
         },
     )
