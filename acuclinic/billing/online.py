@@ -317,6 +317,27 @@ def start_visit(appointment, *, success_url: str, cancel_url: str) -> Started | 
     return started
 
 
+def apply_paid_at_booking(invoice: Invoice) -> None:
+    """The visit invoiced after the patient paid online at booking (kept as credit for
+    it): that credit pays the invoice, as far as it goes."""
+    sessions = CheckoutSession.objects.filter(
+        appointment_id=invoice.appointment_id, paid_at__isnull=False, invoice__isnull=True
+    )
+    paid = sum(s.amount_pence for s in sessions)
+    if invoice.appointment_id is None or not paid:
+        return
+    amount = min(paid, services.due_on(invoice), services.credit_available(invoice.patient))
+    if amount > 0:
+        services.record_payment(
+            patient=invoice.patient,
+            invoice=invoice,
+            amount_pence=amount,
+            method=PaymentMethod.ACCOUNT_CREDIT,
+            reference="Paid online at booking",
+        )
+    sessions.update(invoice=invoice)
+
+
 def paid_at_booking(appointment) -> bool:
     """Whether the payment asked at online booking has come through (the webhook)."""
     return CheckoutSession.objects.filter(appointment=appointment, paid_at__isnull=False).exists()

@@ -3,6 +3,7 @@ Checkout's own library against a fake HTTP client; webhook events signed here). 
 reaches the internet. Without provider settings, booking online asks for nothing."""
 
 import pytest
+import time_machine
 from django.test import override_settings
 from django.urls import reverse
 
@@ -50,6 +51,12 @@ def test_full_payment_at_online_booking_is_kept_as_credit_for_the_visit(
     assert (payment.method, payment.amount_pence, payment.invoice) == ("online_card", price, None)
     assert billing.credit_available(appointment.patient) == price
     assert billing_online.unpaid_at_booking(appointment.patient) == []
+    # Attended: the visit's invoice is paid from that credit.
+    with time_machine.travel(appointment.start, tick=False):
+        services.appointment_set_status(appointment, status=AppointmentStatus.ARRIVED)
+    invoice = Invoice.objects.get(appointment=appointment)
+    assert billing.due_on(invoice) == 0
+    assert billing.credit_available(appointment.patient) == 0
     done = client.get(_done(appointment, "1"))
     assert "your card payment has been taken" in done.content.decode()
 
