@@ -6,6 +6,14 @@ class InvoiceWhen(models.TextChoices):
     BOOKED = "booked", "When the visit is booked"
 
 
+class OnlineBookingPays(models.TextChoices):
+    """What online booking asks the patient to pay (only with a payment provider set up)."""
+
+    NOTHING = "", "Nothing: pay at the clinic"
+    DEPOSIT = "deposit", "A deposit"
+    FULL = "full", "The visit's full price"
+
+
 class Concession(models.TextChoices):
     NONE = "", "Standard"
     STUDENT = "student", "Student"

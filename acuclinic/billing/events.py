@@ -1,7 +1,7 @@
 """What billing does when the diary changes a visit (billing.receivers calls it, inside
 the transaction that makes the change)."""
 
-from acuclinic.billing import courses, insurers, services
+from acuclinic.billing import courses, insurers, online, services
 from acuclinic.billing.choices import InvoiceKind, InvoicePurpose, InvoiceStatus, InvoiceWhen
 from acuclinic.billing.models import Invoice
 from acuclinic.scheduling.choices import AppointmentStatus
@@ -28,8 +28,9 @@ def on_visit_status(appointment, *, old: str | None, new: str) -> None:
                 insurers.bill_visit(appointment, policy)
             else:
                 # No cover, or its authorised sessions are used: the patient is billed
-                # (the diary warned before the last one).
-                services.invoice_visit(appointment)
+                # (the diary warned before the last one). What they paid when booking
+                # online, kept as credit for this visit, pays it.
+                online.apply_paid_at_booking(services.invoice_visit(appointment))
     elif new in courses.MISSED:
         _credit_visit_invoice(appointment, reason="visit not given")
         drawn = None

@@ -154,6 +154,8 @@ class SettingsForm(forms.ModelForm):
             "dna_fee_percent",
             "course_draws_late_cancel",
             "course_draws_dna",
+            "online_booking_pays",
+            "online_deposit_pence",
         ]
         labels = {
             "late_cancel_fee_pence": "Late-cancellation fee (pence)",
@@ -164,7 +166,14 @@ class SettingsForm(forms.ModelForm):
         help_texts = {
             "vat_number": "Empty if the clinic is not VAT-registered: no VAT is charged.",
             "late_cancel_fee_pence": "A fixed amount, or use the percentage: not both.",
+            "online_booking_pays": "Asked by card straight after booking online, only when "
+            "the payment provider (Stripe) is set up. A booking whose payment is not "
+            "completed stays booked, with the amount owed shown on the patient's account.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["online_deposit_pence"].required = False
 
     def clean(self):
         data = super().clean()
@@ -176,6 +185,13 @@ class SettingsForm(forms.ModelForm):
                 self.add_error(f"{kind}_fee_percent", "At most 100%.")
             if fixed is not None and fixed > 100_000:
                 self.add_error(f"{kind}_fee_pence", "At most £1,000.")
+        deposit = data.get("online_deposit_pence")
+        if deposit is None and "online_deposit_pence" not in self.errors:
+            data["online_deposit_pence"] = deposit = 0
+        if data.get("online_booking_pays") == "deposit" and not deposit:
+            self.add_error("online_deposit_pence", "Give the deposit asked at online booking.")
+        if deposit is not None and deposit > 100_000:
+            self.add_error("online_deposit_pence", "At most £1,000.")
         terms = data.get("payment_terms_days")
         if terms is not None and terms > 365:
             self.add_error("payment_terms_days", "At most 365 days.")

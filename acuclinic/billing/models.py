@@ -18,6 +18,7 @@ from acuclinic.billing.choices import (
     InvoiceStatus,
     InvoiceWhen,
     LineVat,
+    OnlineBookingPays,
     PaymentKind,
     PaymentMethod,
     VatTreatment,
@@ -50,6 +51,16 @@ class BillingSettings(models.Model):
     # of the fee) for a patient on a prepaid course.
     course_draws_late_cancel = models.BooleanField(default=True)
     course_draws_dna = models.BooleanField(default=True)
+    # Online booking: a deposit or the full price by card (only when a payment provider
+    # is configured; without one online booking asks for nothing, as before).
+    online_booking_pays = models.CharField(
+        "Online booking asks for",
+        max_length=10,
+        choices=OnlineBookingPays.choices,
+        default=OnlineBookingPays.NOTHING,
+        blank=True,
+    )
+    online_deposit_pence = models.PositiveIntegerField("Online deposit (pence)", default=0)
 
     class Meta:
         verbose_name_plural = "billing settings"
@@ -588,6 +599,11 @@ class CheckoutSession(models.Model):
     )
     patient = models.ForeignKey(
         Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A deposit or full payment asked at online booking: paid against the visit's
+    # invoice if it has one by then, else kept as the patient's credit for it.
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     provider = models.CharField(max_length=20)
     session_id = models.CharField(max_length=255, unique=True)

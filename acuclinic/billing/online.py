@@ -10,6 +10,7 @@ record nothing more). With no provider configured (``STRIPE_SECRET_KEY`` and
 """
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,11 +21,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from acuclinic.billing import courses, services
-from acuclinic.billing.choices import PaymentMethod
+from acuclinic.billing.choices import (
+    InvoiceKind,
+    InvoicePurpose,
+    InvoiceStatus,
+    OnlineBookingPays,
+    PaymentMethod,
+)
 from acuclinic.billing.models import CheckoutSession, Invoice, PayLink
 from acuclinic.core.errors import Conflict, InvalidRequest, NotFound
+from acuclinic.core.formats import format_datetime
+from acuclinic.scheduling.choices import AppointmentStatus
 
 LINK_LIFETIME = timedelta(days=60)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -200,11 +210,16 @@ def record(paid: Paid):
         if session.block_id is not None:
             return _sell_paid_course(session, paid)
         key = "online:" + hashlib.sha256(paid.session_id.encode()).hexdigest()[:30]
+        invoice = session.invoice
+        if session.appointment_id is not None:
+            # Asked at online booking: the visit's invoice if it has one by now, else
+            # the patient's credit for the visit.
+            invoice = invoice or _visit_invoice(session.appointment)
         # Paid meanwhile at the desk: the money is the patient's credit, not lost.
-        still_owed = services.due_on(session.invoice) > 0
+        still_owed = invoice is not None and services.due_on(invoice) > 0
         rows = services.record_payment(
-            patient=session.invoice.patient,
-            invoice=session.invoice if still_owed else None,
+            patient=session.patient or session.invoice.patient,
+            invoice=invoice if still_owed else None,
             amount_pence=paid.amount_pence,
             method=PaymentMethod.ONLINE_CARD,
             reference=paid.session_id[:100],
@@ -232,3 +247,119 @@ def _sell_paid_course(session: CheckoutSession, paid: Paid):
     session.paid_at = timezone.now()
     session.save(update_fields=["invoice", "paid_at"])
     return rows
+
+
+# A deposit or full payment at online booking -----------------------------------------
+#
+# An unpaid or abandoned checkout leaves the visit BOOKED, with the amount owed shown to
+# the desk on the patient's account (``unpaid_at_booking``). We do not release the hold:
+# the patient already has a confirmation email and a calendar entry for the visit, and
+# Stripe tells us nothing when a patient simply closes the page, so releasing would mean
+# cancelling, some time later, a visit the patient believes is booked. The desk takes
+# the money at the visit (or chases it) instead.
+
+
+def asked_at_booking(appointment) -> int:
+    """The pence online booking asks for this visit now (0: nothing asked, or no
+    payment provider set up)."""
+    clinic = appointment.room.location.clinic
+    chosen = services.settings_for(clinic)
+    if not chosen.online_booking_pays or provider() is None:
+        return 0
+    if paid_at_booking(appointment):
+        return 0
+    price = services.visit_line(appointment)["amount_pence"]
+    if chosen.online_booking_pays == OnlineBookingPays.DEPOSIT:
+        price = min(chosen.online_deposit_pence, price)
+    invoice = _visit_invoice(appointment)
+    if invoice is not None:  # invoiced at booking: never more than it owes
+        price = min(price, services.due_on(invoice))
+    return max(price, 0)
+
+
+def _visit_invoice(appointment) -> Invoice | None:
+    return Invoice.objects.filter(
+        appointment=appointment,
+        purpose=InvoicePurpose.VISIT,
+        kind=InvoiceKind.INVOICE,
+        status=InvoiceStatus.ISSUED,
+    ).first()
+
+
+def start_visit(appointment, *, success_url: str, cancel_url: str) -> Started | None:
+    """Send the patient who has just booked online to pay what the clinic asks (a
+    deposit or the full price); None when nothing is asked."""
+    amount = asked_at_booking(appointment)
+    chosen = provider()
+    if amount <= 0 or chosen is None:
+        return None
+    what = "Deposit" if amount < services.visit_line(appointment)["amount_pence"] else "Payment"
+    day = format_datetime(appointment.start)
+    try:
+        started = chosen.start(
+            reference=f"visit-{appointment.pk}",
+            amount_pence=amount,
+            description=f"{what}: {appointment.service.name}, {day}",
+            success_url=success_url,
+            cancel_url=cancel_url,
+        )
+    except Exception as exc:  # the provider down or refusing: the booking stands
+        logger.exception("Online payment could not start for visit %s", appointment.pk)
+        raise Conflict("payment_unavailable", "Online payment is not available just now.") from exc
+    CheckoutSession.objects.create(
+        appointment=appointment,
+        patient=appointment.patient,
+        invoice=_visit_invoice(appointment),
+        provider=chosen.name,
+        session_id=started.session_id,
+        amount_pence=amount,
+    )
+    return started
+
+
+def apply_paid_at_booking(invoice: Invoice) -> None:
+    """The visit invoiced after the patient paid online at booking (kept as credit for
+    it): that credit pays the invoice, as far as it goes."""
+    sessions = CheckoutSession.objects.filter(
+        appointment_id=invoice.appointment_id, paid_at__isnull=False, invoice__isnull=True
+    )
+    paid = sum(s.amount_pence for s in sessions)
+    if invoice.appointment_id is None or not paid:
+        return
+    amount = min(paid, services.due_on(invoice), services.credit_available(invoice.patient))
+    if amount > 0:
+        services.record_payment(
+            patient=invoice.patient,
+            invoice=invoice,
+            amount_pence=amount,
+            method=PaymentMethod.ACCOUNT_CREDIT,
+            reference="Paid online at booking",
+        )
+    sessions.update(invoice=invoice)
+
+
+def paid_at_booking(appointment) -> bool:
+    """Whether the payment asked at online booking has come through (the webhook)."""
+    return CheckoutSession.objects.filter(appointment=appointment, paid_at__isnull=False).exists()
+
+
+def unpaid_at_booking(patient) -> list[CheckoutSession]:
+    """Payments asked at online booking and not completed, for visits still to come and
+    not paid since: what the desk should take at the visit."""
+    sessions = (
+        CheckoutSession.objects.filter(
+            patient=patient,
+            appointment__isnull=False,
+            appointment__start__gte=timezone.now() - timedelta(days=1),
+            appointment__status__in=AppointmentStatus.active(),
+        )
+        .select_related("appointment__service")
+        .order_by("appointment__start", "pk")
+    )
+    by_visit: dict[int, CheckoutSession] = {}
+    paid: set[int] = set()
+    for s in sessions:
+        if s.paid_at is not None:
+            paid.add(s.appointment_id)
+        by_visit.setdefault(s.appointment_id, s)
+    return [s for pk, s in by_visit.items() if pk not in paid]

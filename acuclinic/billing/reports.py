@@ -280,3 +280,87 @@ def payment_rows(start: date, end: date):
             p.get_method_display(),
             p.invoice.reference if p.invoice_id else "On account",
         ]
+
+
+# Each report page as CSV -------------------------------------------------------------
+# Money in every report CSV is pounds with two decimals (e.g. "57.00", "-10.00" for a
+# refund), as the header of its money columns says: "(GBP, pounds)". Column lists are
+# documented in docs/billing-reports-csv.md.
+
+GBP = "(GBP, pounds)"
+TAKINGS_COLUMNS = ["Date", "Group", "Name", f"Amount {GBP}"]
+AGED_DEBT_COLUMNS = ["As at", "Invoice", "Patient", "Issued", "Days", "Bucket", f"Owed {GBP}"]
+REVENUE_COLUMNS = ["From", "To", "Group", "Name", f"Net revenue {GBP}"]
+INSURER_DEBT_COLUMNS = ["Insurer", f"Owed {GBP}"]
+LIABILITY_COLUMNS = ["As at", "Open courses", "Sessions not yet delivered", f"Value {GBP}"]
+
+
+def takings_csv(found: Takings, *, with_cash: bool = True):
+    """The till cash-up: one row per payment method, per practitioner, the cash in the
+    till (not in a practitioner's own takings, as on the page) and the total (refunds
+    subtracted)."""
+    day = found.day.isoformat()
+    yield TAKINGS_COLUMNS
+    for name, amount in found.by_method:
+        yield [day, "Method", name, _money(amount)]
+    for name, amount in found.by_practitioner:
+        yield [day, "Practitioner", name, _money(amount)]
+    if with_cash:
+        yield [day, "Cash in till", "Cash", _money(found.cash_pence)]
+    yield [day, "Total", "All methods", _money(found.total_pence)]
+
+
+def aged_debt_csv(on: date | None = None):
+    """Every outstanding invoice (not only the page's largest fifty), oldest first, then
+    one row per age bucket with its total."""
+    from acuclinic.billing.models import Outstanding
+
+    found = aged_debt(on, top=0)
+    on = found.on
+    end = datetime.combine(on + timedelta(days=1), time(0), tzinfo=LONDON)
+    yield AGED_DEBT_COLUMNS
+    rows = (
+        Outstanding.objects.filter(issued_at__lt=end)
+        .select_related("invoice", "patient")
+        .order_by("issued_at", "pk")
+    )
+    for o in rows.iterator(chunk_size=2000):
+        issued = timezone.localtime(o.issued_at, LONDON).date()
+        days = (on - issued).days
+        yield [
+            on.isoformat(),
+            o.invoice.reference,
+            o.patient.full_name,
+            issued.isoformat(),
+            str(days),
+            money.AGE_BUCKETS[money.age_bucket(days)],
+            _money(o.owed_pence),
+        ]
+    for label, amount in zip(money.AGE_BUCKETS, found.buckets, strict=True):
+        yield [on.isoformat(), "", "", "", "", f"Total {label}", _money(amount)]
+    yield [on.isoformat(), "", "", "", "", "Total", _money(found.total_pence)]
+
+
+def revenue_csv(found: Revenue):
+    """Net revenue (without VAT, less credit notes) by month, service and practitioner."""
+    span = [found.start.isoformat(), found.end.isoformat()]
+    yield REVENUE_COLUMNS
+    for month, amount in found.by_month:
+        yield [*span, "Month", month.strftime("%Y-%m"), _money(amount)]
+    for name, amount in found.by_service:
+        yield [*span, "Service", name, _money(amount)]
+    for name, amount in found.by_practitioner:
+        yield [*span, "Practitioner", name, _money(amount)]
+    yield [*span, "Total", "All", _money(found.total_pence)]
+
+
+def insurer_debt_csv(rows: list[tuple[str, int]]):
+    yield INSURER_DEBT_COLUMNS
+    for name, amount in rows:
+        yield [name, _money(amount)]
+    yield ["Total", _money(sum(a for _, a in rows))]
+
+
+def liability_csv(owed: dict, on: date):
+    yield LIABILITY_COLUMNS
+    yield [on.isoformat(), str(owed["courses"]), str(owed["sessions"]), _money(owed["value_pence"])]

@@ -98,6 +98,10 @@ def _account_page(
         "balance": money.pounds(balance),
         "owes": balance > 0,
         "credit": money.pounds(services.credit_available(patient)),
+        "unpaid_online": [
+            {"session": s, "amount": money.pounds(s.amount_pence)}
+            for s in online.unpaid_at_booking(patient)
+        ],
         "open_invoices": invoices,
         "pay_form": pay_form or PaymentForm(invoices=invoices),
         "invoice_form": invoice_form or InvoiceForm(auto_id="raise_%s"),
@@ -345,6 +349,8 @@ def takings(request):
             raise PermissionDenied
     day = parse_date(request.GET.get("date") or "") or reports.today()
     found = reports.takings(day, practitioner=own)
+    if request.GET.get("format") == "csv":
+        return _csv_download(reports.takings_csv(found, with_cash=own is None), f"takings-{day}")
     return render(
         request,
         "billing/takings.html",
@@ -390,6 +396,16 @@ def _bars(rows: list[tuple[str, int]], *, width: int = 600) -> list[dict]:
 @staff_view("billing.view_reports")
 def billing_reports(request):
     start, end = _range(request)
+    wanted = request.GET.get("csv")
+    if wanted == "debt":
+        return _csv_download(reports.aged_debt_csv(), f"aged-debt-{reports.today()}")
+    if wanted == "revenue":
+        found = reports.revenue(start, end)
+        return _csv_download(reports.revenue_csv(found), f"revenue-{start}-{end}")
+    if wanted == "liability":
+        on = reports.today()
+        rows = reports.liability_csv(courses.liability(on), on)
+        return _csv_download(rows, f"prepaid-liability-{on}")
     debt = reports.aged_debt()
     found = reports.revenue(start, end)
     months = [(m.strftime("%b %Y"), a) for m, a in found.by_month]
@@ -433,6 +449,15 @@ def billing_export(request):
         (_csv_line(row) for row in rows), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{name}-{start}-{end}.csv"'
+    return response
+
+
+def _csv_download(rows, name: str) -> StreamingHttpResponse:
+    """A report as a CSV download (money as pounds, two decimals: see reports.py)."""
+    response = StreamingHttpResponse(
+        (_csv_line(row) for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 
 
@@ -480,6 +505,9 @@ def course_refund(request, pk: int):
 @never_cache
 @staff_view("billing.view_insurer")
 def insurer_list(request):
+    if request.method == "GET" and request.GET.get("format") == "csv":
+        rows = reports.insurer_debt_csv(insurers.insurer_debt())
+        return _csv_download(rows, f"insurer-debt-{reports.today()}")
     can_add = request.user.has_perm("billing.add_insurer")
     form = InsurerForm(request.POST or None) if can_add else None
     if request.method == "POST":

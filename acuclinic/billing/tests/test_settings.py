@@ -55,3 +55,16 @@ def test_a_fee_as_both_amount_and_percentage_is_refused(client, admin_user, clin
     assert response.status_code == 400
     assert "late_cancel_fee_percent" in response.context["settings_form"].errors
     assert not BillingSettings.objects.filter(late_cancel_fee_pence=1000).exists()
+
+
+def test_online_booking_asks_a_deposit_only_with_its_amount(client, admin_user, clinic):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("billing_settings"), {**SETTINGS, "online_booking_pays": "deposit"}
+    )
+    assert response.status_code == 400
+    assert "online_deposit_pence" in response.context["settings_form"].errors
+    good = {**SETTINGS, "online_booking_pays": "deposit", "online_deposit_pence": "2000"}
+    assert client.post(reverse("billing_settings"), good).status_code == 302
+    saved = services.settings_for(clinic)
+    assert (saved.online_booking_pays, saved.online_deposit_pence) == ("deposit", 2000)

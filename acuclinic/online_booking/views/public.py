@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from acuclinic.audit.middleware import client_address
+from acuclinic.billing import money
+from acuclinic.billing import online as billing_online
 from acuclinic.clinic.models import Clinic
 from acuclinic.core.errors import Conflict, InvalidRequest, NotFound
 from acuclinic.core.forms import apply_service_error
@@ -235,9 +237,21 @@ def details(request):
     except (InvalidRequest, Conflict) as exc:
         apply_service_error(form, exc)
         return _details_page(request, form, choice, status=exc.status)
-    return HttpResponseRedirect(
-        reverse("online_done", args=[online.done_token(booking.appointment)])
-    )
+    done_url = reverse("online_done", args=[online.done_token(booking.appointment)])
+    # A deposit or full payment, when the clinic asks one and has a payment provider:
+    # the visit is booked already; an unfinished payment leaves it booked, owing.
+    try:
+        started = billing_online.start_visit(
+            booking.appointment,
+            success_url=request.build_absolute_uri(done_url + "?paid=1"),
+            cancel_url=request.build_absolute_uri(done_url + "?paid=0"),
+        )
+    except Conflict:
+        started = None
+        done_url += "?paid=0"
+    if started is not None:
+        return HttpResponseRedirect(started.url)
+    return HttpResponseRedirect(done_url)
 
 
 def _resend(request, form, choice, exc):
@@ -257,7 +271,21 @@ def done(request, token: str):
         appointment = online.booked_appointment(token)
     except NotFound as exc:
         return _page(request, "online_booking/link_unknown.html", {"error": exc}, status=404)
-    return _page(request, "online_booking/done.html", {"appointment": appointment})
+    # Back from the payment provider: what the webhook has recorded is the truth, not
+    # the address (which anyone can type).
+    paid = request.GET.get("paid")
+    taken = paid == "1" and billing_online.paid_at_booking(appointment)
+    owed = billing_online.asked_at_booking(appointment) if paid == "0" else 0
+    return _page(
+        request,
+        "online_booking/done.html",
+        {
+            "appointment": appointment,
+            "paid": taken,
+            "confirming": paid == "1" and not taken,
+            "owed": money.pounds(owed) if owed else "",
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
