@@ -333,6 +333,10 @@ class _Walk:
             )
         if relapsed:
             given_in = Phase.INITIAL
+            # The session that starts the new series is its first: when a rise above the
+            # lowest pain is the relapse, that session may still be an improvement on
+            # baseline, and it counts towards the run as the series' later sessions do.
+            self.improved_run = 1 if improved else 0
         elif self.phase in (Phase.INITIAL, Phase.REVIEW):
             self.in_series += 1
             self.improved_run = self.improved_run + 1 if improved else 0

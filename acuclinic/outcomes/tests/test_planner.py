@@ -543,3 +543,24 @@ def test_the_planner_and_the_scoring_are_pure_python():
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_relapse_session_that_still_beats_baseline_counts_towards_the_new_series_run():
+    """Found by the property above: baseline 2, better at once, a rise of one point after
+    tapering starts series 2 at a session that is still better than baseline; with the two
+    sessions after it that is three improved in a row, so the series tapers, not reviews."""
+    rules = Rules(
+        pain=PainRule("points", 1),
+        improving_sessions=3,
+        taper_sessions=1,
+        relapse_measures=1,
+        trial_sessions=3,
+    )
+    pains = [2, 0, 0, 0, 1, 0, 0]
+    sessions = [
+        Session(day=MONDAY + timedelta(days=n), pain=pain, minutes=20, ref=n + 1)
+        for n, pain in enumerate(pains)
+    ]
+    result = plan_course(sessions, rules=rules, today=MONDAY + timedelta(days=7))
+    last = result.changes[-1]
+    assert (last.series, last.phase) == (2, Phase.TAPER)
