@@ -49,6 +49,10 @@ def test_the_practitioner_reads_the_course_and_books_the_next_session_in_one_cli
     page.get_by_role("button", name="Sign in").click()
 
     page.goto(f"{live_server.url}/patients/{margaret.pk}/")
+    # The record opens on its details; the course is one tab away.
+    page.get_by_role("navigation", name="Parts of the record").get_by_role(
+        "link", name="Course and outcomes"
+    ).click()
     section = page.get_by_role("region", name="Course and outcomes")
     expect(section).to_contain_text(
         "Pain 4/10 vs baseline 7/10 at two sessions: moving to every other week."
@@ -176,6 +180,10 @@ def test_at_nices_limit_the_practitioner_sees_it_reviews_and_may_still_book(
     page.get_by_role("button", name="Sign in").click()
 
     page.goto(f"{live_server.url}/patients/{joan.pk}/")
+    # The record opens on its details; the course is one tab away.
+    page.get_by_role("navigation", name="Parts of the record").get_by_role(
+        "link", name="Course and outcomes"
+    ).click()
     section = page.get_by_role("region", name="Course and outcomes")
     note = section.get_by_role("note", name="NICE NG193 (2021): chronic primary pain")
     expect(note).to_contain_text("5 h of 5 h used")
