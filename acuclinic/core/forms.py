@@ -51,7 +51,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
 
 class DateBox(forms.DateInput):
-    """A date box (<input type="date">) for a filter read from the address.
+    """A date box (<input type="date">), the one every form uses.
 
     A browser shows only a yyyy-mm-dd value and silently empties anything else, so a
     value that is not a date (a link with ``since=yesterday``) is given as empty and its

@@ -2,15 +2,12 @@ from copy import copy
 
 from django import forms
 
+from acuclinic.core.forms import DateBox
 from acuclinic.people import nhs_number
 from acuclinic.people.choices import ConditionChoice
 from acuclinic.people.models import Patient
 
 DUPLICATE_NHS_NUMBER = "Another patient already has this NHS number."
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class PatientForm(forms.ModelForm):
@@ -48,7 +45,7 @@ class PatientForm(forms.ModelForm):
             "emergency_contact_phone",
             "emergency_contact_relationship",
         ]
-        widgets = {"date_of_birth": DateInput(format="%Y-%m-%d")}
+        widgets = {"date_of_birth": DateBox()}
 
     def __init__(self, *args, instance=None, **kwargs):
         # Validation writes the typed values onto the instance; work on a copy so the

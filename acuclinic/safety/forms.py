@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils import timezone
 
+from acuclinic.core.forms import DateBox
 from acuclinic.people.models import Practitioner
 from acuclinic.safety.choices import NEEDLING_MODALITIES, ConsentMethod, Risk
 from acuclinic.safety.errors import InvalidAnswers
@@ -24,10 +25,6 @@ from acuclinic.safety.rules import Ruleset, may_hold, parse_condition
 
 LONDON = ZoneInfo("Europe/London")
 YES_NO = [("yes", "Yes"), ("no", "No")]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class TimeInput(forms.TimeInput):
@@ -145,7 +142,7 @@ class ConsentForm(forms.Form):
     method = forms.ChoiceField(
         choices=ConsentMethod.choices, widget=forms.RadioSelect, label="How consent was given"
     )
-    given_on = forms.DateField(widget=DateInput(format="%Y-%m-%d"), label="Date given")
+    given_on = forms.DateField(widget=DateBox(), label="Date given")
     given_time = forms.TimeField(widget=TimeInput(format="%H:%M"), label="Time given")
     taken_by = forms.ModelChoiceField(
         queryset=Practitioner.objects.filter(is_active=True).select_related("user"),
@@ -175,7 +172,7 @@ class AcknowledgementForm(forms.Form):
 
 class AgreementForm(forms.Form):
     agreed_by = forms.CharField(max_length=160, required=False, label="Who agreed")
-    agreed_on = forms.DateField(widget=DateInput(format="%Y-%m-%d"), label="Date agreed")
+    agreed_on = forms.DateField(widget=DateBox(), label="Date agreed")
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
