@@ -8,7 +8,8 @@ TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The suite runs on every CPU (pytest-xdist); `make test PYTEST_ARGS=` runs it in one process.
-PYTEST_ARGS ?= -n auto
+# A file's tests stay on one worker, so a demo clinic built for a module is built once.
+PYTEST_ARGS ?= -n auto --dist loadfile
 
 .PHONY: run test lint bench bench-platform bench-scheduling bench-outcomes bench-pages bench-interop bench-note bench-billing clean
 

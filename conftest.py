@@ -2,6 +2,7 @@
 reception), plus an outsider with no role, so every screen gets its refusal tests cheaply.
 """
 
+import os
 from datetime import time
 
 import factory.random
@@ -77,3 +78,38 @@ def opening_time():
 
 # Every HTML page a test fetches is checked for duplicate ids (issue 15).
 html_check.enable()
+
+
+# What a test needs of the database, as pytest-django spells it: a test that asks for
+# none of these never opens a connection, so it runs the same on every database.
+_DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+        "django_db_setup",
+    }
+)
+
+
+def uses_the_database(item) -> bool:
+    if item.get_closest_marker("django_db"):
+        return True
+    return bool(_DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config, items):
+    """CI runs the suite twice, on SQLite and then on PostgreSQL. With
+    ACUCLINIC_TEST_ONLY_DATABASE_TESTS=1 (the second pass in .ci/run) the tests that never
+    touch a database are left out: the rules, scoring, planner and their property tests
+    give the same answer whichever database is configured, and already ran in the first
+    pass. Anyone running one pass alone runs everything."""
+    if os.environ.get("ACUCLINIC_TEST_ONLY_DATABASE_TESTS") != "1":
+        return
+    kept = [item for item in items if uses_the_database(item)]
+    left_out = [item for item in items if not uses_the_database(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept

@@ -1,7 +1,5 @@
 """The invoice or receipt as a PDF (fpdf2: pure Python), for the email and to download."""
 
-from fpdf import FPDF
-
 from acuclinic.billing.documents import Document
 
 # The core PDF fonts speak Latin-1: say "GBP" where "£" cannot be drawn, and plain
@@ -16,6 +14,10 @@ def _t(text: str) -> str:
 
 
 def render(doc: Document) -> bytes:
+    # fpdf2 brings fontTools, Pillow and cryptography: about 45 MB a process would
+    # hold for a page few requests ask for. Loaded here, by the process that draws one.
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_title(_t(f"{doc.title} {doc.invoice.reference}"))
     pdf.set_author(_t(doc.clinic.get("name", "")))

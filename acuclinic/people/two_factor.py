@@ -18,7 +18,6 @@ import hashlib
 import secrets
 from urllib.parse import urlencode
 
-import segno
 from django.db import transaction
 from django.db.models import Exists
 from django.http import JsonResponse
@@ -68,6 +67,9 @@ def qr_data_uri(device: TOTPDevice, username: str) -> str:
         f"otpauth://totp/{ISSUER}:{username}?secret={secret_base32(device)}"
         f"&issuer={ISSUER}&digits={device.digits}&period={device.step}"
     )
+    # segno is needed once per authenticator set up; not worth ~9 MB in every process.
+    import segno
+
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 

@@ -58,3 +58,26 @@ def test_the_wsgi_module_compiles_every_template_before_any_request():
     assert any(name.startswith("scheduling/") for name in cached), (
         "templates are compiled at import, so forked workers share them"
     )
+
+
+def test_the_preloaded_app_leaves_out_libraries_few_requests_need(tmp_path):
+    """The PDF library (fpdf2 brings fontTools, Pillow and cryptography: about 45 MB) and
+    the QR code library load in the process that draws a PDF or a QR code, not in the
+    master every worker is forked from."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, acuclinic.wsgi; "
+        "print(sorted(m for m in ('fpdf', 'fontTools', 'PIL', 'segno') if m in sys.modules))"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "acuclinic.settings",
+        "ACUCLINIC_VAR_DIR": str(tmp_path),
+        "PYTHONPATH": ":".join(sys.path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]", result.stderr
