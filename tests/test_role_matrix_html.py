@@ -684,6 +684,9 @@ MATRIX += [
         data=lambda w: {"revision": _revision(w), "plan": "Autosaved plan"},
         wrote=lambda w, _: _treatment(w).draft_now().plan == "Autosaved plan",
     ),
+    Route(
+        "treatment_note_near", "GET", TREATING, {200}, kwargs=_draft, query=lambda w: "x=120&y=360"
+    ),
     Route("treatment_note_details", "GET", TREATING, {302}, kwargs=_draft),
     Route(
         "treatment_note_details",

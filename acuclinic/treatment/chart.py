@@ -7,8 +7,12 @@ Catalogue entries give a position on one figure as ``dx`` (distance from the mid
 and ``y``. The side decides which way ``dx`` goes, and the two figures mirror each other:
 on the front figure we face the patient, so the patient's right is on the viewer's left;
 on the back figure we stand behind them, so the patient's left is on the viewer's left.
+
+A click on the chart is read the other way round (``nearest``): which figure, which of
+the patient's sides, and the catalogue entries drawn closest to that place.
 """
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -112,3 +116,100 @@ FIGURES = (
     Figure(FRONT, "Front", OFFSETS[FRONT], "Right", "Left"),
     Figure(BACK, "Back", OFFSETS[BACK], "Left", "Right"),
 )
+
+
+# How far from a click an entry may be drawn and still be offered, in chart units. The
+# figure is 440 units tall for an adult of about 1.7 m, so 24 units is about 10 cm: a
+# hand's breadth, wide enough for a tap on a phone, narrow enough to stay on one joint.
+NEAR = 24
+NEAR_LIMIT = 8
+
+
+def pick_value(code: str, body_side: str) -> str:
+    """What a tick box for ``code`` on the patient's ``body_side`` sends ("ST35@left");
+    a midline point, or one picked without a side, sends its code alone."""
+    return f"{code}@{body_side}" if body_side else code
+
+
+def split_pick(value: str) -> tuple[str, str]:
+    """ "ST35@left" → ("ST35", "left"); "BL23" → ("BL23", ""). Anything after an @ that
+    is not a side stays part of the code, for the catalogue to refuse by name."""
+    code, at, side = value.rpartition("@")
+    if at and code and side in ("left", "right"):
+        return code, side
+    return value, ""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where on the body a click landed: a figure and a position in its own units."""
+
+    view: str
+    x: float  # 0 … FIGURE_WIDTH, the midline at MIDLINE_X
+    y: float  # 0 … FIGURE_HEIGHT
+
+    @property
+    def body_side(self) -> str:
+        """The patient's side under the click ("" on the midline itself)."""
+        if self.x == MIDLINE_X:
+            return ""
+        on_viewer_left = self.x < MIDLINE_X
+        if self.view == FRONT:
+            return "right" if on_viewer_left else "left"
+        return "left" if on_viewer_left else "right"
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """An entry offered for a click: on which of the patient's sides, how far away."""
+
+    entry: Entry
+    body_side: str  # "left", "right" or "" for a midline entry
+    distance: float
+
+    @property
+    def where(self) -> str:
+        return f"patient's {self.body_side}" if self.body_side else "midline"
+
+
+def place(chart_x: float, chart_y: float) -> Place | None:
+    """The figure and position under a point of the whole chart; None between or
+    outside the figures."""
+    if not (math.isfinite(chart_x) and math.isfinite(chart_y)):
+        return None
+    y = chart_y - TOP
+    if not 0 <= y <= FIGURE_HEIGHT:
+        return None
+    for view, offset in OFFSETS.items():
+        x = chart_x - offset
+        if 0 <= x <= FIGURE_WIDTH:
+            return Place(view, x, y)
+    return None
+
+
+def nearest(
+    entries: Iterable[Entry],
+    spot: Place,
+    *,
+    within: float = NEAR,
+    limit: int = NEAR_LIMIT,
+) -> list[Nearby]:
+    """The entries drawn within ``within`` of ``spot`` on its figure, nearest first.
+
+    A paired entry is two places on the chart, one per side, and each is judged on its
+    own: a click on the left knee offers the left knee's points, not the right's.
+    """
+    found = []
+    for entry in entries:
+        if entry.view != spot.view:
+            continue
+        sides = ("",) if entry.is_midline else ("left", "right")
+        for body_side in sides:
+            x = MIDLINE_X if not body_side else figure_x(entry.view, entry.dx, body_side)
+            distance = math.hypot(x - spot.x, entry.y - spot.y)
+            if distance <= within:
+                found.append(Nearby(entry, body_side, distance))
+    # Ties (a midline click between a pair) go to the patient's left first, then by code,
+    # so the same click always offers the same list.
+    found.sort(key=lambda n: (round(n.distance, 6), n.body_side != "left", n.entry.code))
+    return found[:limit]

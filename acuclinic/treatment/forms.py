@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from acuclinic.core.forms import DateBox
-from acuclinic.treatment import catalogue, significance
+from acuclinic.treatment import catalogue, chart, significance
 from acuclinic.treatment.choices import EventType, Severity, Side, Stimulation
 from acuclinic.treatment.models import TreatmentPolicy
 
@@ -32,6 +32,26 @@ def split_codes(text: str) -> list[str]:
                 word += "-" + words.pop(0)
             codes.append(word)
     return [c for c in codes if c]
+
+
+def read_picks(values) -> tuple[list[str], dict[str, str]]:
+    """Ticked points → (codes, each code's side where the pick carried one).
+
+    A point picked on the body chart carries the side that was clicked ("ST35@left"); a
+    point picked from the search does not, and takes the side chosen for the batch. The
+    same point picked on both sides is one bilateral point.
+    """
+    codes: list[str] = []
+    sides: dict[str, str] = {}
+    for value in values:
+        code, side = chart.split_pick(value)
+        key = catalogue.normalise_code(code)
+        if key not in {catalogue.normalise_code(c) for c in codes}:
+            codes.append(code)
+        if side:
+            known = sides.get(key)
+            sides[key] = side if known in (None, side) else Side.BILATERAL
+    return codes, sides
 
 
 class AnyValues(forms.MultipleChoiceField):
@@ -85,7 +105,8 @@ class PointsForm(forms.Form):
     pick = AnyValues(label="Picked from the search", required=False)
     side = forms.ChoiceField(
         choices=PAIRED_SIDE_CHOICES,
-        help_text="Midline points (GV, CV, Yintang…) are always recorded as midline.",
+        help_text="Midline points (GV, CV, Yintang…) are always recorded as midline; "
+        "points picked on the body chart keep the side you clicked.",
     )
     depth_mm = forms.IntegerField(
         label="Depth (mm)",
@@ -112,7 +133,8 @@ class PointsForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        data["all_codes"] = [*data.get("pick", []), *split_codes(data.get("codes", ""))]
+        picked, data["sides"] = read_picks(data.get("pick", []))
+        data["all_codes"] = [*picked, *split_codes(data.get("codes", ""))]
         if not data["all_codes"] and not self.errors:
             raise forms.ValidationError("Give at least one code, or tick points in the search.")
         return data

@@ -4,7 +4,7 @@ numbers, the chart's markers, and the patient's flags in words. No rules live he
 from dataclasses import dataclass
 
 from acuclinic.treatment import catalogue, chart
-from acuclinic.treatment.checks import Restrictions
+from acuclinic.treatment.checks import Problem, Restrictions
 from acuclinic.treatment.models import NeedledPoint
 
 
@@ -24,6 +24,55 @@ class ChartedPoint:
             return ""
         names = catalogue.current().region_names
         return ", ".join(names[r] for r in self.entry.regions)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A point offered for a click on the body chart, with what its flags say."""
+
+    nearby: chart.Nearby
+    problems: list[Problem]
+
+    @property
+    def entry(self) -> catalogue.Entry:
+        return self.nearby.entry
+
+    @property
+    def pick(self) -> str:
+        """The value ticked: the code, and the side clicked for a paired point."""
+        return chart.pick_value(self.entry.code, self.nearby.body_side)
+
+    @property
+    def where(self) -> str:
+        names = catalogue.current().region_names
+        regions = ", ".join(names[r] for r in self.entry.regions)
+        return f"{regions}, {self.nearby.where}"
+
+
+@dataclass(frozen=True)
+class Ticked:
+    """A point ticked but not yet charted, shown ticked again when the page comes back."""
+
+    value: str
+    code: str
+    name: str
+    body_side: str
+
+
+def ticked(values) -> list[Ticked]:
+    """The picks a post carried, once each, so a refused press keeps them ticked."""
+    cat = catalogue.current()
+    found, seen = [], set()
+    for value in values:
+        if not isinstance(value, str) or value in seen:
+            continue
+        seen.add(value)
+        code, side = chart.split_pick(value)
+        entry = cat.entry(code)
+        found.append(
+            Ticked(value, entry.code if entry else code, entry.name if entry else "", side)
+        )
+    return found
 
 
 def charted_points(points: list[NeedledPoint]) -> list[ChartedPoint]:

@@ -8,7 +8,7 @@ PostgreSQL; SQLite's IMMEDIATE transactions take the write lock at BEGIN), so a 
 added while the note is being signed either lands before the signature or is refused.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -1035,14 +1035,25 @@ def treatment_policy_update(clinic: Clinic, *, user, **fields) -> TreatmentPolic
 
 
 def specs_from_codes(
-    codes: Iterable[str], *, side: str, depth_mm, retention_minutes, stimulation: str
+    codes: Iterable[str],
+    *,
+    side: str,
+    depth_mm,
+    retention_minutes,
+    stimulation: str,
+    sides: Mapping[str, str] | None = None,
 ) -> list[PointSpec]:
-    """One spec per code with shared settings: a midline point takes the midline side."""
+    """One spec per code with shared settings: a midline point takes the midline side,
+    a code in ``sides`` (picked on the body chart) its own side, the rest ``side``."""
     cat = catalogue.current()
+    sides = sides or {}
     specs = []
     for code in codes:
         entry = cat.entry(code)
-        point_side = Side.MIDLINE if entry is not None and entry.is_midline else side
+        if entry is not None and entry.is_midline:
+            point_side = Side.MIDLINE
+        else:
+            point_side = sides.get(catalogue.normalise_code(code), side)
         specs.append(PointSpec(code, point_side, depth_mm, retention_minutes, stimulation))
     return specs
 
@@ -1084,6 +1095,7 @@ def specs_with_defaults(
     depth_mm: int | None,
     retention_minutes: int | None,
     stimulation: str,
+    sides: Mapping[str, str] | None = None,
 ) -> list[PointSpec]:
     """Like specs_from_codes, but what is left empty (depth, retention, stimulation) is
     taken per point from point_defaults; what is given applies to every point."""
@@ -1096,6 +1108,7 @@ def specs_with_defaults(
         depth_mm=depth_mm,
         retention_minutes=retention_minutes,
         stimulation=stimulation,
+        sides=sides,
     ):
         entry = cat.entry(spec.code)
         known = defaults.get(entry.code if entry is not None else spec.code)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("notes/<int:pk>/", views.note_detail, name="treatment_note"),
     path("notes/<int:pk>/save/", views.note_save, name="treatment_note_save"),
     path("notes/<int:pk>/autosave/", views.note_autosave, name="treatment_note_autosave"),
+    path("notes/<int:pk>/near/", views.note_near, name="treatment_note_near"),
     path("notes/<int:pk>/details/", views.note_details, name="treatment_note_details"),
     path("notes/<int:pk>/points/", views.note_points, name="treatment_note_points"),
     path(

@@ -7,6 +7,7 @@ needles, sign…) still answer a post of that part alone. A refused step shows t
 again with the error where it belongs and everything typed still in its fields.
 """
 
+import math
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -25,7 +26,8 @@ from acuclinic.core.errors import ServiceError
 from acuclinic.core.forms import apply_service_error
 from acuclinic.safety.services import needling_gate
 from acuclinic.scheduling.models import Appointment
-from acuclinic.treatment import catalogue, presenting, queries, services
+from acuclinic.treatment import catalogue, chart, checks, presenting, queries, services
+from acuclinic.treatment.choices import Side, Stimulation
 from acuclinic.treatment.errors import NoteNotReady, OverrideNeeded
 from acuclinic.treatment.forms import (
     AddendumForm,
@@ -194,6 +196,9 @@ def _note_context(request, note: SessionNote, **forms) -> dict:
         **presenting.chart_context(points),
     }
     lots = queries.usable_lots(note.clinic, note.session_date) if draft else []
+    context_points_form = forms.get("points_form") or PointsForm(
+        initial={"side": "bilateral", "stimulation": ""}
+    )
     context.update(
         details_form=forms.get("details_form")
         or NoteDetailsForm(
@@ -210,9 +215,9 @@ def _note_context(request, note: SessionNote, **forms) -> dict:
                 )
             }
         ),
-        points_form=forms.get("points_form")
-        or PointsForm(initial={"side": "bilateral", "stimulation": ""}),
+        points_form=context_points_form,
         prefill_form=forms.get("prefill_form") or PrefillForm(),
+        ticked=presenting.ticked(_picks_of(context_points_form)),
         prefill_problems=forms.get("prefill_problems"),
         points_problems=forms.get("points_problems"),
         needles_form=forms.get("needles_form") or NeedleUseForm(lots=lots),
@@ -223,6 +228,13 @@ def _note_context(request, note: SessionNote, **forms) -> dict:
         draft_changed=forms.get("draft_changed"),
     )
     return context
+
+
+def _picks_of(form) -> list[str]:
+    """The points ticked in a form shown again after a refused press."""
+    if form.is_bound:
+        return form.data.getlist("pick")
+    return list(form.initial.get("pick") or [])
 
 
 # Refusals about the note as a whole, shown at the top: the form that was posted may not
@@ -361,6 +373,7 @@ class _NoteSave:
             depth_mm=data["depth_mm"],
             retention_minutes=data["retention_minutes"],
             stimulation=data["stimulation"],
+            sides=data["sides"],
         )
         try:
             added = services.needled_points_add(
@@ -543,6 +556,55 @@ def note_autosave(request, pk: int):
     )
 
 
+def _coordinate(text: str | None) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+@staff_view(*CHART)
+def note_near(request, pk: int):
+    """The points nearest a click on the body chart, to tick (static/treatment/chart.js).
+
+    ``x`` and ``y`` are in the chart's SVG units. Each point offered is checked against
+    the patient's flags as charting will check it, so a warning shows before it is ticked.
+    """
+    note = _note_or_404(pk)
+    x, y = _coordinate(request.GET.get("x")), _coordinate(request.GET.get("y"))
+    if x is None or y is None:
+        return render(
+            request,
+            "treatment/_chart_suggestions.html",
+            {"error": "Click or tap a place on one of the two figures."},
+            status=400,
+        )
+    spot = chart.place(x, y)
+    cat = catalogue.current()
+    found = chart.nearest(cat.entries, spot) if spot is not None else []
+    restrictions = queries.restrictions_for(note.patient, day=note.session_date, clinic=note.clinic)
+    audit.record(AuditAction.VIEW, note, detail="body chart: points near a click")
+    offers = [
+        presenting.Offer(
+            nearby,
+            checks.problems_for(
+                nearby.entry,
+                side=nearby.body_side or Side.MIDLINE,
+                stimulation=Stimulation.MANUAL,
+                restrictions=restrictions,
+                catalogue=cat,
+            ),
+        )
+        for nearby in found
+    ]
+    return render(
+        request,
+        "treatment/_chart_suggestions.html",
+        {"spot": spot, "offers": offers},
+    )
+
+
 @staff_view(*CHART)
 def note_details(request, pk: int):
     note = _note_or_404(pk)
@@ -576,6 +638,7 @@ def note_points(request, pk: int):
         depth_mm=data["depth_mm"],
         retention_minutes=data["retention_minutes"],
         stimulation=data["stimulation"],
+        sides=data["sides"],
     )
     try:
         added = services.needled_points_add(

@@ -99,3 +99,73 @@ def test_the_outline_is_one_closed_path_symmetric_about_the_midline():
     coordinates = re.findall(r"[ML](\S+) (\S+)", path)
     xs = sorted(float(x) for x, _ in coordinates)
     assert sorted(chart.FIGURE_WIDTH - x for x in xs) == xs
+
+
+# ── A click on the chart: the nearest points ─────────────────────────────────────────
+
+
+def drawn_at(code, side):
+    """Where the chart draws ``code`` on the patient's ``side``, in whole-chart units."""
+    (marker,) = markers_for(code, side)
+    return marker.x, marker.y
+
+
+def offered(chart_x, chart_y, **kwargs):
+    spot = chart.place(chart_x, chart_y)
+    assert spot is not None
+    return [(n.entry.code, n.body_side) for n in chart.nearest(CAT.entries, spot, **kwargs)]
+
+
+def test_a_click_on_the_left_knee_from_the_front_offers_the_left_knees_points():
+    x, y = drawn_at("ST35", "left")  # Dubi, the lateral eye of the knee
+    found = offered(x, y)
+    assert found[0] == ("ST35", "left")
+    knee = [(code, side) for code, side in found if "knee" in CAT.entry(code).regions]
+    assert {"ST35", "EX-LE4"} <= {code for code, _ in knee}
+    assert all(side == "left" for _, side in knee)
+    assert ("ST35", "right") not in found
+
+
+def test_the_same_place_on_the_back_figure_is_the_patients_other_side():
+    # The back figure is the front's mirror image: the viewer's right is the patient's right.
+    x, y = drawn_at("BL40", "right")  # Weizhong, the back of the knee
+    spot = chart.place(x, y)
+    assert (spot.view, spot.body_side) == ("back", "right")
+    found = offered(x, y)
+    assert found[0] == ("BL40", "right")
+    assert all(side == "right" for code, side in found if code.startswith("BL4"))
+
+
+def test_a_click_between_the_shoulder_blades_offers_the_midline_with_no_side():
+    x, y = drawn_at("GV11", "midline")
+    found = offered(x, y)
+    assert found[0] == ("GV11", "")
+
+
+def test_a_muscle_is_offered_where_its_trigger_points_lie():
+    x, y = drawn_at("TP-QL", "left")
+    assert ("TP-QL", "left") in offered(x, y)
+
+
+def test_the_list_is_short_nearest_first_and_only_close_points():
+    x, y = drawn_at("BL23", "left")
+    spot = chart.place(x, y)
+    found = chart.nearest(CAT.entries, spot)
+    assert 0 < len(found) <= chart.NEAR_LIMIT
+    distances = [n.distance for n in found]
+    assert distances == sorted(distances)
+    assert distances[-1] <= chart.NEAR
+    assert offered(x, y, limit=3) == [(n.entry.code, n.body_side) for n in found[:3]]
+
+
+def test_a_click_between_the_figures_or_off_the_chart_places_nothing():
+    gap_x = chart.FIGURE_WIDTH + chart.GAP / 2
+    assert chart.place(gap_x, 200) is None
+    assert chart.place(50, chart.HEIGHT + 5) is None
+    assert chart.place(-1, 200) is None
+    assert chart.place(float("nan"), 200) is None
+
+
+def test_a_click_far_from_every_point_offers_nothing():
+    # The top corner of the front figure, beside the head: nothing is drawn there.
+    assert offered(1, chart.TOP + 1) == []
