@@ -10,7 +10,8 @@ questionnaire that raised it. Each patient asks treatment for what their record 
 Most patients screen clear; the rest are the mix a chronic-pain clinic sees:
 anticoagulants and antiplatelets, diabetes, needle anxiety, a pregnancy or two, a
 pacemaker, a lymphoedematous arm after breast cancer, a few red flags with new back pain
-that the GP has reviewed, and one nobody has reviewed yet. A few gaps are left so that the gate has
+that the GP has reviewed, and one nobody has reviewed yet (its practitioner has issued
+a referral letter to the GP, kept on the record). A few gaps are left so that the gate has
 something to refuse: new patients not yet screened or consented, questionnaires that
 have run out of date, precautions not yet discussed, that one red flag.
 
@@ -32,7 +33,7 @@ from acuclinic.demo.patients import PatientPlan
 from acuclinic.demo.spec import DemoSpec
 from acuclinic.demo.staff import StaffPlan
 from acuclinic.people.choices import Sex
-from acuclinic.safety import catalogue
+from acuclinic.safety import catalogue, queries, referral_letter, referrals
 from acuclinic.safety.choices import ConsentMethod, FilledBy, Risk
 from acuclinic.safety.dates import add_months
 from acuclinic.safety.models import (
@@ -41,6 +42,8 @@ from acuclinic.safety.models import (
     PrecautionAcknowledgement,
     Questionnaire,
     QuestionnaireLink,
+    Referral,
+    ReferralDestination,
     SafetyPolicy,
     SpecialistAgreement,
 )
@@ -179,6 +182,7 @@ class SafetyDemo:
     agreements: int = 0
     change_checks: int = 0
     out_of_date: int = 0
+    referrals: int = 0
 
 
 def build_safety(
@@ -383,6 +387,8 @@ class Screening:
         self.agreements: list[tuple[Version, dict]] = []
         self.acknowledgements: list[tuple[Version, dict]] = []
         self.checks: list[tuple[Visit, Version]] = []
+        # A red flag read before the first visit: the letter its practitioner issued.
+        self.referrals: list[tuple[Version, Visit]] = []
 
     def patient(self, plan: PatientPlan, profile: Profile, visits: list[Visit]) -> None:
         happened = [v for v in visits if v.status in HAPPENED and v.day <= self.today]
@@ -646,6 +652,8 @@ class Screening:
             version.answers, age=plan.patient.age_on(version.day)
         )
         self.versions.append(version)
+        if version.assessment.referrals and profile.agreement is None:
+            self.referrals.append((version, first))
 
     # Writing ──────────────────────────────────────────────────────────────────────────
 
@@ -699,7 +707,39 @@ class Screening:
         summary.agreements += len(self.agreements)
         summary.acknowledgements += len(self.acknowledgements)
         summary.change_checks += len(self.checks)
+        for version, visit in self.referrals:
+            self._referral(version, visit)
+        summary.referrals += len(self.referrals)
         self._clear()
+
+    def _referral(self, version: Version, visit: Visit) -> None:
+        """The practitioner of the first visit reads the answers soon after they come in
+        and writes to the GP (A&E for an emergency flag), as the safety page would."""
+        practitioner = self.practitioners[visit.practitioner_id]
+        issued_at = version.submitted + timedelta(minutes=40)
+        status = queries.safety_status(version.patient, today=version.day)
+        emergency = any(
+            f.rule.urgency == referral_letter.EMERGENCY for f in status.assessment.referrals
+        )
+        destination = ReferralDestination.AE if emergency else ReferralDestination.GP
+        facts = referrals.letter_facts(
+            version.patient,
+            status,
+            practitioner=practitioner,
+            destination=destination,
+            notes="",
+            now=issued_at,
+        )
+        Referral.objects.create(
+            patient=version.patient,
+            questionnaire=version.row,
+            rule_ids=[f.rule_id for f in status.assessment.referrals],
+            destination=destination,
+            urgency=facts.urgency,
+            text=referral_letter.compose(facts),
+            issued_by=practitioner.user,
+            issued_at=issued_at,
+        )
 
 
 def _local(day: date, hour: int, minute: int) -> datetime:

@@ -47,6 +47,9 @@ _CLINICAL = [
     "safety.add_consent",
     "safety.add_precautionacknowledgement",
     "safety.add_specialistagreement",
+    # Referral letters when a refer flag stands (issuing also needs a practitioner record).
+    "safety.view_referral",
+    "safety.add_referral",
     # Their own working time (scheduling.working_time narrows it to their own).
     "scheduling.view_workingpattern",
     "scheduling.view_workingexception",

@@ -197,3 +197,20 @@ class PolicyForm(forms.Form):
         self.fields["pregnancy_point_list"].choices = [
             (p.id, f"{p.name} ({len(p.points)} points)") for p in rules.lists_for("pregnancy")
         ]
+
+
+class ReferralForm(forms.Form):
+    # Not required here: the service refuses a missing destination with its own words.
+    destination = forms.ChoiceField(
+        choices=[("gp", "The patient's GP"), ("ae", "A&E (the Emergency Department)")],
+        widget=forms.RadioSelect,
+        required=False,
+        label="Send the letter to",
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label="Further notes",
+        help_text="What you found on examination, when the symptoms began: anything the "
+        "doctor should know beyond the patient's answers.",
+    )

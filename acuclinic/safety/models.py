@@ -263,3 +263,51 @@ class SpecialistAgreement(WriteOnce):
 
     def __str__(self) -> str:
         return f"Agreement ({self.rule_id}) for {self.patient}"
+
+
+class ReferralDestination(models.TextChoices):
+    GP = "gp", "the GP"
+    AE = "ae", "A&E"
+
+
+class Referral(WriteOnce):
+    """A referral letter issued because a refer flag stood: where it went, who issued it
+    and when, and the letter word for word as issued. Never changed (migration 0003 makes
+    the database refuse UPDATE): a correction is a new letter."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="referrals")
+    # The questionnaire whose answers raised the flags the letter is about.
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="referrals"
+    )
+    # The refer rules (data/rules.toml ids) that stood when it was issued.
+    rule_ids = models.JSONField()
+    destination = models.CharField(max_length=2, choices=ReferralDestination.choices)
+    # "emergency" (same day) when any of those rules says so, else "urgent".
+    urgency = models.CharField(max_length=10)
+    text = models.TextField()
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(destination__in=ReferralDestination.values),
+                name="referral_destination_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(urgency__in=["emergency", "urgent"]), name="referral_urgency_valid"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="referral_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral of {self.patient} to {self.get_destination_display()}"
+
+    @property
+    def destination_name(self) -> str:
+        """As the record says it: "Referred to A&E", "Referred to the GP"."""
+        return self.get_destination_display()

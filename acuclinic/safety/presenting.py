@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from acuclinic.safety.questions import BOOL, SECTIONS, for_audience
+from acuclinic.safety.questions import BOOL, BY_KEY, DERIVED, SECTIONS, for_audience
 from acuclinic.safety.rules import Assessment, Drug, Finding, display_value
 
 # The banner is read at a glance: the first few points, the rest on the safety page.
@@ -50,3 +50,29 @@ def answer_lines(answers: Mapping, drugs: Mapping[str, Drug]) -> list[tuple[str,
         sections.setdefault(question.section, []).append(AnswerLine(question.label, text, flagged))
     titles = {section.key: section.title for section in SECTIONS}
     return [(titles[key], lines) for key, lines in sections.items()]
+
+
+def raising_answers(
+    finding: Finding, answers: Mapping, drugs: Mapping[str, Drug], *, age: int | None = None
+) -> tuple[tuple[str, str], ...]:
+    """The answers that made a flag's rule match, as (question, answer) in words, in the
+    rule's order: what a referral letter tells the doctor. A derived fact (the age) is
+    given with its own label."""
+    facts = {**answers, "age": age}
+    rule = finding.rule
+    lines: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for condition in (*rule.all, *rule.any):
+        for part in condition.parts:
+            if part.field in seen or not part.holds(facts):
+                continue
+            seen.add(part.field)
+            question = BY_KEY.get(part.field) or DERIVED[part.field]
+            value = facts.get(part.field)
+            if question.kind == BOOL:
+                text = "Yes" if value is True else "No"
+            else:
+                text = display_value(part.field, facts, drugs)
+                text = text[:1].upper() + text[1:]
+            lines.append((question.label, text))
+    return tuple(lines)

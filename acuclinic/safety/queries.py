@@ -18,6 +18,7 @@ from acuclinic.safety.models import (
     Consent,
     PrecautionAcknowledgement,
     Questionnaire,
+    Referral,
     SafetyPolicy,
     SpecialistAgreement,
 )
@@ -64,6 +65,22 @@ def latest_questionnaire(patient: Patient) -> Questionnaire | None:
         .select_related("entered_by")
         .order_by("-version")
         .first()
+    )
+
+
+def referrals_for(patient: Patient) -> list[Referral]:
+    """The patient's referral letters, newest first (without their text)."""
+    return list(
+        Referral.objects.filter(patient=patient)
+        .select_related("issued_by")
+        .defer("text")
+        .order_by("-issued_at", "-pk")
+    )
+
+
+def latest_referral(patient: Patient) -> Referral | None:
+    return (
+        Referral.objects.filter(patient=patient).defer("text").order_by("-issued_at", "-pk").first()
     )
 
 

@@ -25,7 +25,7 @@ from acuclinic.clinic.policies import refuse_unknown, update_clinic_settings
 from acuclinic.core.errors import Conflict, InvalidRequest
 from acuclinic.core.formats import format_date
 from acuclinic.people.models import Patient, Practitioner
-from acuclinic.safety import catalogue, queries
+from acuclinic.safety import catalogue, queries, referral_letter, referrals
 from acuclinic.safety.choices import ConsentMethod, FilledBy, Risk
 from acuclinic.safety.errors import DeliveryFailed, InvalidAnswers, LinkUnusable
 from acuclinic.safety.models import (
@@ -34,6 +34,8 @@ from acuclinic.safety.models import (
     PrecautionAcknowledgement,
     Questionnaire,
     QuestionnaireLink,
+    Referral,
+    ReferralDestination,
     SafetyPolicy,
     SpecialistAgreement,
 )
@@ -419,6 +421,85 @@ def specialist_agreement_record(
     except IntegrityError as exc:
         raise Conflict("already_agreed", "An agreement for this flag is already recorded.") from exc
     return agreement
+
+
+# ── Referral letters ─────────────────────────────────────────────────────────────────
+
+REFERRAL_NOTES_MAX = 2000
+
+
+def referral_issue(
+    patient: Patient, *, destination: str, notes: str = "", user, now=None
+) -> Referral:
+    """Issue a referral letter to the GP or A&E about the refer flags standing on the
+    patient's latest questionnaire, signed by the user's practitioner record. The letter
+    is kept word for word as issued; a refusal writes nothing."""
+    now = now or timezone.now()
+    status = _current_status(patient, now)
+    findings = status.assessment.referrals
+    if not findings:
+        raise InvalidRequest(
+            "no_referral_flag",
+            "No refer flag stands on this patient's latest health questionnaire, so there "
+            "is nothing to refer. No letter has been written.",
+        )
+    if destination not in ReferralDestination.values:
+        raise InvalidRequest(
+            "destination_required",
+            "Choose where the letter goes: the patient's GP or A&E.",
+            field="destination",
+        )
+    practitioner = (
+        Practitioner.objects.filter(user=user).prefetch_related("credentials").first()
+        if user is not None
+        else None
+    )
+    if practitioner is None:
+        raise InvalidRequest(
+            "not_a_practitioner",
+            "A referral letter is signed by a practitioner, with their profession and "
+            "registration number; your account has no practitioner record. Ask the "
+            "practitioner who saw the patient to write it.",
+        )
+    notes = (notes or "").replace("\r\n", "\n").strip()
+    if "\x00" in notes:
+        # PostgreSQL cannot store NUL in text; refuse it on both databases alike.
+        raise InvalidRequest(
+            "invalid_text", "The further notes cannot contain NUL characters.", field="notes"
+        )
+    if len(notes) > REFERRAL_NOTES_MAX:
+        raise InvalidRequest(
+            "notes_too_long",
+            f"Keep the further notes under {REFERRAL_NOTES_MAX} characters.",
+            field="notes",
+        )
+    facts = referrals.letter_facts(
+        patient,
+        status,
+        practitioner=practitioner,
+        destination=destination,
+        notes=notes,
+        now=now,
+    )
+    with transaction.atomic():
+        referral = Referral.objects.create(
+            patient=patient,
+            questionnaire=status.questionnaire,
+            rule_ids=[f.rule_id for f in findings],
+            destination=destination,
+            urgency=facts.urgency,
+            text=referral_letter.compose(facts),
+            issued_by=user,
+            issued_at=now,
+        )
+        audit.record(
+            AuditAction.CREATE,
+            referral,
+            detail=f"referral letter to {referral.destination_name}: "
+            + ", ".join(referral.rule_ids),
+            user=user,
+        )
+    return referral
 
 
 # ── Credential reminders ─────────────────────────────────────────────────────────────

@@ -24,6 +24,17 @@ urlpatterns = [
         views.agreement_new,
         name="safety_agreement_new",
     ),
+    path("patients/<int:pk>/referrals/new/", views.referral_new, name="safety_referral_new"),
+    path(
+        "patients/<int:pk>/referrals/<int:referral>/",
+        views.referral_detail,
+        name="safety_referral",
+    ),
+    path(
+        "patients/<int:pk>/referrals/<int:referral>/pdf/",
+        views.referral_pdf_view,
+        name="safety_referral_pdf",
+    ),
     path("appointments/<int:pk>/", views.gate, name="safety_gate"),
     path("appointments/<int:pk>/no-changes/", views.no_changes, name="safety_no_changes"),
     path("settings/", views.policy, name="safety_policy"),

@@ -1,11 +1,12 @@
 """Safety pages: parse the request, call one service, render. No rule lives here."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
@@ -14,7 +15,7 @@ from acuclinic.core.access import staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.forms import apply_service_error
 from acuclinic.people.models import Patient, Practitioner
-from acuclinic.safety import catalogue, presenting, queries, services
+from acuclinic.safety import catalogue, presenting, queries, referral_pdf, referrals, services
 from acuclinic.safety.errors import InvalidAnswers, LinkUnusable
 from acuclinic.safety.forms import (
     AcknowledgementForm,
@@ -22,8 +23,9 @@ from acuclinic.safety.forms import (
     ConsentForm,
     PolicyForm,
     QuestionnaireForm,
+    ReferralForm,
 )
-from acuclinic.safety.models import Questionnaire
+from acuclinic.safety.models import Questionnaire, Referral
 from acuclinic.safety.questions import prefill
 from acuclinic.scheduling.models import Appointment
 
@@ -83,6 +85,8 @@ def patient_safety(request, pk: int):
             .select_related("entered_by")
             .order_by("-version"),
             "consents": queries.consents_for(patient),
+            "referrals": queries.referrals_for(patient),
+            "can_refer": request.user.has_perm("safety.add_referral"),
             "nav": "patients",
         },
     )
@@ -325,6 +329,75 @@ def agreement_new(request, pk: int, rule_id: str):
             "nav": "patients",
         },
     )
+
+
+# ── Referral letters ─────────────────────────────────────────────────────────────────
+
+
+@staff_view(CLINICAL, "safety.add_referral")
+def referral_new(request, pk: int):
+    patient = _patient_or_404(pk)
+    today = timezone.localdate()
+    status = queries.safety_status(patient, today=today)
+    form = ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.referral_issue(
+                patient,
+                destination=form.cleaned_data["destination"],
+                notes=form.cleaned_data["notes"],
+                user=request.user,
+            )
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(
+                request, f"Referral letter to {referral.destination_name} issued and kept."
+            )
+            return redirect("safety_referral", pk=patient.pk, referral=referral.pk)
+    elif status.questionnaire is not None:
+        # The page lists the flags and the answers that raised them.
+        audit.record(AuditAction.VIEW, status.questionnaire, detail="referral letter form")
+    return render(
+        request,
+        "safety/referral_form.html",
+        {
+            "patient": patient,
+            "form": form,
+            "status": status,
+            "flags": referrals.letter_flags(status, today=today),
+            "nav": "patients",
+        },
+    )
+
+
+def _referral_or_404(pk: int, referral: int) -> Referral:
+    return get_object_or_404(
+        Referral.objects.select_related("patient", "issued_by"), pk=referral, patient_id=pk
+    )
+
+
+@require_GET
+@staff_view(CLINICAL, "safety.view_referral")
+def referral_detail(request, pk: int, referral: int):
+    letter = _referral_or_404(pk, referral)
+    audit.record(AuditAction.VIEW, letter, detail="referral letter")
+    return render(
+        request,
+        "safety/referral_detail.html",
+        {"patient": letter.patient, "referral": letter, "nav": "patients"},
+    )
+
+
+@never_cache
+@require_GET
+@staff_view(CLINICAL, "safety.view_referral")
+def referral_pdf_view(request, pk: int, referral: int):
+    letter = _referral_or_404(pk, referral)
+    audit.record(AuditAction.VIEW, letter, detail="referral letter (PDF)")
+    response = HttpResponse(referral_pdf.render(letter), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="referral-{letter.pk}.pdf"'
+    return response
 
 
 # ── The gate for an appointment ──────────────────────────────────────────────────────

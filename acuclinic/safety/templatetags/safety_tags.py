@@ -48,6 +48,14 @@ def safety_banner(context, patient, appointment=None):
         else None,
         "can_send_link": user.has_perm("safety.add_questionnairelink") and bool(patient.email),
         "can_fill_in": clinical and user.has_perm("safety.add_questionnaire"),
+        # A referral made is part of the flags' story: clinicians see it at the top.
+        "referral": queries.latest_referral(patient)
+        if clinical and user.has_perm("safety.view_referral")
+        else None,
+        "can_refer": clinical
+        and user.has_perm("safety.add_referral")
+        and status.assessment is not None
+        and bool(status.assessment.referrals),
         "csrf_token": context.get("csrf_token"),
     }
 

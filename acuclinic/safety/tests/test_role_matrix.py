@@ -14,6 +14,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from acuclinic.audit.models import AuditEntry
+from acuclinic.people.models import Practitioner
 from acuclinic.safety.choices import Risk
 from acuclinic.safety.models import (
     ChangeCheck,
@@ -21,10 +22,11 @@ from acuclinic.safety.models import (
     PrecautionAcknowledgement,
     Questionnaire,
     QuestionnaireLink,
+    Referral,
     SafetyPolicy,
     SpecialistAgreement,
 )
-from acuclinic.safety.services import questionnaire_link_create
+from acuclinic.safety.services import questionnaire_link_create, referral_issue
 from acuclinic.scheduling.models import Appointment
 from acuclinic.testing import factories
 
@@ -42,6 +44,7 @@ class World:
     patient: object
     appointment: Appointment
     token: str
+    referral: Referral
 
 
 @dataclass
@@ -61,6 +64,10 @@ class Route:
 
 def _visit(w: World) -> dict:
     return {"pk": w.appointment.pk}
+
+
+def _letter(w: World) -> dict:
+    return {"pk": w.patient.pk, "referral": w.referral.pk}
 
 
 def _consent_data(w: World) -> dict:
@@ -147,6 +154,17 @@ MATRIX = [
         },
         wrote=lambda w: SpecialistAgreement.objects.exists(),
     ),
+    Route("safety_referral_new", "GET", CLINICAL, {200}),
+    Route(
+        "safety_referral_new",
+        "POST",
+        CLINICAL,
+        {302},
+        data=lambda w: {"destination": "gp"},
+        wrote=lambda w: Referral.objects.filter(patient=w.patient).count() == 2,
+    ),
+    Route("safety_referral", "GET", CLINICAL, {200}, kwargs=_letter),
+    Route("safety_referral_pdf", "GET", CLINICAL, {200}, kwargs=_letter),
     Route("safety_gate", "GET", CLINICAL, {200}, kwargs=_visit),
     Route("safety_no_changes", "GET", CLINICAL, {302}, kwargs=_visit),
     Route(
@@ -217,10 +235,15 @@ def world(users, practitioner, patient):
         pregnancy_weeks=14,
         bleeding_disorder=True,
         bleeding_disorder_detail="Mild von Willebrand disease",
+        ces_bladder_bowel=True,
     )
     visit = factories.appointment(patient=patient, practitioner=practitioner)
     _, token = questionnaire_link_create(patient, user=practitioner.user)
-    return World(users=users, patient=patient, appointment=visit, token=token)
+    # A referral letter is signed by a practitioner: this clinic's admin is one too (an
+    # admin who is not is refused by the service, test_referrals.py).
+    Practitioner.objects.create(user=users["admin"], profession="doctor")
+    letter = referral_issue(patient, destination="ae", user=practitioner.user)
+    return World(users=users, patient=patient, appointment=visit, token=token, referral=letter)
 
 
 CASES = [(route, role) for route in MATRIX for role in ROLES]
