@@ -17,14 +17,20 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(APP_STAMP): requirements/app.lock pyproject.toml | $(BIN)/python
+# Front-end packages (acuclinic/core/frontend.json) come from the npm registry, checked
+# against their pinned integrity hash, into a git-ignored static folder: Python only.
+FRONTEND := acuclinic/core/frontend.json acuclinic/core/frontend.py
+
+$(APP_STAMP): requirements/app.lock pyproject.toml $(FRONTEND) | $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements/app.lock
 	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/python -m acuclinic.core.frontend
 	touch $@
 
-$(TEST_STAMP): requirements/test.lock pyproject.toml | $(BIN)/python
+$(TEST_STAMP): requirements/test.lock pyproject.toml $(FRONTEND) | $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements/test.lock
 	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/python -m acuclinic.core.frontend
 	touch $@ $(APP_STAMP)
 
 run: $(APP_STAMP)

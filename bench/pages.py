@@ -59,6 +59,18 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="patients per year of history (default 2500: 12,500 over five years)",
     )
     parser.add_argument("--requests", type=int, default=15, help="timed requests per page")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="measure only the pages whose URL name matches this regular expression "
+        "(e.g. '^(diary|diary_feed|appointment_new|free_slots)$' for the diary's)",
+    )
+    parser.add_argument(
+        "--database",
+        default=BENCH_DATABASE,
+        help=f"the throwaway PostgreSQL database's name (default {BENCH_DATABASE}), so two "
+        "runs on one server keep apart",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--today", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
     parser.add_argument("--years-now", type=int, help=argparse.SUPPRESS)  # the child's size
@@ -81,12 +93,12 @@ def main() -> int:
         child_argv = [
             "--years-now", str(years), "--practitioners", str(args.practitioners),
             "--patients-a-year", str(args.patients_a_year), "--requests", str(args.requests),
-            "--seed", str(args.seed),
+            "--seed", str(args.seed), "--only", args.only,
         ]  # fmt: skip
         if args.today:
             child_argv += ["--today", args.today.isoformat()]
         results, failures = measure_each_database(
-            __file__, child_argv, postgres=args.postgres, database_name=BENCH_DATABASE
+            __file__, child_argv, postgres=args.postgres, database_name=args.database
         )
         by_size[years] = results
         for name, reason in failures.items():
@@ -190,7 +202,7 @@ def measure(args: argparse.Namespace) -> dict:
     )
     print(f"Building {years} years of a clinic on {connection.vendor}…", file=sys.stderr)
     summary = build_demo(spec)
-    pages, unmeasured, post_only, other = measure_pages(args.requests, today)
+    pages, unmeasured, post_only, other = measure_pages(args.requests, today, args.only)
     return {
         "engine_version": engine_version(connection),
         "practitioners": summary.practitioners,
@@ -309,18 +321,30 @@ def samples(today: date) -> dict[str, Callable[[], dict]]:
 
 
 def query_variants(name: str, today: date) -> list[tuple[str, dict]]:
-    """Query strings a page is measured with: the diary by each view and column, and the
-    booking form for a patient (the way every route to it opens it)."""
-    if name == "appointment_new":
-        return [(" for a patient", {"patient": _busiest_patient().pk})]
-    if name != "diary":
-        return [("", {})]
+    """Query strings a page is measured with: the diary and its JSON feed by each view and
+    column, and the booking form for a patient (the way every route to it opens it), also
+    with its list of free times for a service, site and day."""
     from acuclinic.clinic.models import Location
 
+    if name not in ("appointment_new", "diary", "diary_feed"):
+        return [("", {})]
     location = Location.objects.order_by("pk").first().pk
     day = today
     while day.weekday() >= 5:  # a working day
         day += timedelta(days=1)
+    if name == "appointment_new":
+        from acuclinic.clinic.models import Service
+
+        patient = _busiest_patient().pk
+        service = Service.objects.filter(is_active=True).order_by("pk").first().pk
+        free_times = {
+            "patient": patient,
+            "location": location,
+            "find-service": service,
+            "find-location": location,
+            "find-date": day.isoformat(),
+        }
+        return [(" for a patient", {"patient": patient}), (" free times", free_times)]
     common = {"location": location, "date": day.isoformat()}
     return [
         (" day by practitioner", {**common, "view": "day", "by": "practitioner"}),
@@ -349,7 +373,7 @@ def placeholder_kwargs(route: str) -> dict:
     }
 
 
-def measure_pages(requests: int, today: date):
+def measure_pages(requests: int, today: date, only: str = ""):
     from django.db import connection
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
@@ -364,6 +388,8 @@ def measure_pages(requests: int, today: date):
     pages: dict[str, dict] = {}
     unmeasured, post_only, other = [], [], {}
     for route, name in staff_patterns():
+        if only and not re.search(only, name):
+            continue
         needs_id = "<" in route
         if needs_id and name not in table:
             # A form's target answers GET with 405 whatever the id; anything else is a

@@ -245,6 +245,8 @@ MATRIX = [
         ).exists(),
     ),
     Route("diary", "GET", FRONT_DESK, {200}),
+    # The same diary as JSON for the JavaScript calendar (views/diary_feed.py).
+    Route("diary_feed", "GET", FRONT_DESK, {200}),
     Route(
         "appointment_new",
         "GET",

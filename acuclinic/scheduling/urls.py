@@ -3,10 +3,19 @@ calendar feeds (at /calendar/)."""
 
 from django.urls import path
 
-from acuclinic.scheduling.views import appointments, changes, diary, feeds, series, working_time
+from acuclinic.scheduling.views import (
+    appointments,
+    changes,
+    diary,
+    diary_feed,
+    feeds,
+    series,
+    working_time,
+)
 
 urlpatterns = [
     path("", diary.diary, name="diary"),
+    path("feed/", diary_feed.diary_feed, name="diary_feed"),
     path("book/", appointments.appointment_new, name="appointment_new"),
     path("free/", working_time.free_slots, name="free_slots"),
     path("appointments/<int:pk>/", appointments.appointment_detail, name="appointment_detail"),

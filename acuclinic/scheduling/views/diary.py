@@ -213,6 +213,14 @@ def _legend(colour: str) -> list[tuple[str, str]]:
     return [(f"modality-{value}", label) for value, label in Modality.choices]
 
 
+def opening_of(location: Location) -> dict:
+    """The location's opening hours by weekday: {0: [(opens, closes)], …}."""
+    opening = {}
+    for h in location.opening_hours.all():
+        opening.setdefault(h.weekday, []).append((h.opens, h.closes))
+    return opening
+
+
 @staff_view("scheduling.view_appointment")
 def diary(request):
     locations = list(Location.objects.filter(is_active=True).prefetch_related("opening_hours"))
@@ -223,9 +231,7 @@ def diary(request):
     appointments = _appointments(choice)
     columns = _columns(choice, appointments)
     _fill_in_time(choice, columns)
-    opening = {}
-    for h in location.opening_hours.all():
-        opening.setdefault(h.weekday, []).append((h.opens, h.closes))
+    opening = opening_of(location)
     grid = build_grid(
         columns=columns,
         appointments_by_column=[[a for a in appointments if _belongs(a, c, tz)] for c in columns],
@@ -265,6 +271,13 @@ def diary(request):
             "day_url": diary_url(**choice.params(view="day")),
             "week_url": diary_url(**choice.params(view="week")),
             "stop_moving_url": diary_url(**choice.params(moving="")),
+            # The JavaScript calendar draws the same choice from the JSON feed; while a
+            # visit is being moved the grid's "→ time" links do the job instead.
+            "feed_url": None
+            if choice.moving
+            else reverse("diary_feed")
+            + "?"
+            + urlencode({k: v for k, v in choice.params(colour="").items() if v}),
             "can_book": request.user.has_perm("scheduling.add_appointment"),
             "can_move": can_move,
         },

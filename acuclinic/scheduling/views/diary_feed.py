@@ -1,0 +1,183 @@
+"""The diary as JSON for the JavaScript calendar (core/static/core/diary.js, drawn with
+EventCalendar): the same choice of location, days and columns as the page
+(``views/diary.py``), the same queries whatever the number of visits, and the same
+cards; the calendar only draws them.
+
+``GET /diary/feed/?date=…&view=day|week&location=…&by=…&practitioner=…&room=…`` →
+``{"view", "date", "days", "location", "slot_min", "slot_max", "resources", "events",
+"free"}``. ``resources`` are the columns (practitioners, or rooms with ``by=room``);
+``events`` the visits, each with its own move confirmation address when the user may move
+it; ``free`` the times a visit can be booked (or dropped), each with its booking address.
+Times are the location's wall-clock time (``2026-03-03T10:00:00``); ``free[].start``
+also carries its offset, which the move confirmation needs.
+"""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from acuclinic.clinic.models import Location
+from acuclinic.core.access import staff_view
+from acuclinic.scheduling import queries
+from acuclinic.scheduling.choices import AppointmentStatus
+from acuclinic.scheduling.diary.layout import Column, build_grid, span
+from acuclinic.scheduling.models import Appointment
+from acuclinic.scheduling.signals import diary_cards
+from acuclinic.scheduling.views.diary import (
+    Choice,
+    _appointments,
+    _belongs,
+    _choose,
+    _fill_in_time,
+    opening_of,
+)
+
+
+def _wall(moment, tz) -> str:
+    return moment.astimezone(tz).replace(tzinfo=None).isoformat(timespec="minutes")
+
+
+def _resources(choice: Choice, appointments: list[Appointment]) -> list:
+    """The calendar's columns, the same on every day shown: the chosen room or
+    practitioner, or every room, or everyone who works here on one of the days or has a
+    visit here then (an extra session)."""
+    if choice.by == "room":
+        return [choice.room] if choice.room else choice.rooms
+    if choice.practitioner:
+        return [choice.practitioner]
+    worked = queries.working_hours(
+        choice.location, [p.pk for p in choice.practitioners], choice.days
+    )
+    booked = {a.practitioner_id for a in appointments}
+    return [
+        p
+        for p in choice.practitioners
+        if p.pk in booked or any(worked[(p.pk, d)] for d in choice.days)
+    ]
+
+
+def _columns(choice: Choice, resources: list) -> list[Column]:
+    if choice.by == "room":
+        return [
+            Column(label=r.name, day=d, practitioner=None, room=r)
+            for d in choice.days
+            for r in resources
+        ]
+    return [Column(label=p.name, day=d, practitioner=p) for d in choice.days for p in resources]
+
+
+def _flagged(a: Appointment) -> bool:
+    seen = getattr(a, "safety", None)  # set by safety's diary_cards receiver
+    return bool(seen and seen.status.has_flags)
+
+
+def _event(a: Appointment, resource_id: str, tz, can_move: bool) -> dict:
+    movable = can_move and a.status == AppointmentStatus.BOOKED
+    event = {
+        "id": str(a.pk),
+        "resourceId": resource_id,
+        "start": _wall(a.start, tz),
+        "end": _wall(a.end, tz),
+        "title": a.patient.full_name,
+        "startEditable": movable,
+        "durationEditable": False,
+        "classNames": [f"status-{a.status}", f"modality-{a.service.modality}"],
+        "extendedProps": {
+            "kind": "visit",
+            "who": a.patient.full_name,
+            "time": f"{a.start.astimezone(tz):%H:%M}–{a.end.astimezone(tz):%H:%M}",
+            "service": a.service.name,
+            "modality": a.service.modality,
+            "status": a.status,
+            "status_label": a.get_status_display(),
+            "practitioner": a.practitioner.name,
+            "room": a.room.name,
+            "colour": a.practitioner.colour,
+            "course_session": getattr(a, "course_session", None),
+            "flagged": _flagged(a),
+            "questionnaire_due": bool(getattr(a, "questionnaire_due", False)),
+            "url": reverse("appointment_detail", args=[a.pk]),
+        },
+    }
+    if movable:
+        event["extendedProps"]["confirm_url"] = reverse("appointment_move_confirm", args=[a.pk])
+    return event
+
+
+@staff_view("scheduling.view_appointment")
+def diary_feed(request):
+    locations = list(Location.objects.filter(is_active=True).prefetch_related("opening_hours"))
+    if not locations:
+        return JsonResponse({"code": "no_locations", "message": "No location is set up yet."})
+    choice = _choose(request, locations)
+    location, tz = choice.location, choice.location.tz
+    appointments = _appointments(choice)
+    resources = _resources(choice, appointments)
+    columns = _columns(choice, resources)
+    _fill_in_time(choice, columns)
+    opening = opening_of(location)
+    grid = build_grid(
+        columns=columns,
+        appointments_by_column=[[a for a in appointments if _belongs(a, c, tz)] for c in columns],
+        opening=opening,
+        tz=tz,
+        now=timezone.now(),
+    )
+    diary_cards.send(
+        sender=Appointment, appointments=appointments, user=request.user, today=timezone.localdate()
+    )
+    can_move = request.user.has_perm("scheduling.change_appointment")
+    can_book = request.user.has_perm("scheduling.add_appointment")
+    prefix = "r" if choice.by == "room" else "p"
+    events, free = [], []
+    for column in grid.columns:
+        owner = column.room if column.room is not None else column.practitioner
+        resource_id = f"{prefix}{owner.pk}"
+        events.extend(_event(card.appointment, resource_id, tz, can_move) for card in column.cards)
+        if not can_book and not can_move:
+            continue
+        for slot in column.free:
+            query = {"location": location.pk, "start": slot.start.isoformat()}
+            query["room" if column.room is not None else "practitioner"] = owner.pk
+            free.append(
+                {
+                    "resourceId": resource_id,
+                    "start": _wall(slot.start, tz),
+                    "end": _wall(slot.start + timedelta(minutes=30), tz),
+                    "start_offset": slot.start.isoformat(),
+                    "book_url": reverse("appointment_new") + "?" + urlencode(query)
+                    if can_book
+                    else None,
+                }
+            )
+    first, last = span(opening, choice.days)
+    return JsonResponse(
+        {
+            "view": choice.view,
+            "by": choice.by,
+            "date": choice.day.isoformat(),
+            "days": [d.isoformat() for d in choice.days],
+            "location": {"id": location.pk, "name": location.name},
+            "slot_min": first.strftime("%H:%M"),
+            "slot_max": last.strftime("%H:%M"),
+            # The days of the week the location never opens (0 = Sunday, as the calendar
+            # counts them), left out of the week.
+            "hidden_days": sorted((d + 1) % 7 for d in range(7) if d not in opening),
+            "can_book": can_book,
+            "can_move": can_move,
+            "resources": [
+                {
+                    "id": f"{prefix}{r.pk}",
+                    "title": r.name,
+                    "practitioner": r.pk if prefix == "p" else None,
+                    "room": r.pk if prefix == "r" else None,
+                }
+                for r in resources
+            ],
+            "events": events,
+            "free": free,
+        }
+    )
