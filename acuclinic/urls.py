@@ -17,6 +17,7 @@ urlpatterns = [
     path("outcomes/", include("acuclinic.outcomes.urls")),
     path("billing/", include("acuclinic.billing.urls")),
     path("messages/", include("acuclinic.notifications.urls")),
+    path("clinic/practitioners/", include("acuclinic.people.credentials_urls")),
     path("clinic/", include("acuclinic.clinic.urls")),
     path("calendar/", include(calendar_urlpatterns)),
     path("account/", include("acuclinic.people.account_urls")),

@@ -14,9 +14,9 @@ import pytest
 from django.utils import timezone
 
 from acuclinic.audit.models import AuditEntry
-from acuclinic.clinic.models import Clinic, Service
+from acuclinic.clinic.models import Clinic, Location, OpeningHours, Room, Service
 from acuclinic.people.choices import ConditionChoice
-from acuclinic.people.models import ClinicalSummary, Patient
+from acuclinic.people.models import ClinicalSummary, Patient, Practitioner
 from acuclinic.safety.choices import Risk
 from acuclinic.safety.models import (
     ChangeCheck,
@@ -88,6 +88,18 @@ class Endpoint:
                 **(self.params(world) if self.params else {}),
             }
         )
+
+
+def _location(world: World) -> dict:
+    return {"location_id": world.appointment.room.location_id}
+
+
+def _spare_room(world: World) -> int:
+    """A room no visit was ever booked in: the only kind that can be deleted."""
+    room, _ = Room.objects.get_or_create(
+        location_id=world.appointment.room.location_id, name="Store room"
+    )
+    return room.pk
 
 
 def _appointment(world: World) -> Appointment:
@@ -414,6 +426,83 @@ MATRIX += [
         params=lambda w: {"service_id": w.appointment.service_id},
         body=lambda w: {"price_pence": 5200},
         wrote=lambda w: Service.objects.filter(price_pence=5200).exists(),
+    ),
+    # Locations, opening hours and rooms; practitioners' profiles (clinic set-up).
+    Endpoint("GET", "/locations/{location_id}", FRONT_DESK, 200, params=lambda w: _location(w)),
+    Endpoint(
+        "POST",
+        "/locations",
+        ADMIN_ONLY,
+        201,
+        body=lambda w: {
+            "name": "Northgate",
+            "address_line1": "1 High St",
+            "town": "Testford",
+            "postcode": "TE2 2ND",
+        },
+        wrote=lambda w: Location.objects.filter(name="Northgate").exists(),
+    ),
+    Endpoint(
+        "PATCH",
+        "/locations/{location_id}",
+        ADMIN_ONLY,
+        200,
+        params=lambda w: _location(w),
+        body=lambda w: {"phone": "0161 496 0999"},
+        wrote=lambda w: Location.objects.filter(phone="0161 496 0999").exists(),
+    ),
+    Endpoint(
+        "PUT",
+        "/locations/{location_id}/opening-hours",
+        ADMIN_ONLY,
+        200,
+        params=lambda w: _location(w),
+        body=lambda w: {
+            "hours": [{"weekday": d, "opens": "08:00", "closes": "20:00"} for d in range(7)]
+        },
+        wrote=lambda w: OpeningHours.objects.filter(weekday=6).exists(),
+    ),
+    Endpoint(
+        "POST",
+        "/locations/{location_id}/rooms",
+        ADMIN_ONLY,
+        201,
+        params=lambda w: _location(w),
+        body=lambda w: {"name": "Room 9"},
+        wrote=lambda w: Room.objects.filter(name="Room 9").exists(),
+    ),
+    Endpoint(
+        "PATCH",
+        "/rooms/{room_id}",
+        ADMIN_ONLY,
+        200,
+        params=lambda w: {"room_id": w.appointment.room_id},
+        body=lambda w: {"name": "Garden room"},
+        wrote=lambda w: Room.objects.filter(name="Garden room").exists(),
+    ),
+    Endpoint(
+        "DELETE",
+        "/rooms/{room_id}",
+        ADMIN_ONLY,
+        204,
+        params=lambda w: {"room_id": _spare_room(w)},
+        wrote=lambda w: not Room.objects.filter(name="Store room").exists(),
+    ),
+    Endpoint(
+        "POST",
+        "/practitioners",
+        ADMIN_ONLY,
+        201,
+        body=lambda w: {"user_id": w.users["reception"].pk, "profession": "nurse"},
+        wrote=lambda w: Practitioner.objects.filter(user=w.users["reception"]).exists(),
+    ),
+    Endpoint(
+        "PATCH",
+        "/practitioners/{practitioner_id}",
+        ADMIN_ONLY,
+        200,
+        body=lambda w: {"profile": "Changed"},
+        wrote=lambda w: Practitioner.objects.filter(profile="Changed").exists(),
     ),
     # The outbox as JSON: patients' addresses, for clinic admins only.
     Endpoint("GET", "/messages", ADMIN_ONLY, 200),

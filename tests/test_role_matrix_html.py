@@ -14,12 +14,12 @@ from django.urls import URLResolver, get_resolver, path, reverse
 from django.utils import timezone
 
 from acuclinic.audit.models import AuditEntry
-from acuclinic.clinic.models import Clinic, Service
+from acuclinic.clinic.models import Clinic, Location, OpeningHours, Room, Service
 from acuclinic.notifications.choices import MessageStatus
 from acuclinic.notifications.models import Message, MessagingPolicy
 from acuclinic.notifications.services import messaging_policy_for
 from acuclinic.people.choices import ConditionChoice
-from acuclinic.people.models import CalendarFeedToken, ClinicalSummary, Patient
+from acuclinic.people.models import CalendarFeedToken, ClinicalSummary, Credential, Patient
 from acuclinic.portal import testing as portal_testing
 from acuclinic.scheduling import reminders
 from acuclinic.scheduling.choices import AppointmentStatus
@@ -1533,6 +1533,16 @@ MATRIX += [
 # The clinic's booking rules (acuclinic/clinic): clinic admins only.
 
 
+def _location(w: World) -> dict:
+    return {"pk": w.appointment.room.location_id}
+
+
+def _insurance(w: World) -> int:
+    return Credential.objects.get(
+        practitioner_id=w.appointment.practitioner_id, kind="insurance"
+    ).pk
+
+
 def _cancellation_notice() -> int:
     from acuclinic.clinic.models import Clinic
 
@@ -1569,6 +1579,96 @@ MATRIX += [
     ),
     Route(
         "service_edit", "GET", ADMIN_ONLY, {200}, kwargs=lambda w: {"pk": w.appointment.service_id}
+    ),
+    # Locations, opening hours and rooms; practitioners and credentials (clinic set-up).
+    Route("location_list", "GET", ADMIN_ONLY, {200}),
+    Route("location_new", "GET", ADMIN_ONLY, {200}),
+    Route(
+        "location_new",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        data=lambda w: {
+            "name": "Northgate",
+            "address_line1": "1 High St",
+            "town": "Testford",
+            "postcode": "TE2 2ND",
+            "is_active": "on",
+        },
+        wrote=lambda w, _: Location.objects.filter(name="Northgate").exists(),
+    ),
+    Route("location_edit", "GET", ADMIN_ONLY, {200}, kwargs=lambda w: _location(w)),
+    Route("location_hours", "GET", ADMIN_ONLY, {200}, kwargs=lambda w: _location(w)),
+    Route(
+        "location_hours",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        kwargs=lambda w: _location(w),
+        data=lambda w: {"opens_6_1": "10:00", "closes_6_1": "14:00"},
+        wrote=lambda w, _: OpeningHours.objects.filter(weekday=6).exists(),
+    ),
+    Route(
+        "room_add",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        kwargs=lambda w: _location(w),
+        data=lambda w: {"room-name": "Room 9", "room-has_couch": "on"},
+        wrote=lambda w, _: Room.objects.filter(name="Room 9").exists(),
+    ),
+    Route("room_edit", "GET", ADMIN_ONLY, {200}, kwargs=lambda w: {"pk": w.appointment.room_id}),
+    Route(
+        "room_retire",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        kwargs=lambda w: {"pk": w.appointment.room_id},
+        data=lambda w: {"retire": "1"},
+        wrote=lambda w, _: not Room.objects.get(pk=w.appointment.room_id).is_active,
+    ),
+    # The room has a visit: refused for everyone, the admin told to retire it instead.
+    Route(
+        "room_delete",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        kwargs=lambda w: {"pk": w.appointment.room_id},
+    ),
+    Route("practitioner_list", "GET", ADMIN_ONLY, {200}),
+    Route("practitioner_new", "GET", ADMIN_ONLY, {200}),
+    Route(
+        "practitioner_detail",
+        "GET",
+        ADMIN_ONLY,
+        {200},
+        kwargs=lambda w: {"pk": w.appointment.practitioner_id},
+    ),
+    Route(
+        "credential_add",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        kwargs=lambda w: {"pk": w.appointment.practitioner_id},
+        data=lambda w: {
+            "credential-kind": "insurance",
+            "credential-body": "Renewed Mutual",
+            "credential-number": "RM1",
+            "credential-valid_from": "2026-01-01",
+            "credential-valid_until": "2027-12-31",
+        },
+        wrote=lambda w, _: Credential.objects.filter(body="Renewed Mutual").exists(),
+    ),
+    Route(
+        "credential_remove",
+        "POST",
+        ADMIN_ONLY,
+        {302},
+        kwargs=lambda w: {
+            "pk": w.appointment.practitioner_id,
+            "credential_pk": _insurance(w),
+        },
+        wrote=lambda w, _: not Credential.objects.filter(kind="insurance").exists(),
     ),
     Route("booking_rules", "GET", ADMIN_ONLY, {200}),
     Route(

@@ -2,13 +2,13 @@
 and their council licensing of acupuncture, and the booking rules (late cancellation,
 online notice and horizon)."""
 
-from datetime import date
+from datetime import date, time
 
 from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 from pydantic import Field, StrictInt
 
-from acuclinic.clinic import booking_rules, cancellation, services, setup
+from acuclinic.clinic import booking_rules, cancellation, locations, services, setup
 from acuclinic.clinic.booking_rules import (
     ARRIVAL_WINDOW,
     BOOKING_HORIZON,
@@ -16,7 +16,7 @@ from acuclinic.clinic.booking_rules import (
     MIN_BOOKING_NOTICE,
 )
 from acuclinic.clinic.choices import LicensingRegime, Modality
-from acuclinic.clinic.models import Clinic, Location, OpeningHours, Service
+from acuclinic.clinic.models import Clinic, Location, OpeningHours, Room, Service
 from acuclinic.core.api_auth import require
 from acuclinic.core.api_errors import ErrorOut
 from acuclinic.core.api_types import Day, InputSchema, get_or_404, text
@@ -170,6 +170,177 @@ def list_locations(request):
             "rooms", "opening_hours", "premises_registrations"
         ).order_by("name")
     )
+
+
+@router.get(
+    "/locations/{location_id}",
+    response={200: LocationOut, **ERRORS},
+    auth=require("clinic.view_location", "clinic.view_room"),
+    tags=["clinic"],
+    summary="One location with its rooms and opening hours",
+)
+def get_location(request, location_id: int):
+    return get_or_404(
+        Location.objects.prefetch_related("rooms", "opening_hours", "premises_registrations"),
+        location_id,
+        "location",
+    )
+
+
+# Setting up locations, their opening hours and rooms (clinic admins) ---------------
+
+
+class LocationIn(InputSchema):
+    name: text(120)
+    address_line1: text(120)
+    address_line2: text(120) = ""
+    town: text(80)
+    postcode: text(10)
+    phone: text(30) = ""
+    is_active: bool = True
+
+
+class LocationChange(InputSchema):
+    """Send only the fields that change."""
+
+    name: text(120) | None = None
+    address_line1: text(120) | None = None
+    address_line2: text(120) | None = None
+    town: text(80) | None = None
+    postcode: text(10) | None = None
+    phone: text(30) | None = None
+    is_active: bool | None = Field(
+        None, description="False: the site no longer takes bookings; its history stays."
+    )
+
+
+def _location_out(location: Location) -> Location:
+    return Location.objects.prefetch_related(
+        "rooms", "opening_hours", "premises_registrations"
+    ).get(pk=location.pk)
+
+
+@router.post(
+    "/locations",
+    response={201: LocationOut, **ERRORS},
+    auth=require("clinic.view_location", "clinic.add_location"),
+    tags=["clinic"],
+    summary="Add a location (clinic admins)",
+)
+def add_location(request, payload: LocationIn):
+    """A site where patients are seen. A name another location has is a 422
+    ``duplicate_location``; nothing is written then. Set its opening hours and add its
+    rooms next: nobody can be booked there before."""
+    location = locations.location_save(
+        None, clinic=_the_clinic(), user=request.auth, **payload.model_dump()
+    )
+    return Status(201, _location_out(location))
+
+
+@router.patch(
+    "/locations/{location_id}",
+    response={200: LocationOut, **ERRORS},
+    auth=require("clinic.view_location", "clinic.change_location"),
+    tags=["clinic"],
+    summary="Change a location's name, address, phone or whether it takes bookings",
+)
+def change_location(request, location_id: int, payload: LocationChange):
+    location = get_or_404(Location, location_id, "location")
+    fields = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    return _location_out(
+        locations.location_save(location, clinic=location.clinic, user=request.auth, **fields)
+    )
+
+
+class OpeningPeriodIn(InputSchema):
+    weekday: StrictInt = Field(description="0 is Monday, 6 is Sunday.")
+    opens: time = Field(description="Local time at the location, e.g. 08:00.")
+    closes: time
+
+
+class OpeningHoursChange(InputSchema):
+    hours: list[OpeningPeriodIn] = Field(
+        description="The whole week: every opening period; a weekday with none is closed."
+    )
+
+
+@router.put(
+    "/locations/{location_id}/opening-hours",
+    response={200: list[OpeningHoursOut], **ERRORS},
+    auth=require("clinic.view_location", "clinic.change_location"),
+    tags=["clinic"],
+    summary="Replace a location's week of opening hours (clinic admins)",
+)
+def set_opening_hours(request, location_id: int, payload: OpeningHoursChange):
+    """The week as sent replaces the old one. A period that closes at or before it
+    opens (``closes_before_opens``) or two periods of a day that overlap
+    (``overlapping_hours``) are a 422, and the old week stays whole. Visits already
+    booked are not moved."""
+    location = get_or_404(Location, location_id, "location")
+    periods = [
+        (p.weekday, p.opens.replace(tzinfo=None), p.closes.replace(tzinfo=None))
+        for p in payload.hours
+    ]
+    locations.opening_hours_set(location, periods, user=request.auth)
+    return list(location.opening_hours.order_by("weekday", "opens"))
+
+
+class RoomIn(InputSchema):
+    name: text(60)
+    has_couch: bool = True
+
+
+class RoomChange(InputSchema):
+    """Send only the fields that change; ``is_active`` false retires the room."""
+
+    name: text(60) | None = None
+    has_couch: bool | None = None
+    is_active: bool | None = Field(
+        None, description="False retires the room: no new bookings, its history stays."
+    )
+
+
+@router.post(
+    "/locations/{location_id}/rooms",
+    response={201: RoomOut, **ERRORS},
+    auth=require("clinic.view_room", "clinic.add_room"),
+    tags=["clinic"],
+    summary="Add a room to a location (clinic admins)",
+)
+def add_room(request, location_id: int, payload: RoomIn):
+    """A name the location already has is a 422 ``duplicate_room``."""
+    location = get_or_404(Location, location_id, "location")
+    return Status(
+        201, locations.room_save(None, location=location, user=request.auth, **payload.model_dump())
+    )
+
+
+@router.patch(
+    "/rooms/{room_id}",
+    response={200: RoomOut, **ERRORS},
+    auth=require("clinic.view_room", "clinic.change_room"),
+    tags=["clinic"],
+    summary="Rename, re-equip, retire or bring back a room (clinic admins)",
+)
+def change_room(request, room_id: int, payload: RoomChange):
+    room = get_or_404(Room, room_id, "room")
+    fields = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    return locations.room_save(room, user=request.auth, **fields)
+
+
+@router.delete(
+    "/rooms/{room_id}",
+    response={204: None, **ERRORS},
+    auth=require("clinic.view_room", "clinic.delete_room"),
+    tags=["clinic"],
+    summary="Delete a room added by mistake (clinic admins)",
+)
+def delete_room(request, room_id: int):
+    """A room where any visit was booked is never deleted: 409 ``room_in_use`` — retire
+    it instead (PATCH ``is_active`` false)."""
+    room = get_or_404(Room, room_id, "room")
+    locations.room_delete(room, user=request.auth)
+    return Status(204, None)
 
 
 # A location's licensing (clinic admins) -------------------------------------------

@@ -30,9 +30,9 @@ from acuclinic.core.api_types import (
     text,
 )
 from acuclinic.core.errors import NotFound
-from acuclinic.people import nhs_number, queries, services
-from acuclinic.people.choices import ConditionChoice, CredentialKind, Sex
-from acuclinic.people.models import ClinicalSummary, Credential, Patient, Practitioner
+from acuclinic.people import credentials_setup, nhs_number, queries, services
+from acuclinic.people.choices import ConditionChoice, CredentialKind, Profession, Sex
+from acuclinic.people.models import ClinicalSummary, Credential, Patient, Practitioner, User
 
 router = Router()
 
@@ -267,6 +267,11 @@ class LocationCheckOut(Schema):
     problems: list[str]
 
 
+class OfferedServiceOut(Schema):
+    id: int
+    name: str
+
+
 class PractitionerOut(Schema):
     id: int
     name: str
@@ -284,6 +289,20 @@ class PractitionerOut(Schema):
     )
     # Registration numbers and dates: clinic admins only; null for everyone else.
     credentials: list[CredentialOut] | None
+    profile: str = Field(description="Training, special interests, languages.")
+    services_offered: list[OfferedServiceOut] = Field(
+        description="The services they offer: those chosen, or (none chosen) every active "
+        "service they are qualified for."
+    )
+    services_chosen: bool = Field(description="False: none chosen, so every one they may give.")
+
+    @staticmethod
+    def resolve_services_offered(obj: Practitioner) -> list:
+        return credentials_setup.services_offered(obj)
+
+    @staticmethod
+    def resolve_services_chosen(obj: Practitioner) -> bool:
+        return bool(obj.services.all())
 
     @staticmethod
     def resolve_profession_display(obj: Practitioner) -> str:
@@ -326,7 +345,7 @@ class PractitionerOut(Schema):
 
 
 def _practitioners():
-    return Practitioner.objects.select_related("user").prefetch_related("credentials")
+    return Practitioner.objects.select_related("user").prefetch_related("credentials", "services")
 
 
 def _with_locations(practitioners: list[Practitioner]) -> list[Practitioner]:
@@ -410,3 +429,66 @@ def remove_credential(request, practitioner_id: int, credential_id: int):
     credential = get_or_404(practitioner.credentials.all(), credential_id, "credential")
     services.credential_remove(credential, user=request.auth)
     return Status(204, None)
+
+
+class PractitionerIn(InputSchema):
+    """A practitioner's profile for an existing staff account (invite them first)."""
+
+    user_id: int = Field(description="The staff account (people's /account/staff/ page).")
+    profession: Profession
+    qualified_medical: bool = False
+    qualified_traditional: bool = False
+    profile: text(2000) = ""
+
+
+class PractitionerChange(InputSchema):
+    """Send only the fields that change."""
+
+    profession: Profession | None = None
+    qualified_medical: bool | None = None
+    qualified_traditional: bool | None = None
+    profile: text(2000) | None = None
+    is_active: bool | None = None
+    services: list[int] | None = Field(
+        None, description="Service ids offered; an empty list means every one they may give."
+    )
+
+
+def _profile_fields(payload) -> dict:
+    fields = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
+    if "profession" in fields:
+        fields["profession"] = Profession(fields["profession"]).value
+    return fields
+
+
+@router.post(
+    "/practitioners",
+    response={201: PractitionerOut, **ERRORS},
+    auth=require("people.view_practitioner", "people.add_practitioner"),
+    tags=["practitioners"],
+    summary="Give a staff account a practitioner's profile (clinic admins)",
+)
+def add_practitioner(request, payload: PractitionerIn):
+    """They cannot be booked for acupuncture until their registration, membership and
+    insurance are on file (POST …/credentials). An account that already has a profile is
+    a 409 ``already_practitioner``."""
+    fields = _profile_fields(payload)
+    user = get_or_404(User.objects.all(), fields.pop("user_id"), "user")
+    practitioner = credentials_setup.practitioner_add(user, by=request.auth, **fields)
+    return Status(201, _with_locations([_practitioners().get(pk=practitioner.pk)])[0])
+
+
+@router.patch(
+    "/practitioners/{practitioner_id}",
+    response={200: PractitionerOut, **ERRORS},
+    auth=require("people.view_practitioner", "people.change_practitioner"),
+    tags=["practitioners"],
+    summary="Change a practitioner's profile, qualifications or services (clinic admins)",
+)
+def change_practitioner(request, practitioner_id: int, payload: PractitionerChange):
+    """A service in a kind of acupuncture they are not qualified in is a 422
+    ``not_qualified``; nothing changes then. Audited."""
+    practitioner = get_or_404(Practitioner, practitioner_id, "practitioner")
+    fields = _profile_fields(payload)
+    credentials_setup.practitioner_update(practitioner, by=request.auth, **fields)
+    return _with_locations([_practitioners().get(pk=practitioner.pk)])[0]

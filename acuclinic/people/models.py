@@ -51,6 +51,12 @@ class Practitioner(models.Model):
     qualified_medical = models.BooleanField("qualified in medical acupuncture", default=False)
     colour = models.CharField(max_length=7, default="#2a6f97", help_text="Diary colour (#rrggbb)")
     is_active = models.BooleanField(default=True)
+    # What patients and reception read about them: training, interests, languages.
+    profile = models.TextField("profile", blank=True, max_length=2000)
+    # The services they offer; none chosen means every service they are qualified for.
+    services = models.ManyToManyField(
+        "clinic.Service", blank=True, related_name="practitioners", verbose_name="services offered"
+    )
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]

@@ -71,6 +71,12 @@ ROLE_PERMISSIONS = {
         "people.add_credential",
         "people.delete_credential",
         "clinic.change_location",
+        # Setting up sites and their rooms (clinic.locations); a room is deleted only
+        # when added by mistake, never once visits were booked in it.
+        "clinic.add_location",
+        "clinic.add_room",
+        "clinic.change_room",
+        "clinic.delete_room",
         "clinic.view_premisesregistration",
         "clinic.add_premisesregistration",
         "clinic.delete_premisesregistration",
