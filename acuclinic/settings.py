@@ -283,6 +283,9 @@ ACUCLINIC_PUBLIC_URL = os.environ.get("ACUCLINIC_PUBLIC_URL", "http://localhost:
 # counted in the cache, which by default is a folder shared by the workers on a machine.
 ACUCLINIC_API_RATE_PER_TOKEN = envint("ACUCLINIC_API_RATE_PER_TOKEN", 300)
 ACUCLINIC_API_RATE_PER_ADDRESS = envint("ACUCLINIC_API_RATE_PER_ADDRESS", 600)
+# Requests for a password-reset link per hour, from one address and for one email address.
+ACUCLINIC_RESET_RATE_PER_ADDRESS = envint("ACUCLINIC_RESET_RATE_PER_ADDRESS", 10)
+ACUCLINIC_RESET_RATE_PER_EMAIL = envint("ACUCLINIC_RESET_RATE_PER_EMAIL", 3)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

@@ -30,6 +30,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # so the limits are lifted (the rate limit's own tests set them low).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 ACUCLINIC_API_RATE_PER_TOKEN = ACUCLINIC_API_RATE_PER_ADDRESS = 1_000_000
+ACUCLINIC_RESET_RATE_PER_ADDRESS = ACUCLINIC_RESET_RATE_PER_EMAIL = 1_000_000
 # Users' ids repeat from test to test, so a bulk-read count could run across tests: lifted
 # too (its test sets it low).
 ACUCLINIC_BULK_READ_THRESHOLD = 1_000_000

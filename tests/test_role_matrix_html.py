@@ -10,8 +10,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.core import mail
 from django.urls import URLResolver, get_resolver, path, reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from acuclinic.audit.models import AuditEntry
 from acuclinic.clinic.models import Clinic, Location, OpeningHours, Room, Service
@@ -54,10 +58,8 @@ PATIENT_ONLY = {**dict.fromkeys(ROLES, PORTAL_SIGN_IN), "patient": ALLOWED}
 
 # Routes being added by other work, with their own tests: the API and account pages, and
 # safety screening (its matrix: acuclinic/safety/tests/test_role_matrix.py), and the FHIR API
-# (its role tests: acuclinic/interop/tests/test_fhir_api.py), and resetting a forgotten
-# password, which is the same for everyone signed in or not
-# (acuclinic/core/tests/test_password_reset.py).
-NOT_IN_THIS_MATRIX = ("api/", "account/", "safety/", "fhir/", "password/reset/")
+# (its role tests: acuclinic/interop/tests/test_fhir_api.py).
+NOT_IN_THIS_MATRIX = ("api/", "account/", "safety/", "fhir/")
 
 CLINICAL_HISTORY = "Sharp pain radiating to the left calf since a fall in the garden"
 NEW_PASSWORD = "plum orchard lantern 73"
@@ -117,6 +119,20 @@ def _slot(w: World, hour: int) -> dict:
 def _password_is(user, password: str) -> bool:
     user.refresh_from_db()
     return user.check_password(password)
+
+
+def _reset_link(w: World) -> dict:
+    """The uid and token of a reset link for the reception account, as the email has."""
+    user = w.users["reception"]
+    return {
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+
+
+def _reset_link_sent_to(user) -> bool:
+    sent = [(message.to, "/password/reset/" in message.body) for message in mail.outbox]
+    return sent == [([user.email], True)]
 
 
 def _status(w: World) -> str:
@@ -205,6 +221,29 @@ MATRIX = [
         },
         wrote=lambda w, user: user is not None and _password_is(user, NEW_PASSWORD),
     ),
+    # Resetting a forgotten password is the same for everyone, signed in or not: the link
+    # in the email is what proves who may set the password.
+    Route("password_reset", "GET", PUBLIC, {200}),
+    Route(
+        "password_reset",
+        "POST",
+        PUBLIC,
+        {302},
+        data=lambda w: {"email": w.users["reception"].email},
+        wrote=lambda w, user: _reset_link_sent_to(w.users["reception"]),
+    ),
+    Route("password_reset_done", "GET", PUBLIC, {200}),
+    # A working link is swapped for one without the token in it (the token goes into the
+    # session), so the page never leaks it to other sites in a Referer header.
+    Route("password_reset_confirm", "GET", PUBLIC, {302}, kwargs=lambda w: _reset_link(w)),
+    Route(
+        "password_reset_confirm",
+        "GET",
+        PUBLIC,
+        {200},
+        kwargs=lambda w: {**_reset_link(w), "token": "bad-token"},
+    ),
+    Route("password_reset_complete", "GET", PUBLIC, {200}),
     Route(
         "patient_list",
         "GET",

@@ -6,6 +6,7 @@ from django.dispatch import receiver
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.core.access import access_denied
+from acuclinic.core.rate_limit import reset_request_refused
 from acuclinic.core.signin import signin_locked, signin_refused, signin_unlocked
 
 
@@ -66,3 +67,14 @@ def _signin_locked(sender, request, kind: str, key: str, row, **kwargs):
 @receiver(signin_unlocked, dispatch_uid="audit_signin_unlocked")
 def _signin_unlocked(sender, request, kind: str, key: str, **kwargs):
     audit.record(AuditAction.UNLOCK, object_type=f"signin.{kind}", detail=f"{kind} {key}"[:200])
+
+
+@receiver(reset_request_refused, dispatch_uid="audit_reset_request_refused")
+def _reset_request_refused(sender, request, email: str, reason: str, **kwargs):
+    # The email tried is kept, like the username of a failed sign-in: someone asking
+    # again and again for one person's reset link is worth seeing.
+    audit.record(
+        AuditAction.DENIED,
+        object_type="password_reset",
+        detail=f"reset link refused, too many for this {reason}; email tried: {email}"[:200],
+    )

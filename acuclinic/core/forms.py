@@ -16,7 +16,7 @@ def apply_service_error(
     form.add_error(field if field in form.fields else None, exc.message)
 
 
-def _minutes(seconds: int) -> str:
+def minutes(seconds: int) -> str:
     minutes = -(-seconds // 60)
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
@@ -36,7 +36,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             # No password hash is computed for a refused attempt.
             raise ValidationError(
                 "Too many failed attempts to sign in with this username or from this "
-                f"computer. Try again in {_minutes(wait.seconds)}, or ask a clinic admin "
+                f"computer. Try again in {minutes(wait.seconds)}, or ask a clinic admin "
                 "to unlock it.",
                 code="throttled",
             )

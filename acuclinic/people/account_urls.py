@@ -12,4 +12,5 @@ urlpatterns = [
     path("two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
     path("staff/", staff_views.staff_list, name="staff_list"),
     path("staff/<int:pk>/", staff_views.staff_change, name="staff_change"),
+    path("staff/<int:pk>/edit/", staff_views.staff_edit, name="staff_edit"),
 ]

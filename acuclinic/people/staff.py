@@ -1,5 +1,6 @@
 """Staff accounts, run by clinic admins in the browser: invite by email, set a role,
-disable a leaver (their sessions and API tokens stop at once), enable again.
+correct a name or email, disable a leaver (their sessions and API tokens stop at once),
+enable again.
 
 An invitation is a link to set a password (Django's password-reset token: signed, not
 stored, dead once used), emailed straight away rather than kept in the outbox, so no
@@ -88,6 +89,46 @@ def _send_invitation(user: User, role: str, base_url: str) -> None:
         "The link works once, for a few days.\n",
         None,
         [user.email],
+    )
+
+
+def change_details(user: User, *, first_name: str, last_name: str, email: str) -> list[str]:
+    """Correct a member of staff's name and email; returns the fields that changed.
+
+    Email addresses stay unique (ignoring case): they are where reset links go. When the
+    email changes, the old address is told, so someone who takes over an account by
+    changing its address cannot do it unseen; the new address gets nothing until the
+    person asks for a link. Django's reset tokens cover the email, so a reset link sent
+    to the old address stops working.
+    """
+    email = email.strip()
+    if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+        raise Conflict("email_taken", "A staff account already uses that email.", field="email")
+    before = {"first_name": user.first_name, "last_name": user.last_name, "email": user.email}
+    after = {"first_name": first_name.strip(), "last_name": last_name.strip(), "email": email}
+    changed = [name for name in before if before[name] != after[name]]
+    if not changed:
+        return []
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(**after)
+        audit.record(AuditAction.CHANGE, user, changed_fields=changed, detail="staff details")
+    for name, value in after.items():
+        setattr(user, name, value)
+    if "email" in changed and before["email"]:
+        _tell_old_address(user, before["email"])
+    return changed
+
+
+def _tell_old_address(user: User, old_email: str) -> None:
+    # The new address is not named: the old one may no longer be the person's.
+    send_mail(
+        "Your acuclinic staff account's email address was changed",
+        f"Hello {user.first_name or user.username},\n\n"
+        f"A clinic admin has changed the email address of your acuclinic staff account "
+        f"({user.username}); this address will no longer receive its emails.\n\n"
+        "If you did not expect this, tell your clinic admin or practice manager at once.\n",
+        None,
+        [old_email],
     )
 
 

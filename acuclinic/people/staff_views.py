@@ -29,6 +29,15 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(choices=ROLE_CHOICES)
 
 
+class DetailsForm(forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(
+        max_length=254,
+        help_text="Where password-reset links go. The old address is told of a change.",
+    )
+
+
 def _people():
     has_totp = TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True)
     return (
@@ -93,3 +102,29 @@ def staff_change(request, pk: int):
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("staff_list")
+
+
+@staff_view("people.view_user", "people.change_user")
+def staff_edit(request, pk: int):
+    """Correct a member of staff's name or email (a new surname, a new mailbox)."""
+    person = get_object_or_404(User, pk=pk)
+    initial = {"first_name": person.first_name, "last_name": person.last_name}
+    form = DetailsForm(request.POST or None, initial=initial | {"email": person.email})
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = staff.change_details(person, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            if changed:
+                told = " The old email address has been told." if "email" in changed else ""
+                messages.success(request, f"Saved {person.username}'s details.{told}")
+            else:
+                messages.info(request, "Nothing had changed.")
+            return redirect("staff_list")
+    return render(
+        request,
+        "people/staff_edit.html",
+        {"form": form, "person": person, "nav": "staff"},
+        status=400 if request.method == "POST" else 200,
+    )

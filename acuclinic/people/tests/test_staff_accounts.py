@@ -91,3 +91,72 @@ def test_disabling_a_leaver_ends_their_sessions_and_tokens_at_once(
     assert not ApiToken.objects.filter(user=reception_user, revoked_at__isnull=True).exists()
     entry = AuditEntry.objects.filter(object_type="people.user", changed_fields=["is_active"]).get()
     assert entry.detail == "disabled: 1 sessions ended, 1 API tokens revoked"
+
+
+def _edit(client, person, **changes):
+    data = {"first_name": person.first_name, "last_name": person.last_name, "email": person.email}
+    return client.post(reverse("staff_edit", args=[person.pk]), data | changes)
+
+
+def test_an_admin_corrects_a_name_and_email_and_the_old_address_is_told(
+    client, admin_user, reception_user, mailoutbox
+):
+    reception_user.email = "zara@old.example.test"
+    reception_user.save()
+    client.force_login(admin_user)
+    form = client.get(reverse("staff_edit", args=[reception_user.pk])).content.decode()
+    assert 'value="zara@old.example.test"' in form
+    response = _edit(client, reception_user, last_name="Shah-Patel", email="zara@new.example.test")
+    assert response["Location"] == STAFF
+    reception_user.refresh_from_db()
+    assert (reception_user.last_name, reception_user.email) == (
+        "Shah-Patel",
+        "zara@new.example.test",
+    )
+    [told] = mailoutbox
+    assert told.to == ["zara@old.example.test"]
+    assert "changed the email address" in told.body
+    assert "zara@new.example.test" not in told.body
+    entry = AuditEntry.objects.filter(object_id=str(reception_user.pk), detail="staff details")
+    assert sorted(entry.get().changed_fields) == ["email", "last_name"]
+    assert "zara@new.example.test" in client.get(STAFF).content.decode()
+
+
+def test_a_name_change_alone_sends_no_email(client, admin_user, reception_user, mailoutbox):
+    client.force_login(admin_user)
+    _edit(client, reception_user, first_name="Zahra")
+    assert User.objects.get(pk=reception_user.pk).first_name == "Zahra"
+    assert mailoutbox == []
+
+
+def test_an_email_another_account_uses_is_refused_and_nothing_changes(
+    client, admin_user, reception_user, practitioner_user, mailoutbox
+):
+    practitioner_user.email = "dr.lee@example.test"
+    practitioner_user.save()
+    before = User.objects.get(pk=reception_user.pk)
+    client.force_login(admin_user)
+    refused = _edit(client, reception_user, last_name="Changed", email="DR.LEE@example.test")
+    assert refused.status_code == 400
+    assert "A staff account already uses that email." in refused.content.decode()
+    after = User.objects.get(pk=reception_user.pk)
+    assert (after.last_name, after.email) == (before.last_name, before.email)
+    assert mailoutbox == []
+    assert not AuditEntry.objects.filter(detail="staff details").exists()
+
+
+def test_a_blank_name_or_bad_email_is_refused(client, admin_user, reception_user):
+    client.force_login(admin_user)
+    refused = _edit(client, reception_user, first_name="", email="not an email")
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "This field is required." in page and "Enter a valid email address." in page
+
+
+def test_only_admins_edit_staff_details(client, reception_user, practitioner_user):
+    for user in (reception_user, practitioner_user):
+        client.force_login(user)
+        url = reverse("staff_edit", args=[reception_user.pk])
+        assert client.get(url).status_code == 403
+        assert _edit(client, reception_user, last_name="Hacked").status_code == 403
+    assert User.objects.get(pk=reception_user.pk).last_name != "Hacked"
