@@ -8,7 +8,6 @@ from typing import Annotated
 
 from django.db import transaction
 from ninja import Header, Query, Router, Schema, Status
-from ninja.responses import codes_4xx
 from pydantic import Field
 
 from acuclinic.audit import services as audit
@@ -24,7 +23,7 @@ from acuclinic.billing.models import (
     PrepaidCourse,
 )
 from acuclinic.core.api_auth import permitted, require
-from acuclinic.core.api_errors import ErrorOut
+from acuclinic.core.api_errors import ERRORS
 from acuclinic.core.api_types import (
     Day,
     Id,
@@ -41,7 +40,6 @@ from acuclinic.people.models import Patient
 from acuclinic.scheduling import idempotency
 
 router = Router(tags=["billing"])
-ERRORS = {codes_4xx: ErrorOut}
 VIEW = "billing.view_invoice"
 
 

@@ -5,7 +5,6 @@ online notice and horizon)."""
 from datetime import date, time
 
 from ninja import Router, Schema, Status
-from ninja.responses import codes_4xx
 from pydantic import Field, StrictInt
 
 from acuclinic.clinic import booking_rules, cancellation, locations, services, setup
@@ -18,13 +17,11 @@ from acuclinic.clinic.booking_rules import (
 from acuclinic.clinic.choices import LicensingRegime, Modality
 from acuclinic.clinic.models import Clinic, Location, OpeningHours, Room, Service
 from acuclinic.core.api_auth import require
-from acuclinic.core.api_errors import ErrorOut
+from acuclinic.core.api_errors import ERRORS
 from acuclinic.core.api_types import Day, InputSchema, get_or_404, text
 from acuclinic.core.errors import NotFound
 
 router = Router()
-
-ERRORS = {codes_4xx: ErrorOut}
 
 
 class ServiceOut(Schema):

@@ -83,6 +83,16 @@ class ErrorOut(Schema):
     alternatives: list[AlternativeOut] | None = None
 
 
+# Every 4xx the API answers with, declared on every operation so a client (and the
+# contract test, tests/test_api_contract.py) finds each one documented: 400 a body that
+# is not JSON, 401 no valid credentials, 403 a role or token that does not allow it,
+# 404 an unknown id or address, 409 a clash with what is already there (a double
+# booking), 422 invalid input, 429 over the rate limit (core.rate_limit). Ninja's own
+# ``codes_4xx`` leaves out 422, the commonest of them.
+CLIENT_ERROR_CODES = frozenset({400, 401, 403, 404, 409, 422, 429})
+ERRORS = {CLIENT_ERROR_CODES: ErrorOut}
+
+
 def error_body(code: str, message: str, field: str | None = None, **extra) -> dict:
     return {"code": code, "message": message, "field": field, **extra}
 

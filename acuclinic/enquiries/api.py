@@ -10,6 +10,7 @@ from pydantic import Field
 
 from acuclinic.clinic.models import Room, Service
 from acuclinic.core.api_auth import require
+from acuclinic.core.api_errors import ERRORS
 from acuclinic.core.api_types import (
     AwareDateTime,
     Flag,
@@ -26,7 +27,7 @@ from acuclinic.enquiries import services as enquiries
 from acuclinic.enquiries.choices import EnquiryChannel, EnquiryStatus, Topic
 from acuclinic.enquiries.models import Enquiry
 from acuclinic.people.models import Patient, Practitioner
-from acuclinic.scheduling.api.schemas import ERRORS, AppointmentOut, PatientRef, appointment_or_404
+from acuclinic.scheduling.api.schemas import AppointmentOut, PatientRef, appointment_or_404
 
 router = Router(tags=["enquiries"])
 

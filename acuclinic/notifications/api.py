@@ -7,13 +7,12 @@ deliveries is what the front desk and other programs need ("did the reminder go?
 from datetime import date, datetime
 
 from ninja import Query, Router, Schema
-from ninja.responses import codes_4xx
 from pydantic import Field
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.core.api_auth import require
-from acuclinic.core.api_errors import ErrorOut
+from acuclinic.core.api_errors import ERRORS
 from acuclinic.core.api_types import Page, PageQuery, get_or_404, page_of
 from acuclinic.notifications import queries
 from acuclinic.notifications.choices import MessageChannel, MessageStatus
@@ -50,7 +49,7 @@ class MessageOut(Schema):
 
 @router.get(
     "/appointments/{appointment_id}/messages",
-    response={200: list[MessageOut], codes_4xx: ErrorOut},
+    response={200: list[MessageOut], **ERRORS},
     auth=require("scheduling.view_appointment"),
     tags=["appointments"],
     summary="Messages sent about an appointment, with their delivery",
@@ -74,7 +73,7 @@ class OutboxFilters(PageQuery):
 
 @router.get(
     "/messages",
-    response={200: Page[MessageOut], codes_4xx: ErrorOut},
+    response={200: Page[MessageOut], **ERRORS},
     auth=require("notifications.view_message"),
     tags=["messages"],
     summary="The outbox: every message with its delivery state (clinic admins)",

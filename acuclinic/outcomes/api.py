@@ -11,13 +11,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.responses import codes_4xx
 from pydantic import Field, StrictInt
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.core.api_auth import require
-from acuclinic.core.api_errors import ErrorOut
+from acuclinic.core.api_errors import ERRORS
 from acuclinic.core.api_types import InputSchema, get_or_404, text
 from acuclinic.core.errors import InvalidRequest, NotFound
 from acuclinic.core.formats import format_date
@@ -28,7 +27,6 @@ from acuclinic.people.models import Patient
 
 router = Router()
 
-ERRORS = {codes_4xx: ErrorOut}
 CLINICAL = "people.view_clinical"
 READ = (CLINICAL, "outcomes.view_course")
 RECORD = (CLINICAL, "outcomes.add_measurement")

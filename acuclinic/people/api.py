@@ -9,7 +9,6 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from ninja import Field, PatchDict, Query, Router, Schema, Status
-from ninja.responses import codes_4xx
 from pydantic import field_validator
 
 from acuclinic.audit import services as audit
@@ -17,7 +16,7 @@ from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.choices import Modality
 from acuclinic.clinic.models import Location
 from acuclinic.core.api_auth import require
-from acuclinic.core.api_errors import ErrorOut
+from acuclinic.core.api_errors import ERRORS
 from acuclinic.core.api_types import (
     BirthDate,
     Day,
@@ -35,8 +34,6 @@ from acuclinic.people.choices import ConditionChoice, CredentialKind, Profession
 from acuclinic.people.models import ClinicalSummary, Credential, Patient, Practitioner, User
 
 router = Router()
-
-ERRORS = {codes_4xx: ErrorOut}
 
 
 # Patients ------------------------------------------------------------------------

@@ -13,12 +13,11 @@ from typing import Any, Literal
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from ninja.responses import codes_4xx
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.core.api_auth import require
-from acuclinic.core.api_errors import ErrorOut
+from acuclinic.core.api_errors import ERRORS, ErrorOut
 from acuclinic.core.api_types import AwareDateTime, Flag, Id, InputSchema, get_or_404, text
 from acuclinic.core.errors import InvalidRequest
 from acuclinic.core.formats import format_date, format_datetime
@@ -38,7 +37,6 @@ from acuclinic.scheduling.models import Appointment
 
 router = Router(tags=["safety"])
 
-ERRORS = {codes_4xx: ErrorOut}
 CLINICAL = "people.view_clinical"
 
 # Consent is to a kind of acupuncture, never to an assessment or a review.

@@ -12,13 +12,12 @@ from typing import Literal
 from django.db.models import Count
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.responses import codes_4xx
 from pydantic import Field
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.core.api_auth import require
-from acuclinic.core.api_errors import ErrorOut
+from acuclinic.core.api_errors import ERRORS
 from acuclinic.core.api_types import (
     Flag,
     Id,
@@ -47,7 +46,6 @@ from acuclinic.treatment.presenting import flag_lines
 
 router = Router()
 
-ERRORS = {codes_4xx: ErrorOut}
 CLINICAL = "people.view_clinical"
 READ_NOTES = (CLINICAL, "treatment.view_sessionnote")
 CHART = (CLINICAL, "treatment.add_sessionnote")

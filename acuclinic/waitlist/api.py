@@ -9,6 +9,7 @@ from pydantic import Field
 
 from acuclinic.clinic.models import Location, Service
 from acuclinic.core.api_auth import require
+from acuclinic.core.api_errors import ERRORS
 from acuclinic.core.api_types import (
     Id,
     InputSchema,
@@ -21,7 +22,6 @@ from acuclinic.core.api_types import (
 )
 from acuclinic.people.models import Patient, Practitioner
 from acuclinic.scheduling.api.schemas import (
-    ERRORS,
     LocationRef,
     PatientRef,
     PractitionerRef,

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field
 
 from acuclinic.clinic.models import Location, Room, Service
 from acuclinic.core.api_auth import require
+from acuclinic.core.api_errors import ERRORS
 from acuclinic.core.api_types import (
     AwareDateTime,
     DateOrAwareDateTime,
@@ -33,7 +34,6 @@ from acuclinic.core.errors import InvalidRequest
 from acuclinic.people.models import Patient, Practitioner
 from acuclinic.scheduling import idempotency, queries, services
 from acuclinic.scheduling.api.schemas import (
-    ERRORS,
     AppointmentOut,
     CancelIn,
     LocationRef,

@@ -4,16 +4,12 @@ appointment, one free slot, a cancellation."""
 from datetime import datetime
 
 from ninja import Schema
-from ninja.responses import codes_4xx
 from pydantic import Field
 
-from acuclinic.core.api_errors import ErrorOut
 from acuclinic.core.api_types import InputSchema, get_or_404, text
 from acuclinic.core.formats import format_datetime
 from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy, Channel
 from acuclinic.scheduling.models import Appointment
-
-ERRORS = {codes_4xx: ErrorOut}
 
 
 class PatientRef(Schema):

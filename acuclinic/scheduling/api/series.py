@@ -9,11 +9,11 @@ from pydantic import Field
 
 from acuclinic.clinic.models import Room, Service
 from acuclinic.core.api_auth import require
+from acuclinic.core.api_errors import ERRORS
 from acuclinic.core.api_types import AwareDateTime, Flag, Id, InputSchema, get_or_404, text
 from acuclinic.people.models import Patient, Practitioner
 from acuclinic.scheduling import idempotency, series
 from acuclinic.scheduling.api.schemas import (
-    ERRORS,
     AppointmentOut,
     CancelIn,
     LocationRef,

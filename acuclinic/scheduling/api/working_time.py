@@ -13,7 +13,6 @@ from typing import Annotated
 from django.db.models import Q
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.responses import codes_4xx
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
@@ -21,7 +20,7 @@ from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.models import Location, Room
 from acuclinic.core.api_auth import require
-from acuclinic.core.api_errors import ErrorOut
+from acuclinic.core.api_errors import ERRORS
 from acuclinic.core.api_types import (
     MAX_YEAR,
     MIN_YEAR,
@@ -40,8 +39,6 @@ from acuclinic.scheduling.choices import ExceptionKind
 from acuclinic.scheduling.models import Appointment, RoomClosure, WorkingException, WorkingPattern
 
 router = Router(tags=["working time"])
-
-ERRORS = {codes_4xx: ErrorOut}
 
 
 def _wall_clock(value: time) -> time:
