@@ -41,6 +41,7 @@ import logging  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import socket  # noqa: E402
+import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -105,6 +106,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=0.1,
         help="share of bookings two clients race each other for (0.1)",
     )
+    parser.add_argument(
+        "--in-process-only",
+        action="store_true",
+        help="time bookings in-process only (their CPU, app and database, and the floor): "
+        "no availability searches, no server, no raw inserts",
+    )
     add_database_options(parser, BENCH_DATABASE)
     args = parser.parse_args(argv)
     if args.searches < 1 or args.clients < 1 or args.seconds <= 0 or args.workers < 1:
@@ -130,6 +137,7 @@ CHILD_OPTIONS = (
     "seconds",
     "workers",
     "contended",
+    "in_process_only",
 )
 
 
@@ -143,7 +151,11 @@ def main() -> int:
         return 0
     child_argv = []
     for name in CHILD_OPTIONS:
-        child_argv += ["--" + name.replace("_", "-"), str(getattr(args, name))]
+        value = getattr(args, name)
+        if isinstance(value, bool):
+            child_argv += ["--" + name.replace("_", "-")] if value else []
+        else:
+            child_argv += ["--" + name.replace("_", "-"), str(value)]
     results, failures = measure_each_database(
         __file__, child_argv, postgres=args.postgres, database_name=BENCH_DATABASE
     )
@@ -219,6 +231,20 @@ def _least_cpu_ms(r: dict) -> float | None:
 
 def _of_ceiling(r: dict) -> float:
     return r["booking"]["per_second"] / r["booking"]["ceiling"]["per_second"]
+
+
+def _shown(fmt, results: dict[str, dict]) -> bool:
+    """Whether a row has figures (``--in-process-only`` leaves most out)."""
+    try:
+        for r in results.values():
+            fmt(r)
+    except (KeyError, TypeError, ValueError, statistics.StatisticsError):
+        return False
+    return True
+
+
+def _loads(results: dict[str, dict]) -> str:
+    return ", ".join(f"{name} {r['load']:.1f}" for name, r in results.items())
 
 
 def print_figures(results: dict[str, dict], args: argparse.Namespace) -> None:
@@ -315,7 +341,12 @@ def print_figures(results: dict[str, dict], args: argparse.Namespace) -> None:
             lambda r: _verdict(not (r["overlaps"]["practitioner"] or r["overlaps"]["room"])),
         ),
     ]
+    if args.in_process_only:
+        rows = [(label, fmt) for label, fmt in rows if _shown(fmt, results)]
     print_table(rows, results)
+    if args.in_process_only:
+        print(f"\nLoad average (1 min) when measuring began: {_loads(results)}.")
+        return
     for name, r in results.items():
         budget, least = _cpu_budget_ms(r), _least_cpu_ms(r)
         if least is not None and least > budget:
@@ -378,10 +409,14 @@ def measure(args: argparse.Namespace) -> dict:
     _say(f"Built {summary.appointments:,} appointments in {summary.seconds:.0f} s.")
     load = os.getloadavg()[0]
     rng = random.Random(args.seed)
-    weekly, found = time_weekly_courses(rng, args.searches, today)
-    api_week = time_api_week(rng, args.searches, today)
-    raw = raw_inserts(args.clients, args.seconds)
-    booking = http_bookings(args, first_day=spec.horizon + timedelta(days=7), rng=rng)
+    if args.in_process_only:
+        weekly, found, api_week, raw = [], 0, [], None
+        booking = in_process_bookings(first_day=spec.horizon + timedelta(days=7), rng=rng)
+    else:
+        weekly, found = time_weekly_courses(rng, args.searches, today)
+        api_week = time_api_week(rng, args.searches, today)
+        raw = raw_inserts(args.clients, args.seconds)
+        booking = http_bookings(args, first_day=spec.horizon + timedelta(days=7), rng=rng)
     connection.ensure_connection()
     return {
         "today": today.isoformat(),
@@ -779,6 +814,21 @@ class Server:
             self.process.kill()
             self.process.wait()
         self.log.close()
+
+
+def in_process_bookings(*, first_day: date, rng: random.Random) -> dict:
+    """``--in-process-only``: what one booking and the floor cost, with no server."""
+    from acuclinic.people.models import User
+    from acuclinic.people.services import api_token_create
+
+    _say("Choosing free slots to book…")
+    pool = booking_pool(first_day, wanted=ONE_CLIENT_BOOKINGS, rng=rng)
+    _, token = api_token_create(user=User.objects.get(username="reception"), name="Bench")
+    _say(f"Timing {ONE_CLIENT_BOOKINGS} bookings one after another, in-process…")
+    return {
+        "one_client": one_client_bookings(pool, token),
+        "refused": refused_requests(token, REFUSED_REQUESTS),
+    }
 
 
 def http_bookings(args: argparse.Namespace, *, first_day: date, rng: random.Random) -> dict:
