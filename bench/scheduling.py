@@ -41,6 +41,7 @@ import logging  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import socket  # noqa: E402
+import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -105,6 +106,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=0.1,
         help="share of bookings two clients race each other for (0.1)",
     )
+    parser.add_argument(
+        "--in-process-only",
+        action="store_true",
+        help="time bookings in-process only (their CPU, app and database, and the floor): "
+        "no availability searches, no server, no raw inserts",
+    )
     add_database_options(parser, BENCH_DATABASE)
     args = parser.parse_args(argv)
     if args.searches < 1 or args.clients < 1 or args.seconds <= 0 or args.workers < 1:
@@ -130,6 +137,7 @@ CHILD_OPTIONS = (
     "seconds",
     "workers",
     "contended",
+    "in_process_only",
 )
 
 
@@ -143,7 +151,11 @@ def main() -> int:
         return 0
     child_argv = []
     for name in CHILD_OPTIONS:
-        child_argv += ["--" + name.replace("_", "-"), str(getattr(args, name))]
+        value = getattr(args, name)
+        if isinstance(value, bool):
+            child_argv += ["--" + name.replace("_", "-")] if value else []
+        else:
+            child_argv += ["--" + name.replace("_", "-"), str(value)]
     results, failures = measure_each_database(
         __file__, child_argv, postgres=args.postgres, database_name=BENCH_DATABASE
     )
@@ -191,6 +203,22 @@ def _cpu(spent: dict[str, float] | None) -> str:
     return f"{sum(spent.values()):.1f} ms ({whose})"
 
 
+def _db_ms(r: dict, run: str) -> str:
+    if r["engine"] == "sqlite":
+        return "(in the app's)"
+    return f"{r['booking'][run]['database_cpu_ms']:.1f} ms"
+
+
+def _all_told_ms(r: dict, run: str) -> str:
+    return f"{r['booking'][run]['all_told_cpu_ms']:.1f} ms"
+
+
+def _above_floor_ms(r: dict) -> str:
+    booking = r["booking"]
+    above = booking["one_client"]["all_told_cpu_ms"] - booking["refused"]["all_told_cpu_ms"]
+    return f"{above:.1f} ms"
+
+
 def _least_cpu_ms(r: dict) -> float | None:
     """The least CPU any booking through the API costs: an HTTP exchange with an app that
     does nothing (clients and gunicorn), and the app's process's median for a request
@@ -203,6 +231,20 @@ def _least_cpu_ms(r: dict) -> float | None:
 
 def _of_ceiling(r: dict) -> float:
     return r["booking"]["per_second"] / r["booking"]["ceiling"]["per_second"]
+
+
+def _shown(fmt, results: dict[str, dict]) -> bool:
+    """Whether a row has figures (``--in-process-only`` leaves most out)."""
+    try:
+        for r in results.values():
+            fmt(r)
+    except (KeyError, TypeError, ValueError, statistics.StatisticsError):
+        return False
+    return True
+
+
+def _loads(results: dict[str, dict]) -> str:
+    return ", ".join(f"{name} {r['load']:.1f}" for name, r in results.items())
 
 
 def print_figures(results: dict[str, dict], args: argparse.Namespace) -> None:
@@ -262,12 +304,17 @@ def print_figures(results: dict[str, dict], args: argparse.Namespace) -> None:
             lambda r: _ms(r["booking"]["one_client"]["ms"]),
         ),
         ("  CPU of the app's process", lambda r: _ms(r["booking"]["one_client"]["cpu_ms"])),
+        ("  CPU of the database server's backend, mean", lambda r: _db_ms(r, "one_client")),
+        ("  CPU all told, app + database, mean", lambda r: _all_told_ms(r, "one_client")),
         ("  SQL statements per booking", lambda r: str(r["booking"]["one_client"]["statements"])),
         (
             f"a booking refused at validation, in-process ({REFUSED_REQUESTS})",
             lambda r: _ms(r["booking"]["refused"]["ms"]),
         ),
         ("  CPU of the app's process", lambda r: _ms(r["booking"]["refused"]["cpu_ms"])),
+        ("  CPU of the database server's backend, mean", lambda r: _db_ms(r, "refused")),
+        ("  CPU all told, app + database, mean: the floor", lambda r: _all_told_ms(r, "refused")),
+        ("  a booking, less that floor", lambda r: _above_floor_ms(r)),
         (
             f"raw single-row inserts, {args.clients} threads",
             lambda r: f"{r['raw']['per_second']:,.0f} /s",
@@ -294,7 +341,12 @@ def print_figures(results: dict[str, dict], args: argparse.Namespace) -> None:
             lambda r: _verdict(not (r["overlaps"]["practitioner"] or r["overlaps"]["room"])),
         ),
     ]
+    if args.in_process_only:
+        rows = [(label, fmt) for label, fmt in rows if _shown(fmt, results)]
     print_table(rows, results)
+    if args.in_process_only:
+        print(f"\nLoad average (1 min) when measuring began: {_loads(results)}.")
+        return
     for name, r in results.items():
         budget, least = _cpu_budget_ms(r), _least_cpu_ms(r)
         if least is not None and least > budget:
@@ -357,14 +409,19 @@ def measure(args: argparse.Namespace) -> dict:
     _say(f"Built {summary.appointments:,} appointments in {summary.seconds:.0f} s.")
     load = os.getloadavg()[0]
     rng = random.Random(args.seed)
-    weekly, found = time_weekly_courses(rng, args.searches, today)
-    api_week = time_api_week(rng, args.searches, today)
-    raw = raw_inserts(args.clients, args.seconds)
-    booking = http_bookings(args, first_day=spec.horizon + timedelta(days=7), rng=rng)
+    if args.in_process_only:
+        weekly, found, api_week, raw = [], 0, [], None
+        booking = in_process_bookings(first_day=spec.horizon + timedelta(days=7), rng=rng)
+    else:
+        weekly, found = time_weekly_courses(rng, args.searches, today)
+        api_week = time_api_week(rng, args.searches, today)
+        raw = raw_inserts(args.clients, args.seconds)
+        booking = http_bookings(args, first_day=spec.horizon + timedelta(days=7), rng=rng)
     connection.ensure_connection()
     return {
         "today": today.isoformat(),
         "django": django.get_version(),
+        "engine": connection.vendor,
         "engine_version": engine_version(connection),
         "practitioners": summary.practitioners,
         "locations": summary.locations,
@@ -759,6 +816,21 @@ class Server:
         self.log.close()
 
 
+def in_process_bookings(*, first_day: date, rng: random.Random) -> dict:
+    """``--in-process-only``: what one booking and the floor cost, with no server."""
+    from acuclinic.people.models import User
+    from acuclinic.people.services import api_token_create
+
+    _say("Choosing free slots to book…")
+    pool = booking_pool(first_day, wanted=ONE_CLIENT_BOOKINGS, rng=rng)
+    _, token = api_token_create(user=User.objects.get(username="reception"), name="Bench")
+    _say(f"Timing {ONE_CLIENT_BOOKINGS} bookings one after another, in-process…")
+    return {
+        "one_client": one_client_bookings(pool, token),
+        "refused": refused_requests(token, REFUSED_REQUESTS),
+    }
+
+
 def http_bookings(args: argparse.Namespace, *, first_day: date, rng: random.Random) -> dict:
     """``args.clients`` clients, each with its own API token, booking their list of
     slots through POST /api/v1/appointments (with an Idempotency-Key, as the API asks
@@ -880,11 +952,39 @@ def http_ceiling(args: argparse.Namespace, lists: list[list[dict]], tokens: list
     }
 
 
+def _backend_cpu_seconds() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend process, from
+    Linux's /proc (the server is on this machine); 0 on SQLite, whose work is done in
+    this process and counted in its own CPU time."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    _, tail = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)
+    fields = tail.split()  # from the state on: user and system are [11:13]
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _with_database_cpu(action, count: int) -> dict:
+    """``action`` ``count`` times, each timed as ``_cpu_timed`` does, and the CPU the
+    database server's backend spent on them in all, per request: /proc counts in ticks
+    (10 ms), too coarse for one request, so it is read around the whole run."""
+    backend = _backend_cpu_seconds()
+    timed = _timings([_cpu_timed(action) for _ in range(count)])
+    database_ms = (_backend_cpu_seconds() - backend) * 1000 / count
+    app_ms = sum(timed["cpu_ms"]) / count
+    return {**timed, "database_cpu_ms": database_ms, "all_told_cpu_ms": app_ms + database_ms}
+
+
 def one_client_bookings(bodies: list[dict], token: str) -> dict:
     """What one booking costs the app and the database alone: POST /api/v1/appointments
     through Django's test client (no server, no network), one at a time, in wall-clock
-    and CPU milliseconds. Also how many SQL statements one booking sends, counted on the
-    second."""
+    and CPU milliseconds, and the CPU of the database server's backend (PostgreSQL).
+    Also how many SQL statements one booking sends, counted on the second."""
     from django.db import connection
     from django.test import Client
 
@@ -908,7 +1008,8 @@ def one_client_bookings(bodies: list[dict], token: str) -> dict:
     # Not CaptureQueriesContext: every request empties the connection's query log.
     with connection.execute_wrapper(count):
         book(bodies[1])
-    timed = _timings([_cpu_timed(lambda b=body: book(b)) for body in bodies[2:]])
+    rest = iter(bodies[2:])
+    timed = _with_database_cpu(lambda: book(next(rest)), len(bodies) - 2)
     return {**timed, "statements": len(statements)}
 
 
@@ -933,7 +1034,7 @@ def refused_requests(token: str, count: int) -> dict:
     quiet.setLevel(logging.ERROR)
     try:
         refused()  # warm up
-        return _timings([_cpu_timed(refused) for _ in range(count)])
+        return _with_database_cpu(refused, count)
     finally:
         quiet.setLevel(level)
 
