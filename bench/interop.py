@@ -1,11 +1,11 @@
 """Data in and out benchmark: whole-clinic FHIR $export, the subject access request for
 the patient with the longest history, and importing a 50,000-row file.
 
-    .venv/bin/python bench/interop.py [--scale 3] [--practitioners 20] [--months-back 60]
-        [--import-rows 50000] [--postgres postgres://user@host/db]
+    .venv/bin/python bench/interop.py [--scale 3] [--practitioners 20] [--patients 2800]
+        [--months-back 60] [--import-rows 50000] [--postgres postgres://user@host/db]
 
-Builds the demo clinic (by default 20 practitioners over five years, about 60,000
-appointments) into a throwaway database (a temporary SQLite file; on PostgreSQL a
+Builds the demo clinic (by default 20 practitioners and 2,800 patients over five years,
+about 60,000 appointments) into a throwaway database (a temporary SQLite file; on PostgreSQL a
 database named ``acuclinic_bench_interop`` created and dropped around the run), then:
 
 - runs the whole-clinic ``$export`` as the worker does, timing it, then again taking the
@@ -48,6 +48,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Time exports, subject access and imports.")
     parser.add_argument("--scale", type=int, default=3, help="demo scale (3)")
     parser.add_argument("--practitioners", type=int, default=20, help="practitioners (20)")
+    parser.add_argument(
+        "--patients",
+        type=int,
+        default=2800,
+        help="patients (2,800: about 60,000 appointments in five years, the issue's clinic; "
+        "0: the scale's own, 300 a scale)",
+    )
     parser.add_argument("--months-back", type=int, default=60, help="months of history (60)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--today", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
@@ -57,6 +64,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.scale < 1 or args.renders < 1 or args.import_rows < 1:
         parser.error("--scale, --renders and --import-rows must be 1 or more")
+    if args.patients < 0:
+        parser.error("--patients must be 0 or more")
     return args
 
 
@@ -66,6 +75,7 @@ def main() -> int:
         print(json.dumps(measure(args)))
         return 0
     child_argv = ["--scale", str(args.scale), "--practitioners", str(args.practitioners)]
+    child_argv += ["--patients", str(args.patients)]
     child_argv += ["--months-back", str(args.months_back), "--seed", str(args.seed)]
     child_argv += ["--renders", str(args.renders), "--import-rows", str(args.import_rows)]
     if args.today:
@@ -77,7 +87,7 @@ def main() -> int:
     print()
     print(
         f"acuclinic interop benchmark: scale {args.scale}, {args.practitioners} practitioners, "
-        f"{args.months_back} months back, seed {args.seed}"
+        f"{first['patients']:,} patients, {args.months_back} months back, seed {args.seed}"
     )
     print(
         f"{first['patients']:,} patients, {first['appointments']:,} appointments, "
@@ -107,6 +117,11 @@ def main() -> int:
     for name, reason in failures.items():
         print(f"\n{name} was not measured: {reason}")
     return 1 if failures else 0
+
+
+def say(line: str) -> None:
+    """Progress on stderr (stdout's last line is the child's figures), stamped."""
+    print(f"{time.strftime('%H:%M:%S')} {line}", file=sys.stderr, flush=True)
 
 
 def _timed(fn):
@@ -153,9 +168,11 @@ def measure(args: argparse.Namespace) -> dict:
         months_back=args.months_back,
         months_ahead=1,
         practitioners=args.practitioners,
+        **({"patients": args.patients} if args.patients else {}),
     )
-    print(f"Building {spec.describe()} on {connection.vendor}…", file=sys.stderr)
+    say(f"Building {spec.describe()}, {spec.patients:,} patients, on {connection.vendor}…")
     summary = build_demo(spec)
+    say(f"Built {summary.appointments:,} appointments in {summary.seconds:.0f} s.")
     admin = User.objects.get(username="admin")
 
     def new_job(name):
@@ -168,10 +185,12 @@ def measure(args: argparse.Namespace) -> dict:
     job = new_job("bench-time")
     export_seconds, _ = _timed(lambda: export.run(job))
     job.refresh_from_db()
+    say(f"Exported {sum(o['count'] for o in job.output):,} resources in {export_seconds:.0f} s.")
     tracemalloc.start()
     export.run(new_job("bench-memory"))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    say(f"Export peak Python memory {peak / 1e6:.1f} MB.")
     folder = export.job_dir(job)
     export_bytes = sum(p.stat().st_size for p in folder.glob("*.ndjson"))
 
@@ -184,10 +203,15 @@ def measure(args: argparse.Namespace) -> dict:
         for _ in range(args.renders)
     ]
 
+    say(f"Subject access: {len(sars)} runs, slowest {max(sars):.1f} s.")
     data = cliniko_file(args.import_rows)
     dry_seconds, _ = _timed(lambda: importing.import_patients(data, "cliniko", dry_run=True))
     real_seconds, plan = _timed(lambda: importing.import_patients(data, "cliniko", dry_run=False))
     assert plan.count("create") == args.import_rows, plan.summary()
+    say(
+        f"Imported {args.import_rows:,} rows: dry run {dry_seconds:.0f} s, "
+        f"real {real_seconds:.0f} s"
+    )
     connection.ensure_connection()
     return {
         "engine_version": engine_version(connection),
