@@ -1,26 +1,17 @@
 """A referral letter as a PDF (fpdf2, as billing's invoices): the text kept on the record,
 word for word, so the PDF says exactly what was issued."""
 
-from fpdf import FPDF
-
 from acuclinic.core.formats import format_datetime
+from acuclinic.core.pdf import a4_document, latin1
 from acuclinic.safety.models import Referral
 from acuclinic.safety.referral_letter import HEADLINES
 
-# The core PDF fonts speak Latin-1: plain dashes and quotes for typographic ones.
-_PLAIN = str.maketrans(
-    {"–": "-", "—": "-", "−": "-", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...", "·": "-"}
-)
-
-
-def _t(text: str) -> str:
-    return str(text).translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
-
 
 def render(referral: Referral) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.set_title(_t(f"Referral letter for {referral.patient.full_name}"))
-    pdf.set_author(_t(referral.issued_by.display_name))
+    pdf = a4_document(
+        title=f"Referral letter for {referral.patient.full_name}",
+        author=referral.issued_by.display_name,
+    )
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     lines = referral.text.split("\n")
@@ -29,21 +20,21 @@ def render(referral: Referral) -> bytes:
         if index == 0:
             # The clinic's name heads the letter.
             pdf.set_font("Helvetica", "B", 14)
-            pdf.multi_cell(0, 7, _t(line), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 7, latin1(line), new_x="LMARGIN", new_y="NEXT")
         elif line in headlines:
             pdf.set_font("Helvetica", "B", 12)
-            pdf.multi_cell(0, 7, _t(line), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 7, latin1(line), new_x="LMARGIN", new_y="NEXT")
         elif not line:
             pdf.ln(3)
         else:
             pdf.set_font("Helvetica", size=10.5)
-            pdf.multi_cell(0, 5, _t(line), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("Helvetica", size=8)
     pdf.multi_cell(
         0,
         4,
-        _t(
+        latin1(
             f"Issued {format_datetime(referral.issued_at)} by "
             f"{referral.issued_by.display_name}; kept on the patient's record as issued."
         ),
