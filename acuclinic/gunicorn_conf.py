@@ -38,7 +38,7 @@ def _headers_without_banner(self):
 
 _gunicorn_wsgi.Response.default_headers = _headers_without_banner
 
-preload_app = True
+preload_app = os.environ.get("WEB_PRELOAD", "1") == "1"
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_WORKERS", "1"))
 threads = int(os.environ.get("WEB_THREADS", "8"))
