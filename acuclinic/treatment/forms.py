@@ -140,6 +140,20 @@ class PointsForm(forms.Form):
         return data
 
 
+class ChangeAllForm(forms.Form):
+    """One depth, retention or stimulation for every point already charted."""
+
+    all_depth_mm = forms.IntegerField(label="Depth (mm) for every point", required=False)
+    all_retention_minutes = forms.IntegerField(
+        label="Retention (minutes) for every point", required=False
+    )
+    all_stimulation = forms.ChoiceField(
+        label="Stimulation for every point",
+        choices=[("", "As charted"), *Stimulation.choices],
+        required=False,
+    )
+
+
 class PrefillForm(forms.Form):
     source = forms.CharField(widget=forms.HiddenInput)
     override_reason = forms.CharField(

@@ -442,6 +442,99 @@ def needled_points_add(
     return created
 
 
+def needled_points_change_all(
+    note: SessionNote,
+    *,
+    user,
+    depth_mm: int | None = None,
+    retention_minutes: int | None = None,
+    stimulation: str = "",
+    override_reason: str = "",
+    now: datetime | None = None,
+) -> list[NeedledPoint]:
+    """Give every point charted on a draft the same depth, retention or stimulation at
+    once; what is left empty stays as each point was charted.
+
+    Each point is checked again as charting checks it: the new values must be valid, and
+    a flag the change now meets (electro for a patient barred from it) needs a reason,
+    kept on the point beside any reason it already had.
+    """
+    now = now or timezone.now()
+    _require_treating_practitioner(note.appointment, user)
+    _refuse_if_signed(note)
+    if depth_mm is None and retention_minutes is None and not stimulation:
+        raise InvalidRequest(
+            "nothing_to_change",
+            "Give a depth, a retention or a stimulation to apply to every charted point.",
+            field="depth_mm",
+        )
+    points = list(NeedledPoint.objects.filter(note=note).order_by("position", "id"))
+    if not points:
+        raise InvalidRequest("no_points", "No points are charted yet to change.", field="depth_mm")
+    max_retention = _max_retention(note.clinic)
+    cat = catalogue.current()
+    restrictions = queries.restrictions_for(note.patient, day=note.session_date, clinic=note.clinic)
+    changes = []
+    for point in points:
+        entry, spec = _checked_spec(
+            PointSpec(
+                point.code,
+                point.side,
+                point.depth_mm if depth_mm is None else depth_mm,
+                point.retention_minutes if retention_minutes is None else retention_minutes,
+                stimulation or point.stimulation,
+            ),
+            max_retention=max_retention,
+        )
+        problems = checks.problems_for(
+            entry,
+            side=spec.side,
+            stimulation=spec.stimulation,
+            restrictions=restrictions,
+            catalogue=cat,
+        )
+        changes.append((point, spec, checks.unresolved(problems, point.overridden.split())))
+    flagged = [
+        {"code": point.code, "checks": [{"code": p.code, "message": p.message} for p in new]}
+        for point, _, new in changes
+        if new
+    ]
+    reason = override_reason.strip() if isinstance(override_reason, str) else ""
+    if flagged and not reason:
+        raise OverrideNeeded(flagged)
+    with transaction.atomic():
+        locked = _locked_draft(note)
+        for point, spec, new in changes:
+            point.depth_mm = spec.depth_mm
+            point.retention_minutes = spec.retention_minutes
+            point.stimulation = spec.stimulation
+            fields = ["depth_mm", "retention_minutes", "stimulation"]
+            if new:
+                point.overridden = " ".join(
+                    sorted({*point.overridden.split(), *(p.code for p in new)})
+                )
+                point.override_reason = " / ".join(r for r in (point.override_reason, reason) if r)
+                fields += ["overridden", "override_reason"]
+                audit.record(
+                    AuditAction.CHANGE,
+                    point,
+                    changed_fields=["override_reason"],
+                    detail=f"{point.code} needled despite {', '.join(p.code for p in new)}",
+                    user=user,
+                )
+            point.save(update_fields=fields)
+        locked.updated_at = now
+        locked.save(update_fields=["updated_at"])
+        audit.record(
+            AuditAction.CHANGE,
+            locked,
+            changed_fields=["points"],
+            detail="changed every charted point",
+            user=user,
+        )
+    return [point for point, _, _ in changes]
+
+
 def needled_point_remove(note: SessionNote, point_id: int, *, user, now=None) -> None:
     """Take a point off a draft note (charted by mistake)."""
     now = now or timezone.now()

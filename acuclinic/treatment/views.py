@@ -32,6 +32,7 @@ from acuclinic.treatment.errors import NoteNotReady, OverrideNeeded
 from acuclinic.treatment.forms import (
     AddendumForm,
     AdverseEventForm,
+    ChangeAllForm,
     FollowUpCloseForm,
     LotForm,
     NeedleUseForm,
@@ -217,6 +218,8 @@ def _note_context(request, note: SessionNote, **forms) -> dict:
         ),
         points_form=context_points_form,
         prefill_form=forms.get("prefill_form") or PrefillForm(),
+        change_all_form=forms.get("change_all_form") or ChangeAllForm(),
+        change_all_problems=forms.get("change_all_problems"),
         ticked=presenting.ticked(_picks_of(context_points_form)),
         prefill_problems=forms.get("prefill_problems"),
         points_problems=forms.get("points_problems"),
@@ -329,6 +332,7 @@ class _NoteSave:
             "details_form": NoteDetailsForm(self.post),
             "points_form": _kept(PointsForm, self.post),
             "prefill_form": _kept(PrefillForm, self.post),
+            "change_all_form": _kept(ChangeAllForm, self.post),
             "needles_form": _kept(NeedleUseForm, self.post, lots=lots),
             "event_form": _kept(AdverseEventForm, self.post),
         }
@@ -386,6 +390,37 @@ class _NoteSave:
             apply_service_error(form, exc, aliases={"code": "codes"})
             return self.refused(error=exc, points_form=form)
         self.done.append(f"Charted {', '.join(p.code for p in added)}.")
+        return None
+
+    def change_all(self):
+        form = ChangeAllForm(self.post)
+        if not form.is_valid():
+            return self.refused(change_all_form=form)
+        data = form.cleaned_data
+        try:
+            services.needled_points_change_all(
+                self.note,
+                user=self.request.user,
+                depth_mm=data["all_depth_mm"],
+                retention_minutes=data["all_retention_minutes"],
+                stimulation=data["all_stimulation"],
+                override_reason=self.post.get("override_reason", ""),
+            )
+        except OverrideNeeded as exc:
+            form.add_error(None, exc.message)
+            return self.refused(error=exc, change_all_form=form, change_all_problems=exc.problems)
+        except ServiceError as exc:
+            apply_service_error(
+                form,
+                exc,
+                aliases={
+                    "depth_mm": "all_depth_mm",
+                    "retention_minutes": "all_retention_minutes",
+                    "stimulation": "all_stimulation",
+                },
+            )
+            return self.refused(error=exc, change_all_form=form)
+        self.done.append("Every charted point changed.")
         return None
 
     def prefill(self, source: str):
@@ -488,6 +523,8 @@ class _NoteSave:
             steps.append(lambda: self.remove("needles", post["remove_needles"]))
         if _points_pending(post):
             steps.append(self.chart)
+        if post.get("action") == "change_all":
+            steps.append(self.change_all)
         if post.get("prefill"):
             steps.append(lambda: self.prefill(post["prefill"]))
         if _needles_pending(post):
