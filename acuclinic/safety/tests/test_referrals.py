@@ -282,3 +282,17 @@ def test_a_letter_is_only_found_under_its_own_patient(client, cauda_equina, prac
     client.force_login(practitioner.user)
     url = reverse("safety_referral", args=[other.pk, referral.pk])
     assert client.get(url).status_code == 404
+
+
+def test_the_clinic_the_headline_and_each_flag_stand_out_on_the_page_and_in_the_pdf(
+    cauda_equina, practitioner
+):
+    referral = referral_issue(cauda_equina, destination="gp", user=practitioner.user)
+    strong = [line for line, bold in referral_letter.marked_lines(referral.text) if bold]
+    assert strong == [
+        "Riverside Physio",
+        "EMERGENCY REFERRAL: please assess today",
+        "Possible cauda equina syndrome (emergency, same day)",
+    ]
+    # Sent to the GP, an emergency still says where the patient was told to go.
+    assert "I have advised them to go to A&E today, and write so that you know." in referral.text
