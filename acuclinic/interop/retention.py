@@ -4,8 +4,10 @@ Anonymising removes the patient's personal data (name, contact details, address,
 number, day and month of birth, free text in their summary and appointments, the messages
 sent to them) and keeps what the clinic's reports count: visits, sessions, measures,
 events, sex and year of birth. Signed notes and safety records are final — the database
-refuses to change them — and stay as written, linked only to the anonymised patient. The
-audit trail is append-only and stays whole; the anonymisation itself is audited.
+refuses to change them — and stay as written, linked only to the anonymised patient;
+referral letters, whose text names the patient (name, birth date, NHS number, address)
+and can never be edited, are deleted instead. The audit trail is append-only and stays
+whole; the anonymisation itself is audited.
 """
 
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from acuclinic.interop.models import Anonymisation, RetentionPolicy
 from acuclinic.notifications.models import Message
 from acuclinic.outcomes.models import Measurement
 from acuclinic.people.models import ClinicalSummary, Patient
+from acuclinic.safety.models import Referral
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
 from acuclinic.treatment.models import SessionNote
@@ -157,6 +160,7 @@ def _anonymise(patient: Patient, *, user, reason: str) -> None:
     Message.objects.filter(patient=patient).update(
         recipient="", reply_to="", subject="", body="", html=""
     )
+    Referral.objects.filter(patient=patient).delete()
     Anonymisation.objects.create(patient=patient, done_by=user, reason=reason)
     patient.refresh_from_db()  # so the audit entry names the anonymised record
     audit.record(

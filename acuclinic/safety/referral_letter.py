@@ -55,6 +55,19 @@ class LetterFacts:
         return EMERGENCY if any(f.urgency == EMERGENCY for f in self.flags) else "urgent"
 
 
+FLAG_TIMING = (" (emergency, same day)", " (urgent)")
+
+
+def marked_lines(text: str) -> list[tuple[str, bool]]:
+    """The letter's lines, each with whether it stands out (the clinic's name, the
+    headline, each flag's title), for the page and the PDF to set in bold."""
+    headlines = set(HEADLINES.values())
+    return [
+        (line, index == 0 or line in headlines or line.endswith(FLAG_TIMING))
+        for index, line in enumerate(text.split("\n"))
+    ]
+
+
 def recipient(facts: LetterFacts) -> str:
     if facts.destination == AE:
         return "The duty doctor, Emergency Department (A&E)"
@@ -111,8 +124,8 @@ def compose(facts: LetterFacts) -> str:
         _opening(facts),
     ]
     for flag in facts.flags:
-        when = "emergency, same day" if flag.urgency == EMERGENCY else "urgent"
-        lines += ["", f"{flag.title} ({when})"]
+        when = FLAG_TIMING[0] if flag.urgency == EMERGENCY else FLAG_TIMING[1]
+        lines += ["", flag.title + when]
         lines.append(f"Their answers in the health questionnaire of {facts.questionnaire_on}:")
         lines += [f"- {question} {answer}" for question, answer in flag.answers]
         lines.append(f"Advice given to the patient, in writing: {flag.advice}")

@@ -4,7 +4,7 @@ word for word, so the PDF says exactly what was issued."""
 from acuclinic.core.formats import format_datetime
 from acuclinic.core.pdf import a4_document, latin1
 from acuclinic.safety.models import Referral
-from acuclinic.safety.referral_letter import HEADLINES
+from acuclinic.safety.referral_letter import marked_lines
 
 
 def render(referral: Referral) -> bytes:
@@ -14,21 +14,14 @@ def render(referral: Referral) -> bytes:
     )
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    lines = referral.text.split("\n")
-    headlines = set(HEADLINES.values())
-    for index, line in enumerate(lines):
-        if index == 0:
-            # The clinic's name heads the letter.
-            pdf.set_font("Helvetica", "B", 14)
-            pdf.multi_cell(0, 7, latin1(line), new_x="LMARGIN", new_y="NEXT")
-        elif line in headlines:
-            pdf.set_font("Helvetica", "B", 12)
-            pdf.multi_cell(0, 7, latin1(line), new_x="LMARGIN", new_y="NEXT")
-        elif not line:
+    for index, (line, strong) in enumerate(marked_lines(referral.text)):
+        if not line:
             pdf.ln(3)
-        else:
-            pdf.set_font("Helvetica", size=10.5)
-            pdf.multi_cell(0, 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
+            continue
+        # The clinic's name heads the letter; the headline and each flag stand out.
+        size = 14 if index == 0 else 10.5
+        pdf.set_font("Helvetica", "B" if strong else "", size)
+        pdf.multi_cell(0, 7 if index == 0 else 5, latin1(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("Helvetica", size=8)
     pdf.multi_cell(

@@ -15,7 +15,15 @@ from acuclinic.core.access import staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.forms import apply_service_error
 from acuclinic.people.models import Patient, Practitioner
-from acuclinic.safety import catalogue, presenting, queries, referral_pdf, referrals, services
+from acuclinic.safety import (
+    catalogue,
+    presenting,
+    queries,
+    referral_letter,
+    referral_pdf,
+    referrals,
+    services,
+)
 from acuclinic.safety.errors import InvalidAnswers, LinkUnusable
 from acuclinic.safety.forms import (
     AcknowledgementForm,
@@ -385,7 +393,12 @@ def referral_detail(request, pk: int, referral: int):
     return render(
         request,
         "safety/referral_detail.html",
-        {"patient": letter.patient, "referral": letter, "nav": "patients"},
+        {
+            "patient": letter.patient,
+            "referral": letter,
+            "lines": referral_letter.marked_lines(letter.text),
+            "nav": "patients",
+        },
     )
 
 

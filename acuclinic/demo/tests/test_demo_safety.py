@@ -7,6 +7,7 @@ at the end; each test runs in a savepoint inside it.
 """
 
 import hashlib
+import re
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
@@ -28,6 +29,7 @@ from acuclinic.safety.models import (
     PrecautionAcknowledgement,
     Questionnaire,
     QuestionnaireLink,
+    Referral,
     SpecialistAgreement,
 )
 from acuclinic.safety.rules import Outcome
@@ -152,6 +154,26 @@ def test_red_flags_were_reviewed_by_the_gp_except_one_nobody_has_seen_yet(status
     assert finding.rule.urgency == "urgent"
     assert status.questionnaire.filled_by == FilledBy.PATIENT
     assert status.patient.pk not in seen_patient_ids()
+
+
+def test_the_red_flag_nobody_has_reviewed_was_referred_to_the_gp(statuses):
+    [referral] = Referral.objects.select_related("patient", "issued_by")
+    status = statuses[referral.patient_id]
+    assert [f.rule_id for f in status.assessment.referrals] == referral.rule_ids
+    assert referral.questionnaire_id == status.questionnaire.pk
+    assert referral.destination == "gp" and referral.urgency == "urgent"
+    assert referral.issued_at > status.questionnaire.submitted_at
+    # Signed by the practitioner the patient is booked with, with their registration (an
+    # acupuncturist's body membership, as they have no statutory register).
+    booked = Appointment.objects.filter(patient=referral.patient).values_list(
+        "practitioner__user", flat=True
+    )
+    assert referral.issued_by_id in set(booked)
+    assert referral.issued_by.display_name in referral.text
+    assert re.search(
+        r"\n[A-Z][a-z]+, [A-Za-z]+ (registration|membership) number \w+\n", referral.text
+    )
+    assert f"Patient: {referral.patient.full_name}" in referral.text
 
 
 # ── Recorded as the pages would record it ────────────────────────────────────────────

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.db import DatabaseError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from acuclinic.audit.models import AuditEntry
 from acuclinic.core.errors import InvalidRequest
@@ -282,3 +283,33 @@ def test_a_letter_is_only_found_under_its_own_patient(client, cauda_equina, prac
     client.force_login(practitioner.user)
     url = reverse("safety_referral", args=[other.pk, referral.pk])
     assert client.get(url).status_code == 404
+
+
+def test_the_clinic_the_headline_and_each_flag_stand_out_on_the_page_and_in_the_pdf(
+    cauda_equina, practitioner
+):
+    referral = referral_issue(cauda_equina, destination="gp", user=practitioner.user)
+    strong = [line for line, bold in referral_letter.marked_lines(referral.text) if bold]
+    assert strong == [
+        "Riverside Physio",
+        "EMERGENCY REFERRAL: please assess today",
+        "Possible cauda equina syndrome (emergency, same day)",
+    ]
+    # Sent to the GP, an emergency still says where the patient was told to go.
+    assert "I have advised them to go to A&E today, and write so that you know." in referral.text
+
+
+def test_anonymising_a_record_past_retention_deletes_its_letters(
+    cauda_equina, practitioner, admin_user
+):
+    from acuclinic.interop import retention
+    from acuclinic.people.models import Patient
+
+    referral_issue(cauda_equina, destination="ae", user=practitioner.user)
+    # Registered long ago and not seen since: past retention.
+    Patient.objects.filter(pk=cauda_equina.pk).update(
+        created_at=timezone.now().replace(year=2010), date_of_birth=date(1950, 6, 7)
+    )
+    retention.anonymise([cauda_equina.pk], user=admin_user, reason="past retention")
+    # The letter names her and cannot be edited: it goes with her personal data.
+    assert not Referral.objects.exists()
