@@ -427,6 +427,10 @@ MATRIX += [
         body=lambda w: {"price_pence": 5200},
         wrote=lambda w: Service.objects.filter(price_pence=5200).exists(),
     ),
+    # The logo is a multipart upload: a JSON body is refused as bad input (422), which
+    # only a clinic admin gets as far as.
+    Endpoint("POST", "/clinic/logo", ADMIN_ONLY, 422),
+    Endpoint("DELETE", "/clinic/logo", ADMIN_ONLY, 200),
     # Locations, opening hours and rooms; practitioners' profiles (clinic set-up).
     Endpoint("GET", "/locations/{location_id}", FRONT_DESK, 200, params=lambda w: _location(w)),
     Endpoint(

@@ -1620,6 +1620,8 @@ MATRIX += [
         "service_edit", "GET", ADMIN_ONLY, {200}, kwargs=lambda w: {"pk": w.appointment.service_id}
     ),
     # Locations, opening hours and rooms; practitioners and credentials (clinic set-up).
+    # Public branding: anyone may fetch the logo; this clinic has none, hence 404.
+    Route("clinic_logo", "GET", PUBLIC, {404}, kwargs=lambda w: {"digest": "0" * 16}),
     Route("location_list", "GET", ADMIN_ONLY, {200}),
     Route("location_new", "GET", ADMIN_ONLY, {200}),
     Route(

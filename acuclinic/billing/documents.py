@@ -33,6 +33,8 @@ class Document:
     rounding: str = money.ROUNDING_NOTE
     # Billed to an insurer: who, and the patient's cover as the insurer knows it.
     bill_to: dict | None = None
+    # The clinic's logo as it is now (PNG or JPEG, checked on upload), for the PDF.
+    logo: bytes = b""
 
     @property
     def is_receipt(self) -> bool:
@@ -54,6 +56,7 @@ def build(invoice: Invoice) -> Document:
         invoice=invoice,
         title=title,
         clinic=invoice.clinic_details or services.clinic_details(invoice.clinic),
+        logo=bytes(invoice.clinic.logo or b""),
         patient_name=patient.full_name,
         patient_address=patient.address,
         issued=format_date(timezone.localtime(invoice.issued_at).date())

@@ -1,5 +1,7 @@
 """The invoice or receipt as a PDF (fpdf2: pure Python), for the email and to download."""
 
+import io
+
 from acuclinic.billing.documents import Document
 from acuclinic.core.pdf import a4_document, latin1
 
@@ -9,6 +11,16 @@ def render(doc: Document) -> bytes:
         title=f"{doc.title} {doc.invoice.reference}", author=doc.clinic.get("name", "")
     )
     pdf.add_page()
+    if doc.logo:
+        # Top right, beside the clinic's name, fitted into a 50 × 15 mm box.
+        pdf.image(
+            io.BytesIO(doc.logo),
+            x=pdf.w - pdf.r_margin - 50,
+            y=pdf.t_margin,
+            w=50,
+            h=15,
+            keep_aspect_ratio=True,
+        )
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(0, 10, latin1(doc.clinic.get("name", "")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=10)

@@ -4,10 +4,12 @@ online notice and horizon)."""
 
 from datetime import date, time
 
-from ninja import Router, Schema, Status
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field, StrictInt
 
 from acuclinic.clinic import booking_rules, cancellation, locations, services, setup
+from acuclinic.clinic import logo as clinic_logo
 from acuclinic.clinic.booking_rules import (
     ARRIVAL_WINDOW,
     BOOKING_HORIZON,
@@ -471,7 +473,7 @@ class BookingRulesChange(InputSchema):
 
 
 def _the_clinic() -> Clinic:
-    clinic = Clinic.objects.order_by("pk").first()
+    clinic = Clinic.objects.defer("logo").order_by("pk").first()
     if clinic is None:
         raise NotFound("no_clinic", "There is no clinic set up yet.")
     return clinic
@@ -516,6 +518,7 @@ class ClinicOut(Schema):
     phone: str
     email: str
     website: str
+    logo_url: str = Field(description="The logo's public address; empty when there is none.")
 
 
 class ClinicChange(InputSchema):
@@ -621,3 +624,28 @@ def change_service(request, service_id: int, payload: ServiceChange):
     return setup.service_save(
         service, clinic=service.clinic, user=request.auth, **_service_fields(payload)
     )
+
+
+@router.post(
+    "/clinic/logo",
+    response={200: ClinicOut, **ERRORS},
+    auth=require("clinic.change_clinic"),
+    tags=["clinic"],
+    summary="Upload the clinic's logo (clinic admins)",
+)
+def set_logo(request, logo: File[UploadedFile]):
+    """Replaces the logo: a PNG or JPEG image (multipart field ``logo``) of at most
+    512 KB and 2000 pixels a side, shown in the page header, emails and invoices.
+    Anything else is a 422 ``invalid_logo`` and the old logo stays."""
+    return clinic_logo.logo_set(_the_clinic(), logo.read(), user=request.auth)
+
+
+@router.delete(
+    "/clinic/logo",
+    response={200: ClinicOut, **ERRORS},
+    auth=require("clinic.change_clinic"),
+    tags=["clinic"],
+    summary="Remove the clinic's logo (clinic admins)",
+)
+def remove_logo(request):
+    return clinic_logo.logo_remove(_the_clinic(), user=request.auth)

@@ -7,4 +7,8 @@ from acuclinic.clinic.models import Clinic
 
 
 def clinic_details(request):
-    return {"clinic_details": SimpleLazyObject(lambda: Clinic.objects.order_by("pk").first())}
+    return {
+        "clinic_details": SimpleLazyObject(
+            lambda: Clinic.objects.defer("logo").order_by("pk").first()
+        )
+    }

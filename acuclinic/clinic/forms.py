@@ -72,6 +72,18 @@ class ClinicDetailsForm(forms.Form):
     phone = forms.CharField(max_length=30, required=False)
     email = forms.EmailField(required=False)
     website = forms.URLField(required=False, assume_scheme="https")
+    logo = forms.FileField(
+        required=False,
+        label="Logo",
+        help_text="A PNG or JPEG image of at most 512 KB, shown in the page header, emails "
+        "and invoices. Leave empty to keep the current one.",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_logo = forms.BooleanField(required=False, label="Remove the logo")
+
+    def details(self) -> dict:
+        """The fields clinic.setup saves (the logo goes through clinic.logo)."""
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("logo", "remove_logo")}
 
 
 class ServiceForm(forms.Form):

@@ -2,10 +2,12 @@
 
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 
 from acuclinic.clinic.choices import LicensingRegime, Modality, Weekday
 
@@ -56,6 +58,12 @@ class Clinic(models.Model):
     require_two_factor = models.BooleanField(
         "require two-factor sign-in for every member of staff", default=True
     )
+    # The clinic's logo, public branding shown in the page header, emails and invoices.
+    # Kept in the database (no media directory to serve or back up separately), checked
+    # on upload (clinic.logo); served by its digest so a new logo is a new address.
+    logo = models.BinaryField(blank=True, default=b"", editable=False)
+    logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    logo_digest = models.CharField(max_length=16, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -76,6 +84,19 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def logo_path(self) -> str:
+        """Where the logo is served ("" when there is none)."""
+        if not self.logo_digest:
+            return ""
+        return reverse("clinic_logo", args=[self.logo_digest])
+
+    @property
+    def logo_url(self) -> str:
+        """The logo's full address, for emails ("" when there is none)."""
+        path = self.logo_path
+        return settings.ACUCLINIC_PUBLIC_URL.rstrip("/") + path if path else ""
 
 
 class Location(models.Model):

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
+from acuclinic.clinic.choices import Modality
 from acuclinic.clinic.models import Clinic, Service
 from acuclinic.clinic.policies import apply_settings, refuse_unknown
 from acuclinic.core.errors import InvalidRequest
@@ -58,6 +59,10 @@ def service_save(service: Service | None, *, clinic: Clinic, user=None, **fields
         else:
             row = Service.objects.select_for_update().get(pk=service.pk)
         new = row.pk is None
+        # A treatment service needles in its own modality whatever the form's needling
+        # box said (as Service.save does), not a database constraint's raw message.
+        if fields.get("modality", row.modality) in Modality.needling():
+            fields["needling"] = fields.get("modality", row.modality)
         apply_settings(row, SERVICE_FIELDS, fields, exclude=["clinic"], user=user)
         if new:
             audit.record(AuditAction.CREATE, row, detail="service added", user=user)

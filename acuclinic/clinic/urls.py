@@ -7,6 +7,7 @@ from acuclinic.clinic import location_views, views
 urlpatterns = [
     path("booking-rules/", views.booking_rules_page, name="booking_rules"),
     path("details/", views.clinic_details_page, name="clinic_details"),
+    path("logo/<str:digest>/", views.clinic_logo, name="clinic_logo"),
     path("services/", views.service_list, name="service_list"),
     path("services/new/", views.service_edit, name="service_new"),
     path("services/<int:pk>/", views.service_edit, name="service_edit"),

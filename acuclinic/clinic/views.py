@@ -1,10 +1,11 @@
 """The clinic's booking rules page (clinic admins)."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from acuclinic.clinic import booking_rules, cancellation, setup
+from acuclinic.clinic import booking_rules, cancellation, logo, setup
 from acuclinic.clinic.forms import BookingRulesForm, ClinicDetailsForm, ServiceForm
 from acuclinic.clinic.models import Clinic, Service
 from acuclinic.core.access import staff_view
@@ -40,7 +41,7 @@ def booking_rules_page(request):
 
 
 def _the_clinic() -> Clinic:
-    clinic = Clinic.objects.order_by("pk").first()
+    clinic = Clinic.objects.defer("logo").order_by("pk").first()
     if clinic is None:
         raise Http404("No clinic")
     return clinic
@@ -50,10 +51,17 @@ def _the_clinic() -> Clinic:
 def clinic_details_page(request):
     clinic = _the_clinic()
     initial = {name: getattr(clinic, name) for name in setup.CLINIC_DETAILS}
-    form = ClinicDetailsForm(request.POST or None, initial=initial)
+    form = ClinicDetailsForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            setup.clinic_details_update(clinic, user=request.user, **form.cleaned_data)
+            # One transaction: a refused logo leaves the details unsaved too.
+            with transaction.atomic():
+                setup.clinic_details_update(clinic, user=request.user, **form.details())
+                upload = form.cleaned_data.get("logo")
+                if upload:
+                    logo.logo_set(clinic, upload.read(), user=request.user)
+                elif form.cleaned_data.get("remove_logo"):
+                    logo.logo_remove(clinic, user=request.user)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
@@ -62,9 +70,25 @@ def clinic_details_page(request):
     return render(
         request,
         "clinic/details.html",
-        {"form": form, "nav": "clinic_setup"},
+        {"form": form, "clinic": clinic, "nav": "clinic_setup"},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def clinic_logo(request, digest: str):
+    """The clinic's logo, public branding: anyone may fetch it (the sign-in page and
+    emails show it). Only an image checked on upload is ever stored, and it is sent as
+    that image and nothing else."""
+    clinic = Clinic.objects.filter(logo_digest=digest).only("logo", "logo_type").first()
+    if clinic is None or not clinic.logo:
+        raise Http404("No such logo")
+    response = HttpResponse(bytes(clinic.logo), content_type=clinic.logo_type)
+    # The address changes with the image, so it can be cached for good.
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    response["Content-Disposition"] = 'inline; filename="logo"'
+    return response
 
 
 @staff_view("clinic.view_service")

@@ -195,6 +195,46 @@ class FindSlotsForm(forms.Form):
         return _day_to_search(self.cleaned_data.get("date"))
 
 
+class BookingFinderForm(FindSlotsForm):
+    """The booking form's free-time search, which can also keep to the patient's own
+    days and hours (their waitlist entry's, pre-filled)."""
+
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=Weekday.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Days",
+        help_text="None ticked: any day.",
+    )
+    earliest = forms.TimeField(
+        required=False,
+        label="Not before",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    latest = forms.TimeField(
+        required=False,
+        label="Finished by",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        earliest, latest = data.get("earliest"), data.get("latest")
+        if earliest and latest and latest <= earliest:
+            self.add_error("latest", "Must be later than “Not before”.")
+        return data
+
+    def suits(self, local_start, local_end) -> bool:
+        """Whether a free time (in the site's local time) keeps to the days and hours."""
+        data = self.cleaned_data
+        if data.get("weekdays") and local_start.weekday() not in data["weekdays"]:
+            return False
+        if data.get("earliest") and local_start.time() < data["earliest"]:
+            return False
+        return not (data.get("latest") and local_end.time() > data["latest"])
+
+
 def _day_to_search(day: date | None) -> date | None:
     """A day a search for free time may start on: today, or up to two years ahead."""
     today = timezone.localdate()

@@ -19,7 +19,7 @@ change. Billing listens: it invoices the visit and charges the clinic's policy f
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from django.dispatch import Signal
 
@@ -42,3 +42,24 @@ time_freed = Signal()
 patient_to_be_told = Signal()
 diary_cards = Signal()
 visit_status_changed = Signal()
+
+
+@dataclass(frozen=True)
+class BookingPreference:
+    """What a patient asked for, as the staff booking form's free-time search uses it:
+    the service, site and practitioner (None: anyone), the weekdays (Monday = 0) and the
+    time of day a visit must fall within; ``source`` says where it came from, on the page."""
+
+    source: str
+    service_id: int
+    location_id: int
+    practitioner_id: int | None
+    weekdays: tuple[int, ...]
+    earliest: time
+    latest: time
+
+
+# The staff booking form is opened for ``patient``: a listener returns the patient's own
+# ``BookingPreference`` (or None), and the free-time search starts from it. The waitlist
+# answers with the entry the patient waits on (waitlist/receivers.py).
+booking_preferences = Signal()

@@ -9,7 +9,7 @@ class WaitlistConfig(AppConfig):
 
     def ready(self) -> None:
         from acuclinic.notifications import kinds
-        from acuclinic.scheduling.signals import time_freed
+        from acuclinic.scheduling.signals import booking_preferences, time_freed
         from acuclinic.waitlist import receivers
 
         kinds.register(
@@ -22,3 +22,6 @@ class WaitlistConfig(AppConfig):
         )
 
         time_freed.connect(receivers.offer_when_freed, dispatch_uid="waitlist.offer_when_freed")
+        booking_preferences.connect(
+            receivers.preference_of, dispatch_uid="waitlist.booking_preferences"
+        )

@@ -82,3 +82,16 @@ def test_the_api_changes_the_details_and_adds_and_reprices_services(admin_user, 
     assert refused.status_code == 422
     assert refused.json()["code"] == "invalid_duration_minutes"
     assert Service.objects.get(name="Cupping").duration_minutes == 30
+
+
+def test_a_treatment_service_needles_in_its_own_kind_whatever_the_needling_box_says(
+    client, admin_user
+):
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("service_new"), {**NEW_SERVICE, "name": "Electro", "modality": "medical"}
+    )
+
+    assert response.status_code == 302
+    assert Service.objects.get(name="Electro").needling == "medical"

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,15 +17,19 @@ from acuclinic.people.models import Patient
 from acuclinic.scheduling import queries, services, slots
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.forms import (
+    BookingFinderForm,
     BookingForm,
     CancelForm,
     CourseCancelForm,
-    FindSlotsForm,
     MoveForm,
     StatusForm,
 )
 from acuclinic.scheduling.models import Appointment
-from acuclinic.scheduling.signals import patient_to_be_told
+from acuclinic.scheduling.signals import (
+    BookingPreference,
+    booking_preferences,
+    patient_to_be_told,
+)
 from acuclinic.scheduling.views.changes import remember_cancel, remember_move
 from acuclinic.scheduling.views.diary import diary_url, move_alternatives
 
@@ -189,7 +193,13 @@ def _free_times(request, patient):
     week from the day chosen; grouped by day. (form, days or None before a search)."""
     bound = request.GET.get("find-service")
     initial = {"location": _id(request.GET.get("location"))}
-    finder = FindSlotsForm(request.GET if bound else None, prefix="find", initial=initial)
+    data = request.GET if bound else None
+    preference = None if bound or request.method == "POST" else _preference(patient)
+    if preference is not None and not request.GET.get("start"):
+        # On the waitlist: the search starts from what the patient asked for, and runs.
+        data = _preference_query(preference)
+    finder = BookingFinderForm(data, prefix="find", initial=initial)
+    finder.preference = preference
     # Labels of their own: the booking form below has its own Service and Practitioner.
     for name, label in (
         ("service", "Visit to look for"),
@@ -198,7 +208,7 @@ def _free_times(request, patient):
         ("date", "Week from"),
     ):
         finder.fields[name].label = label
-    if not (bound and finder.is_valid()):
+    if not (data is not None and finder.is_valid()):
         return finder, None
     data = finder.cleaned_data
     first_day = data["date"] or timezone.localdate()
@@ -213,6 +223,8 @@ def _free_times(request, patient):
     )
     if data["when"]:
         found = [s for s in found if slots.part_of_day(s.start.timetz()) in data["when"]]
+    tz = data["location"].tz
+    found = [s for s in found if finder.suits(s.start.astimezone(tz), s.end.astimezone(tz))]
     days: dict = {}
     for slot in found[:FREE_TIMES_SHOWN]:
         query = urlencode(
@@ -229,6 +241,26 @@ def _free_times(request, patient):
             (slot, reverse("appointment_new") + "?" + query)
         )
     return finder, list(days.items())
+
+
+def _preference(patient) -> BookingPreference | None:
+    """The patient's own preference for a time, from whichever app keeps one."""
+    for _receiver, answer in booking_preferences.send(sender=None, patient=patient):
+        if answer is not None:
+            return answer
+    return None
+
+
+def _preference_query(preference: BookingPreference) -> QueryDict:
+    query = QueryDict(mutable=True)
+    query["find-service"] = str(preference.service_id)
+    query["find-location"] = str(preference.location_id)
+    if preference.practitioner_id:
+        query["find-practitioner"] = str(preference.practitioner_id)
+    query.setlist("find-weekdays", [str(d) for d in preference.weekdays])
+    query["find-earliest"] = f"{preference.earliest:%H:%M}"
+    query["find-latest"] = f"{preference.latest:%H:%M}"
+    return query
 
 
 def _appointment_or_404(pk):
