@@ -8,6 +8,7 @@ Production sets ``DEBUG=0``, ``HTTPS=1``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and 
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     # Serves the API docs page's Swagger files from our own static files, not a CDN.
     "ninja",
     "acuclinic.core",
@@ -278,6 +280,17 @@ ACUCLINIC_DATETIME_FORMAT = "D j M Y, H:i"
 # The address patients reach these pages at, for links in emails the worker sends
 # (waitlist offers), where there is no request to take it from.
 ACUCLINIC_PUBLIC_URL = os.environ.get("ACUCLINIC_PUBLIC_URL", "http://localhost:8000")
+
+# Passkeys (django-otp-webauthn) belong to one site: its host name is the relying party
+# id, and the browser's answer must come from that origin. Both follow the public
+# address, which must be https (or localhost) for browsers to offer passkeys at all.
+OTP_WEBAUTHN_RP_NAME = "acuclinic"
+_public = urlsplit(ACUCLINIC_PUBLIC_URL)
+OTP_WEBAUTHN_RP_ID = _public.hostname or "localhost"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"{_public.scheme}://{_public.netloc}"]
+# A passkey is a second step after the password, not a way round it: passwords keep
+# their throttle and lockout (core.signin) as the one front door.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # API rate limits (core/rate_limit.py): requests per minute per token and per address,
 # counted in the cache, which by default is a folder shared by the workers on a machine.

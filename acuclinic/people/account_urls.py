@@ -1,6 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
-from acuclinic.people import account_views, staff_views, token_views, two_factor_views
+from acuclinic.people import (
+    account_views,
+    passkey_views,
+    staff_views,
+    token_views,
+    two_factor_views,
+)
 
 urlpatterns = [
     path("tokens/", token_views.token_list, name="token_list"),
@@ -10,6 +16,13 @@ urlpatterns = [
     path("security/", account_views.security_settings, name="security_settings"),
     path("two-factor/", two_factor_views.verify, name="two_factor_verify"),
     path("two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
+    # Under two-factor/, which the two-factor gate lets a half-signed-in session open.
+    path("two-factor/passkeys/", include("acuclinic.people.passkey_urls")),
+    path(
+        "two-factor/passkeys/<int:pk>/remove/",
+        passkey_views.remove,
+        name="passkey_remove",
+    ),
     path("staff/", staff_views.staff_list, name="staff_list"),
     path("staff/<int:pk>/", staff_views.staff_change, name="staff_change"),
     path("staff/<int:pk>/edit/", staff_views.staff_edit, name="staff_edit"),

@@ -1,14 +1,16 @@
-"""The second step of signing in, and setting up an authenticator app."""
+"""The second step of signing in, setting up an authenticator app, and the passkeys
+added on top of it (people/passkeys.py)."""
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from acuclinic.audit.middleware import client_address
 from acuclinic.core import signin
 from acuclinic.core.access import staff_view
-from acuclinic.people import two_factor
+from acuclinic.people import passkeys, two_factor
 
 
 class CodeForm(forms.Form):
@@ -61,7 +63,7 @@ def verify(request):
     return render(
         request,
         "people/two_factor_verify.html",
-        {"form": form, "next": _next(request)},
+        {"form": form, "next": _next(request), "has_passkey": passkeys.has_any(request.user)},
         status=status,
     )
 
@@ -71,7 +73,9 @@ def setup(request):
     """Set up (or replace) the authenticator app; shows the recovery codes once."""
     has_one = two_factor.confirmed_totp(request.user) is not None
     if has_one and not request.user.is_verified():
-        return redirect("two_factor_verify")
+        # Back here once the code is given (say, after removing the passkey in use).
+        query = urlencode({"next": request.get_full_path()})
+        return redirect(f"{reverse('two_factor_verify')}?{query}")
     device = two_factor.start_setup(request.user)
     form = CodeForm(request.POST or None)
     form.fields["code"].help_text = "The 6-digit code your authenticator app now shows."
@@ -96,6 +100,7 @@ def setup(request):
             "secret": two_factor.secret_base32(device),
             "next": _next(request),
             "nav": "two_factor",
+            "passkeys": passkeys.of(request.user) if has_one else None,
         },
         status=400 if request.method == "POST" else 200,
     )
