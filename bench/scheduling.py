@@ -112,6 +112,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="time bookings in-process only (their CPU, app and database, and the floor): "
         "no availability searches, no server, no raw inserts",
     )
+    parser.add_argument(
+        "--database-name",
+        default=BENCH_DATABASE,
+        help=f"the PostgreSQL database to create and drop ({BENCH_DATABASE}): another name "
+        "lets two runs (say, two commits) measure side by side under the same load",
+    )
     add_database_options(parser, BENCH_DATABASE)
     args = parser.parse_args(argv)
     if args.searches < 1 or args.clients < 1 or args.seconds <= 0 or args.workers < 1:
@@ -157,7 +163,7 @@ def main() -> int:
         else:
             child_argv += ["--" + name.replace("_", "-"), str(value)]
     results, failures = measure_each_database(
-        __file__, child_argv, postgres=args.postgres, database_name=BENCH_DATABASE
+        __file__, child_argv, postgres=args.postgres, database_name=args.database_name
     )
     print_figures(results, args)
     for name, reason in failures.items():

@@ -34,13 +34,14 @@ def _bearer(request) -> str | None:
 
 
 def _count(key: str, window_seconds: int = WINDOW_SECONDS) -> int:
-    # add() is a no-op when the key exists; incr() then counts this request.
-    cache.add(key, 0, timeout=window_seconds * 2)
+    # incr() is atomic where the cache can be (Redis, local memory) and one round trip on
+    # every request but a window's first, which adds the key instead.
     try:
         return cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=window_seconds * 2)
-        return 1
+    except ValueError:  # not there yet, or expired
+        if cache.add(key, 1, timeout=window_seconds * 2):
+            return 1
+        return cache.incr(key)  # another request added it first
 
 
 def _window(window_seconds: int) -> tuple[int, int]:

@@ -3,17 +3,43 @@ query instead of two, and the API token backend.
 
 Every page and API request checks permissions, and Django's ``ModelBackend`` reads the
 user's own and their roles' (groups') with a query each. ``ModelBackendOneQuery`` reads
-both at once, with the same answers and the same per-request cache on the user object.
+both at once, with the same answers and the same per-request cache on the user object,
+and the names of the user's roles in the same statement (the audit trail names the role).
 
 ``ApiTokenBackend`` answers ``authenticate(request, api_token=…)`` for the API's bearer
 tokens (core.api_auth); it never signs anyone in to a session.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend, ModelBackend
-from django.contrib.auth.models import Permission
-from django.db.models import Q
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 
 from acuclinic.people.services import api_token_lookup
+
+
+def _permissions_and_roles_sql() -> str:
+    """The user's permissions (app label, codename), their own and their roles', and the
+    names of their roles (NULL, name): one statement for both, as the ORM's two would
+    ask. Tables by their models' names, so a renamed table cannot go unnoticed."""
+    user_model = get_user_model()
+    permission = Permission._meta.db_table
+    content_type = ContentType._meta.db_table
+    group = Group._meta.db_table
+    group_permission = Group.permissions.through._meta.db_table
+    user_permission = user_model.user_permissions.through._meta.db_table
+    user_group = user_model.groups.through._meta.db_table
+    return (
+        f'SELECT ct."app_label", p."codename" FROM "{permission}" p '
+        f'JOIN "{content_type}" ct ON ct."id" = p."content_type_id" '
+        f'WHERE %s OR p."id" IN (SELECT "permission_id" FROM "{user_permission}" '
+        'WHERE "user_id" = %s) '
+        f'OR p."id" IN (SELECT gp."permission_id" FROM "{group_permission}" gp '
+        f'JOIN "{user_group}" ug ON ug."group_id" = gp."group_id" WHERE ug."user_id" = %s) '
+        f'UNION ALL SELECT NULL, g."name" FROM "{group}" g '
+        f'JOIN "{user_group}" ug ON ug."group_id" = g."id" WHERE ug."user_id" = %s'
+    )
 
 
 class ModelBackendOneQuery(ModelBackend):
@@ -21,11 +47,14 @@ class ModelBackendOneQuery(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            held = Permission.objects.all()
-            if not user_obj.is_superuser:
-                held = held.filter(Q(user=user_obj) | Q(group__user=user_obj))
-            rows = held.values_list("content_type__app_label", "codename").distinct()
-            user_obj._perm_cache = {f"{app}.{codename}" for app, codename in rows}
+            # The roles' names come with them: the audit entry names the user's role
+            # (roles.role_of), and would otherwise read the groups again.
+            pk = user_obj.pk
+            with connection.cursor() as cursor:
+                cursor.execute(_permissions_and_roles_sql(), [user_obj.is_superuser, pk, pk, pk])
+                rows = cursor.fetchall()
+            user_obj._perm_cache = {f"{app}.{name}" for app, name in rows if app is not None}
+            user_obj._group_names = {name for app, name in rows if app is None}
         return user_obj._perm_cache
 
 

@@ -208,7 +208,11 @@ def role_of(user) -> str:
         return "anonymous"
     if user.is_superuser:
         return ADMIN
-    names = {g.name for g in user.groups.all()}
+    # Read with the permissions, when they have been (people.auth_backend), so the audit
+    # entry of a request does not read the groups a second time.
+    names = getattr(user, "_group_names", None)
+    if names is None:
+        names = {g.name for g in user.groups.all()}
     for role in ROLES:
         if role in names:
             return role

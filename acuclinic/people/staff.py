@@ -35,6 +35,9 @@ def _set_role(user: User, role: str) -> None:
         raise InvalidRequest("unknown_role", "Choose one of the roles.", field="role")
     user.groups.remove(*Group.objects.filter(name__in=roles.ROLES))
     user.groups.add(Group.objects.get(name=role))
+    # What this request read of their permissions and roles is out of date now.
+    for cached in ("_perm_cache", "_group_names"):
+        user.__dict__.pop(cached, None)
 
 
 def invite(*, first_name, last_name, email, username, role, base_url: str) -> User:

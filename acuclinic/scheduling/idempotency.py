@@ -120,9 +120,9 @@ def run_once(
     if stored is not None:
         return _replay(stored, digest)
 
-    def store(status: int, body: str) -> None:
+    def store(status: int, body: str, *, savepoint: bool = True) -> None:
         try:
-            with transaction.atomic():
+            with transaction.atomic(savepoint=savepoint):
                 IdempotentRequest.objects.create(
                     user=user,
                     key=key,
@@ -137,7 +137,10 @@ def run_once(
 
     def keep(status: int, data) -> None:
         body = _render(request, status, data)
-        store(status, body)
+        # Inside the transaction that makes the writes: if the key is taken, that whole
+        # transaction is rolled back (AnsweredElsewhere leaves it), so no savepoint of
+        # its own is needed: two statements fewer for every booking.
+        store(status, body, savepoint=False)
         kept.append((status, body))
 
     try:

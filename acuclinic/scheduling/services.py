@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, Q
 from django.utils import timezone
 
 from acuclinic.audit import services as audit
@@ -25,10 +24,11 @@ from acuclinic.clinic import cancellation
 from acuclinic.clinic.models import Room, Service
 from acuclinic.core.errors import Conflict, InvalidRequest
 from acuclinic.core.formats import format_date, format_datetime
+from acuclinic.people import credentials
 from acuclinic.people.models import Patient, Practitioner
-from acuclinic.scheduling import queries, slots
+from acuclinic.scheduling import hot_reads, queries, slots
 from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy, Channel, ExceptionKind
-from acuclinic.scheduling.models import Appointment, RoomClosure, WorkingException, WorkingPattern
+from acuclinic.scheduling.models import Appointment
 from acuclinic.scheduling.signals import Freed, time_freed, visit_status_changed
 
 # Bookings further out than this are almost certainly typing mistakes (2062 for 2026).
@@ -141,7 +141,7 @@ def check_credentials(slot: Slot) -> None:
     """Registration, membership and insurance hold on the day, when the visit needles,
     and so does any council registration or licence the location asks for."""
     if slot.service.needs_acupuncture_qualification:
-        problems = slot.practitioner.credential_problems(slot.local_day, slot.location)
+        problems = credential_problems(slot.practitioner, slot.local_day, slot.location)
         if problems:
             raise InvalidRequest(
                 "credentials_lapsed",
@@ -150,42 +150,47 @@ def check_credentials(slot: Slot) -> None:
             )
 
 
+def credential_problems(practitioner: Practitioner, day, location) -> list[str]:
+    """``Practitioner.credential_problems`` at ``location``, with the credentials and
+    the premises' registrations read in one statement (``people.models.licensing_of``
+    makes the same ``Licensing`` from the location's rows)."""
+    own, registrations = hot_reads.credentials_and_premises(practitioner.pk, location.pk)
+    licensing = credentials.Licensing(
+        regime=location.licensing_regime,
+        authority=location.licensing_authority,
+        premises=location.name,
+        registrations=registrations,
+    )
+    return credentials.shortfall(practitioner.profession, own, day, licensing).clauses()
+
+
 def check_room_open(slot: Slot) -> None:
-    closure = RoomClosure.objects.filter(
-        room=slot.room, starts__lt=slot.held_until, ends__gt=slot.start
-    ).first()
+    closure = hot_reads.first_room_closure(slot.room.pk, slot.start, slot.held_until)
     if closure is not None:
+        starts, ends, reason = closure
         tz = slot.location.tz
-        why = f" ({closure.reason})" if closure.reason else ""
+        why = f" ({reason})" if reason else ""
         raise InvalidRequest(
             "room_closed",
-            f"{slot.room} is closed from {format_datetime(closure.starts, tz)} "
-            f"to {format_datetime(closure.ends, tz)}{why}.",
+            f"{slot.room} is closed from {format_datetime(starts, tz)} "
+            f"to {format_datetime(ends, tz)}{why}.",
             field="room",
         )
 
 
 def practitioner_facts(practitioner: Practitioner, location, day) -> slots.Practitioner:
     """The practitioner's working time at ``location`` on ``day``, for the engine."""
-    patterns = WorkingPattern.objects.filter(
-        practitioner=practitioner, location=location, weekday=day.weekday(), valid_from__lte=day
-    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-    changes = (
-        WorkingException.objects.filter(first_day__lte=day, last_day__gte=day)
-        .filter(Q(practitioner__isnull=True) | Q(practitioner=practitioner))
-        .filter(Q(location__isnull=True) | Q(location=location))
-    )
     return slots.Practitioner(
         id=practitioner.pk,
         weekly=tuple(
-            slots.WeeklyHours(p.weekday, p.starts, p.ends, p.valid_from, p.valid_until)
-            for p in patterns
+            slots.WeeklyHours(*row)
+            for row in hot_reads.working_patterns(practitioner.pk, location.pk, day)
         ),
         changes=tuple(
-            slots.DayChange(
-                c.first_day, c.last_day, c.kind == ExceptionKind.EXTRA, c.starts, c.ends
+            slots.DayChange(first_day, last_day, kind == ExceptionKind.EXTRA, starts, ends)
+            for kind, first_day, last_day, starts, ends in hot_reads.working_exceptions(
+                practitioner.pk, location.pk, day
             )
-            for c in changes
         ),
     )
 
@@ -222,7 +227,10 @@ def check_slot(slot: Slot, *, now: datetime, extra_session: bool = False) -> Non
     error names the first thing to fix."""
     check_times(slot.start, slot.end, now=now, tz=slot.location.tz)
     check_bookable(slot)
-    place = queries.location_facts(slot.location)  # opening hours, read once for both
+    # Opening hours, read once for both.
+    place = slots.Location(
+        time_zone=slot.location.time_zone, opening=hot_reads.opening_hours(slot.location.pk)
+    )
     check_open(slot, place)
     check_room_open(slot)
     check_working_time(slot, extra_session=extra_session, place=place)
@@ -237,8 +245,7 @@ def lock(slot: Slot) -> None:
     the two reads without ``FOR UPDATE``, locking nothing, so they are not sent."""
     if not connection.features.has_select_for_update:
         return
-    list(Practitioner.objects.select_for_update().filter(pk=slot.practitioner.pk))
-    list(Room.objects.select_for_update().filter(pk=slot.room.pk))
+    hot_reads.lock_practitioner_and_room(slot.practitioner.pk, slot.room.pk)
 
 
 def clash(slot: Slot, *, patient: Patient, ignore_ids=()) -> tuple[str, str] | None:
@@ -246,22 +253,16 @@ def clash(slot: Slot, *, patient: Patient, ignore_ids=()) -> tuple[str, str] | N
 
     ``ignore_ids`` are appointments to treat as not there (the ones being moved).
     """
-    holding = Appointment.objects.active().holding(slot.start, slot.held_until)
-    visits = Appointment.objects.active().overlapping(slot.start, slot.end)
-    if ignore_ids:
-        holding, visits = holding.exclude(pk__in=ignore_ids), visits.exclude(pk__in=ignore_ids)
-    # The three checks in one statement: EXISTS each, read beside the practitioner's row.
-    found = (
-        Practitioner.objects.filter(pk=slot.practitioner.pk)
-        .annotate(
-            practitioner_busy=Exists(holding.filter(practitioner=slot.practitioner)),
-            room_busy=Exists(holding.filter(room=slot.room)),
-            patient_busy=Exists(visits.filter(patient=patient)),
-        )
-        .values_list("practitioner_busy", "room_busy", "patient_busy")
-        .first()
+    # The three checks in one statement: EXISTS each.
+    practitioner_busy, room_busy, patient_busy = hot_reads.clashes(
+        practitioner_id=slot.practitioner.pk,
+        room_id=slot.room.pk,
+        patient_id=patient.pk,
+        start=slot.start,
+        end=slot.end,
+        held_until=slot.held_until,
+        ignore_ids=ignore_ids,
     )
-    practitioner_busy, room_busy, patient_busy = found or (False, False, False)
     if practitioner_busy:
         return "practitioner_busy", f"{slot.practitioner} already has an appointment then."
     if room_busy:

@@ -197,7 +197,8 @@ def bookappointment_or_404(
             practitioner=get_or_404(
                 Practitioner.objects.select_related("user"), payload.practitioner, "practitioner"
             ),
-            room=get_or_404(Room.objects.select_related("location"), payload.room, "room"),
+            # With the clinic: billing reads its settings for the new visit.
+            room=get_or_404(Room.objects.select_related("location__clinic"), payload.room, "room"),
             service=get_or_404(Service, payload.service, "service"),
             start=payload.start,
             end=payload.end,

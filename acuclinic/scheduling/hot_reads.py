@@ -1,0 +1,173 @@
+"""The reads every booking makes, as plain SQL.
+
+Each booking checks the practitioner's working time, room closures and clashes with
+other bookings. Written with the ORM, building each statement (filters, ``Q`` objects,
+``Exists`` subqueries) cost more CPU than the database spent answering it; here the
+statements are fixed strings, sent through Django's connection (the same transaction,
+the same query logging and execute wrappers). They ask exactly what the querysets they
+replace asked (``AppointmentQuerySet.holding``/``overlapping``, the working pattern and
+exception filters); the booking tests and the race tests hold them to it.
+
+On SQLite the driver parses dates, times and datetimes by their declared column types
+(Django registers the converters); datetimes come naive in the connection's zone (UTC)
+and are made aware here,
+as the ORM's converter does. Parameters go through ``connection.ops`` as the ORM's do.
+"""
+
+from datetime import date, datetime
+
+from django.db import connection
+
+from acuclinic.people.credentials import CredentialFacts, PremisesFacts
+from acuclinic.scheduling.choices import AppointmentStatus
+from acuclinic.scheduling.models import MAX_HELD
+
+_ACTIVE = AppointmentStatus.active()
+_IN_ACTIVE = f"IN ({', '.join(['%s'] * len(_ACTIVE))})"
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _instant(value: datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _day(value: date):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=connection.timezone)
+
+
+def _not_in(ids) -> tuple[str, list]:
+    ids = list(ids)
+    if not ids:
+        return "", []
+    return f' AND a."id" NOT IN ({", ".join(["%s"] * len(ids))})', ids
+
+
+def clashes(
+    *,
+    practitioner_id: int,
+    room_id: int,
+    patient_id: int,
+    start: datetime,
+    end: datetime,
+    held_until: datetime,
+    ignore_ids=(),
+) -> tuple[bool, bool, bool]:
+    """(practitioner busy, room busy, patient busy) for a visit from ``start`` to ``end``
+    holding its practitioner and room until ``held_until``, in one statement: another
+    active booking's held time meets [start, held_until) for the practitioner or room;
+    another active visit meets [start, end) for the patient."""
+    skip, skipped = _not_in(ignore_ids)
+    since = _instant(start - MAX_HELD)
+    holding = (
+        f'a."status" {_IN_ACTIVE} AND a."start" < %s AND a."start" > %s '
+        f'AND a."held_until" > %s{skip}'
+    )
+    visiting = (
+        f'a."status" {_IN_ACTIVE} AND a."start" < %s AND a."start" > %s AND a."end" > %s{skip}'
+    )
+    holding_params = [*_ACTIVE, _instant(held_until), since, _instant(start), *skipped]
+    visiting_params = [*_ACTIVE, _instant(end), since, _instant(start), *skipped]
+    sql = (
+        'SELECT EXISTS(SELECT 1 FROM "scheduling_appointment" a '
+        f'WHERE a."practitioner_id" = %s AND {holding}), '
+        'EXISTS(SELECT 1 FROM "scheduling_appointment" a '
+        f'WHERE a."room_id" = %s AND {holding}), '
+        'EXISTS(SELECT 1 FROM "scheduling_appointment" a '
+        f'WHERE a."patient_id" = %s AND {visiting})'
+    )
+    params = [practitioner_id, *holding_params, room_id, *holding_params]
+    params += [patient_id, *visiting_params]
+    practitioner, room, patient = _rows(sql, params)[0]
+    return bool(practitioner), bool(room), bool(patient)
+
+
+def working_patterns(practitioner_id: int, location_id: int, day: date) -> list[tuple]:
+    """(weekday, starts, ends, valid_from, valid_until) of the practitioner's weekly
+    hours at the location that apply on ``day``."""
+    sql = (
+        'SELECT "weekday", "starts", "ends", "valid_from", "valid_until" '
+        'FROM "scheduling_workingpattern" WHERE "practitioner_id" = %s AND "location_id" = %s '
+        'AND "weekday" = %s AND "valid_from" <= %s '
+        'AND ("valid_until" IS NULL OR "valid_until" >= %s)'
+    )
+    return _rows(sql, [practitioner_id, location_id, day.weekday(), _day(day), _day(day)])
+
+
+def working_exceptions(practitioner_id: int, location_id: int, day: date) -> list[tuple]:
+    """(kind, first_day, last_day, starts, ends) of the exceptions on ``day`` that apply
+    to the practitioner at the location: their own and everyone's, there or anywhere."""
+    sql = (
+        'SELECT "kind", "first_day", "last_day", "starts", "ends" '
+        'FROM "scheduling_workingexception" WHERE "first_day" <= %s AND "last_day" >= %s '
+        'AND ("practitioner_id" IS NULL OR "practitioner_id" = %s) '
+        'AND ("location_id" IS NULL OR "location_id" = %s)'
+    )
+    return _rows(sql, [_day(day), _day(day), practitioner_id, location_id])
+
+
+def first_room_closure(room_id: int, start: datetime, until: datetime):
+    """(starts, ends, reason) of the room's first closure meeting [start, until), or None."""
+    sql = (
+        'SELECT "starts", "ends", "reason" FROM "scheduling_roomclosure" '
+        'WHERE "room_id" = %s AND "starts" < %s AND "ends" > %s '
+        'ORDER BY "starts", "id" LIMIT 1'
+    )
+    rows = _rows(sql, [room_id, _instant(until), _instant(start)])
+    if not rows:
+        return None
+    starts, ends, reason = rows[0]
+    return _aware(starts), _aware(ends), reason
+
+
+def lock_practitioner_and_room(practitioner_id: int, room_id: int) -> None:
+    """Row locks on the practitioner, then the room (PostgreSQL), in that order as
+    everywhere else, so two writers never wait on each other in a circle."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT 1 FROM "people_practitioner" WHERE "id" = %s FOR UPDATE', [practitioner_id]
+        )
+        cursor.execute('SELECT 1 FROM "clinic_room" WHERE "id" = %s FOR UPDATE', [room_id])
+
+
+def _as_day(value):
+    # A compound SELECT may not carry its columns' declared types to SQLite's driver.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def credentials_and_premises(
+    practitioner_id: int, location_id: int
+) -> tuple[list[CredentialFacts], tuple[PremisesFacts, ...]]:
+    """The practitioner's credentials (in the model's order: kind, then end) and the
+    location's council registrations, in one statement."""
+    sql = (
+        'SELECT 0, "kind", "body", "valid_from", "valid_until" FROM "people_credential" '
+        'WHERE "practitioner_id" = %s '
+        'UNION ALL SELECT 1, \'\', "authority", "valid_from", "valid_until" '
+        'FROM "clinic_premisesregistration" WHERE "location_id" = %s '
+        "ORDER BY 1, 2, 5"
+    )
+    own, premises = [], []
+    for which, kind, body, valid_from, valid_until in _rows(sql, [practitioner_id, location_id]):
+        if which == 0:
+            own.append(CredentialFacts(kind, body, _as_day(valid_from), _as_day(valid_until)))
+        else:
+            premises.append(PremisesFacts(body, _as_day(valid_from), _as_day(valid_until)))
+    return own, tuple(premises)
+
+
+def opening_hours(location_id: int) -> tuple[tuple, ...]:
+    """(weekday, opens, closes) of the location's opening hours, in order."""
+    sql = (
+        'SELECT "weekday", "opens", "closes" FROM "clinic_openinghours" '
+        'WHERE "location_id" = %s ORDER BY 1, 2'
+    )
+    return tuple(_rows(sql, [location_id]))
