@@ -11,7 +11,6 @@ import io
 import warnings
 
 from django.db import transaction
-from PIL import Image, UnidentifiedImageError
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
@@ -41,6 +40,9 @@ def check(data: bytes) -> str:
     kind = next(((k, t) for magic, (k, t) in MAGIC.items() if data.startswith(magic)), None)
     if kind is None:
         raise _refuse("The logo must be a PNG or JPEG image.")
+    # Pillow is needed only when a logo is uploaded: not in every web process from start.
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
