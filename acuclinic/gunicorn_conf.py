@@ -4,21 +4,22 @@
 
 Why this shape (bench/memory.py measures it against four independent sync workers):
 
-- **One preloaded app, forked.** The master imports Django, every app, the URL
-  configuration, the API's schemas and the reference catalogues once (acuclinic/wsgi.py
-  does all of it at import), then forks. The workers share those pages with the master
-  instead of each building its own copy of about 110 MB.
-- **gc.freeze() before forking.** Python's garbage collector writes to every object it
-  scans, which would copy each shared page into the worker that touched it; frozen
-  objects are never scanned, so the pages stay shared.
 - **One worker process with eight threads.** Threads serve eight clients at once while
   others wait on the database, in one copy of the app. On the two-CPU machine of
   bench/memory.py, sixteen clients saw a lower p95 from one worker of eight threads than
   from two of four or two of eight (and the least memory): the database and the clients
   use the other CPU. Every extra worker adds its private memory under load (about 30 MB).
+- **A preloaded app only when there are several workers.** With preload the master
+  imports Django, every app, the URL configuration and the API's schemas once
+  (acuclinic/wsgi.py does all of it at import), then forks, and the workers share those
+  pages instead of each building its own copy of about 110 MB; gc.freeze() before forking
+  keeps the garbage collector from writing to (and so copying) every shared object. With
+  one worker there is nothing to share with: the master would keep its copy while the
+  worker's reference counts copy the pages it touches, about 20 MB more after 16 clients
+  than a master that never loads the app (bench/memory.py, WEB_PRELOAD=0 beside it).
 
 WEB_WORKERS and WEB_THREADS override the counts: on a machine with more CPUs, a worker
-per two CPUs.
+per two CPUs. WEB_PRELOAD=1 or 0 overrides the choice of preloading.
 
 gunicorn also names itself in a ``Server:`` header on every response; a banner only helps
 someone looking for a known hole in a given version, so it is left out.
@@ -38,9 +39,9 @@ def _headers_without_banner(self):
 
 _gunicorn_wsgi.Response.default_headers = _headers_without_banner
 
-preload_app = os.environ.get("WEB_PRELOAD", "1") == "1"
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_WORKERS", "1"))
+preload_app = os.environ.get("WEB_PRELOAD", "1" if workers > 1 else "0") == "1"
 threads = int(os.environ.get("WEB_THREADS", "8"))
 # A request held longer than this is a stuck worker: kill it and start another.
 timeout = 60

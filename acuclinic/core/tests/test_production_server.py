@@ -20,11 +20,19 @@ def load_recipe() -> Config:
     return config
 
 
-def test_the_recipe_preloads_one_app_and_serves_clients_on_threads():
+def test_the_recipe_serves_clients_on_threads_of_one_worker_that_loads_the_app_itself():
     config = load_recipe()
-    assert config.preload_app is True
     assert config.worker_class_str == "gthread"
     assert config.workers == 1 and config.threads == 8
+    # One worker shares nothing with the master, so the master does not load the app.
+    assert config.preload_app is False
+
+
+def test_several_workers_share_one_preloaded_app(monkeypatch):
+    monkeypatch.setenv("WEB_WORKERS", "2")
+    assert load_recipe().preload_app is True
+    monkeypatch.setenv("WEB_PRELOAD", "0")
+    assert load_recipe().preload_app is False
 
 
 def test_the_counts_follow_the_environment(monkeypatch):
