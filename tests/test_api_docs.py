@@ -52,3 +52,14 @@ def test_operation_ids_stay_as_published_when_endpoints_move_between_modules(cli
         "acuclinic_notifications_api_appointment_messages"
     )
     assert len(set(ids.values())) == len(ids)
+
+
+def test_times_of_day_are_not_declared_with_an_offset_they_do_not_carry(client):
+    # JSON Schema's "time" format is RFC 3339's full-time, which carries an offset; the
+    # API's times of day are wall-clock times at the location ("09:30").
+    document = client.get(f"{BASE}/openapi.json").content.decode()
+    assert '"format": "time"' not in document and '"format":"time"' not in document
+    earliest = client.get(f"{BASE}/openapi.json").json()["components"]["schemas"]["EntryOut"][
+        "properties"
+    ]["earliest"]
+    assert earliest["type"] == "string" and earliest["pattern"].startswith("^")

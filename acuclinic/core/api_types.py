@@ -4,12 +4,20 @@ The types here turn input the database would choke on (a NUL in a string, year 9
 id past 2⁶³) into a clear 4xx instead of a 500 deep in the ORM.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Annotated, Generic, TypeVar
 
 from django.db.models import Model, QuerySet
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field, PlainValidator, StrictBool, StrictInt
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictInt,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from acuclinic.core.errors import NotFound
@@ -75,7 +83,29 @@ def _date_or_aware_datetime(value) -> date | datetime:
         ) from exc
 
 
+def _wall_clock(value: time) -> time:
+    if value.tzinfo is not None:
+        raise PydanticCustomError(
+            "invalid", "Give a local time of day without an offset, e.g. 09:00."
+        )
+    return value
+
+
 AwareDateTime = Annotated[datetime, AfterValidator(_aware)]
+# A time of day on the location's clock ("09:30", written back as "09:30:00"), without an
+# offset: it holds across the clock change. JSON Schema's "time" format is RFC 3339's
+# full-time, which must carry an offset, so the document gives the shape as a pattern.
+WallClockTime = Annotated[
+    time,
+    AfterValidator(_wall_clock),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?$",
+            "examples": ["09:30"],
+        }
+    ),
+]
 BirthDate = Annotated[date, AfterValidator(_in_supported_years)]
 # Any other calendar day (a registration's start or end), in the same years.
 Day = Annotated[date, AfterValidator(_in_supported_years)]

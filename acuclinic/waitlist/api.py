@@ -2,7 +2,7 @@
 offers each entry has had. Offers themselves are made by the worker and answered by
 the patient from their email, not through the API."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -16,6 +16,7 @@ from acuclinic.core.api_types import (
     Page,
     PageQuery,
     QueryId,
+    WallClockTime,
     get_or_404,
     page_of,
     text,
@@ -54,8 +55,8 @@ class EntryOut(Schema):
     location: LocationRef
     practitioners: list[PractitionerRef] = Field(description="Empty: anyone.")
     weekdays: list[int] = Field(description="0 = Monday … 6 = Sunday.")
-    earliest: time
-    latest: time
+    earliest: WallClockTime
+    latest: WallClockTime
     until: date
     appointment_id: int | None = Field(description="The later visit an offer brings forward.")
     status: WaitlistStatus
@@ -91,8 +92,8 @@ class EntryIn(InputSchema):
     location: Id
     practitioners: list[Id] = Field([], max_length=50, description="Empty for anyone.")
     weekdays: list[int] = Field(min_length=1, max_length=7, description="0 = Monday … 6 = Sunday.")
-    earliest: time
-    latest: time
+    earliest: WallClockTime
+    latest: WallClockTime
     until: date = Field(description="The last day they want an offer for.")
     appointment: Id | None = Field(None, description="A later booked visit to bring forward.")
     notes: text(200) = ""

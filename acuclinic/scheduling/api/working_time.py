@@ -28,6 +28,7 @@ from acuclinic.core.api_types import (
     Id,
     InputSchema,
     QueryId,
+    WallClockTime,
     get_or_404,
     text,
 )
@@ -41,14 +42,6 @@ from acuclinic.scheduling.models import Appointment, RoomClosure, WorkingExcepti
 router = Router(tags=["working time"])
 
 
-def _wall_clock(value: time) -> time:
-    if value.tzinfo is not None:
-        raise PydanticCustomError(
-            "invalid", "Give a local time of day without an offset, e.g. 09:00."
-        )
-    return value
-
-
 def _day(value: date) -> date:
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         raise PydanticCustomError(
@@ -57,7 +50,7 @@ def _day(value: date) -> date:
     return value
 
 
-LocalTime = Annotated[time, AfterValidator(_wall_clock)]
+LocalTime = WallClockTime
 Day = Annotated[date, AfterValidator(_day)]
 
 

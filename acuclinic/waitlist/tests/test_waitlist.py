@@ -606,6 +606,9 @@ def test_the_api_adds_lists_shows_and_removes_waitlist_entries(
     assert created.status_code == 201
     assert created.json()["weekdays"] == [0, 2]
     assert created.json()["practitioners"] == [{"id": practitioner.pk, "name": practitioner.name}]
+    # A time of day at the location, without an offset (and not declared as JSON
+    # Schema's "time", which requires one: the contract test found the mismatch).
+    assert (created.json()["earliest"], created.json()["latest"]) == ("08:00:00", "12:00:00")
     assert api.get("/waitlist", {"patient": patient.pk}).json()["count"] == 1
     assert api.get(f"/waitlist/{entry_id}").json()["offers"] == []
     removed = api.post(f"/waitlist/{entry_id}/remove")
@@ -620,6 +623,7 @@ def test_the_api_adds_lists_shows_and_removes_waitlist_entries(
         ({"weekdays": []}, "invalid"),
         ({"weekdays": [7]}, "invalid_weekday"),
         ({"earliest": "12:00", "latest": "08:00"}, "window_reversed"),
+        ({"earliest": "08:00+01:00"}, "invalid"),
         ({"until": "2020-01-01"}, "until_in_past"),
         ({"patient": 999999}, "unknown_patient"),
         ({"practitioners": [999999]}, "unknown_practitioner"),
