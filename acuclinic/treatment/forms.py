@@ -143,9 +143,9 @@ class PointsForm(forms.Form):
 class ChangeAllForm(forms.Form):
     """One depth, retention or stimulation for every point already charted."""
 
-    all_depth_mm = forms.IntegerField(label="Depth (mm) for every point", required=False)
+    all_depth_mm = forms.IntegerField(label="Depth for every point (mm)", required=False)
     all_retention_minutes = forms.IntegerField(
-        label="Retention (minutes) for every point", required=False
+        label="Retention for every point (minutes)", required=False
     )
     all_stimulation = forms.ChoiceField(
         label="Stimulation for every point",
