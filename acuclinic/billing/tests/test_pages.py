@@ -99,3 +99,17 @@ def test_takings_by_method_and_practitioner_and_a_practitioner_sees_only_their_o
     client.force_login(practitioner.user)
     page = client.get(reverse("billing_takings")).content.decode()
     assert "Your takings" in page and "£50.00" in page and "£57.00" not in page
+
+
+def test_the_pdf_carries_the_clinics_logo(client, reception_user, invoice):
+    from acuclinic.clinic import logo
+    from acuclinic.clinic.tests.test_logo import image_bytes
+
+    client.force_login(reception_user)
+    plain = client.get(reverse("billing_invoice_pdf", args=[invoice.pk])).content
+    logo.logo_set(invoice.clinic, image_bytes("PNG", (300, 90)))
+
+    branded = client.get(reverse("billing_invoice_pdf", args=[invoice.pk])).content
+
+    assert b"/Subtype /Image" not in plain
+    assert b"/Subtype /Image" in branded
