@@ -70,7 +70,8 @@ def run(job: ExportJob) -> None:
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
     folder = job_dir(job)
     folder.mkdir(parents=True, exist_ok=True)
-    reader = Reader(user=job.requested_by, clinic_id=None)
+    # As the API reads it, so an exported PractitionerRole names its organisation too.
+    reader = Reader.of(job.requested_by)
     patients: set[int] = set()
     output = []
     for number, name in enumerate(job.types, start=1):

@@ -32,6 +32,11 @@ class Reader:
     user: object
     clinic_id: int | None
 
+    @classmethod
+    def of(cls, user) -> "Reader":
+        """``user`` reading the clinic's records (the one clinic this server holds)."""
+        return cls(user=user, clinic_id=Clinic.objects.values_list("pk", flat=True).first())
+
 
 @dataclass(frozen=True)
 class Kind:

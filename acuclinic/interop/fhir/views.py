@@ -15,7 +15,6 @@ from django.db.models import Q
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
-from acuclinic.clinic.models import Clinic
 from acuclinic.core.api_auth import permitted
 from acuclinic.core.errors import Forbidden
 from acuclinic.interop.fhir import capability, search_params, slots
@@ -102,10 +101,6 @@ def fhir_endpoint(view):
     return only_reads(wrapper)
 
 
-def _reader(user) -> Reader:
-    return Reader(user=user, clinic_id=Clinic.objects.values_list("pk", flat=True).first())
-
-
 def _audit(kind: Kind, objs: list) -> None:
     if kind.about_patient and objs:
         audit.record_many(AuditAction.VIEW, objs, detail=f"FHIR {kind.name}")
@@ -125,7 +120,7 @@ def read(request, kind: Kind, user, resource_id: str):
         return operation_outcome(
             404, "not-found", f"There is no {kind.name} with the id “{resource_id}”."
         )
-    body = kind.render(obj, _reader(user))
+    body = kind.render(obj, Reader.of(user))
     _audit(kind, [obj])
     return fhir_response(body)
 
@@ -176,7 +171,7 @@ def search(request, kind: Kind, user):
     matches = kind.queryset().filter(where).order_by("pk")
     total = matches.count()
     page = list(matches[offset : offset + count])
-    reader = _reader(user)
+    reader = Reader.of(user)
     base = request.build_absolute_uri(f"/fhir/R4/{kind.name}")
     query = [(k, v) for k, v in request.GET.lists() for v in v if k != "_offset"]
 

@@ -133,3 +133,19 @@ def test_cancel_deletes_the_job(clinic, export_dir):
     assert not ExportJob.objects.exists()
     run_worker()  # the queued task finds nothing to do
     assert not export_dir.exists() or not any(export_dir.iterdir())
+
+
+def test_exported_resources_are_those_the_api_serves(clinic):
+    # The export once read without the clinic, so its PractitionerRoles named no
+    # organisation where the API's do.
+    api = client_for(factories.staff_user("export-admin4", role=roles.ADMIN))
+    kickoff = api.get("/fhir/R4/$export", {"_type": "PractitionerRole,Patient"}, headers=ASYNC)
+    run_worker()
+    for output in api.get(kickoff["Content-Location"]).json()["output"]:
+        body = b"".join(api.get(output["url"]).streaming_content).decode()
+        for line in body.splitlines():
+            resource = json.loads(line)
+            served = api.get(f"/fhir/R4/{resource['resourceType']}/{resource['id']}").json()
+            assert resource == served
+            if resource["resourceType"] == "PractitionerRole":
+                assert served["organization"]["reference"].startswith("Organization/")
