@@ -26,7 +26,7 @@ from acuclinic.interop.sar_dates import one_month_after
 from acuclinic.notifications.models import Message
 from acuclinic.outcomes.models import Course, Measurement
 from acuclinic.people.models import ClinicalSummary, Patient
-from acuclinic.safety.models import Consent, Questionnaire
+from acuclinic.safety.models import Consent, Questionnaire, Referral
 from acuclinic.scheduling.models import Appointment
 from acuclinic.treatment.models import AdverseEvent, SessionNote
 
@@ -84,6 +84,10 @@ def _record(patient: Patient) -> dict:
         "events": AdverseEvent.objects.filter(note__patient=patient).order_by("recorded_at"),
         "questionnaires": Questionnaire.objects.filter(patient=patient).order_by("version"),
         "consents": Consent.objects.filter(patient=patient).order_by("given_at"),
+        # Letters to the GP or A&E, word for word as issued.
+        "referrals": Referral.objects.filter(patient=patient)
+        .select_related("issued_by")
+        .order_by("issued_at", "pk"),
         "measurements": Measurement.objects.filter(patient=patient).order_by("taken_on", "pk"),
         "courses": Course.objects.filter(patient=patient).order_by("started_on"),
         "messages": Message.objects.filter(patient=patient).order_by("pk"),

@@ -104,3 +104,24 @@ def test_bad_requests_are_refused_with_a_message(client, admin):
     response = client.post(reverse("sar_new"), {"patient": patient.pk, "received_on": "2999-01-01"})
     assert "cannot be in the future" in response.text
     assert not SubjectAccessRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_record_holds_every_referral_letter_word_for_word(admin):
+    from acuclinic.interop.sar import sar_archive, sar_register
+    from acuclinic.safety.services import referral_issue
+
+    prac = factories.practitioner("sar-referrer")
+    patient = factories.patient(given_name="Ada", family_name="Quill")
+    factories.safety_questionnaire(
+        patient, by=prac.user, ces_saddle_numbness=True, ces_bladder_bowel=True
+    )
+    letter = referral_issue(patient, destination="ae", user=prac.user)
+    sar = sar_register(patient=patient, received_on=date(2026, 3, 3), requested_by="", user=admin)
+
+    archive = zipfile.ZipFile(io.BytesIO(sar_archive(sar, user=admin, base_url="http://t")))
+    html = archive.read("record.html").decode()
+    assert "Referral letters" in html
+    assert "To A&amp;E" in html or "To A&E" in html
+    first_line = next(line for line in letter.text.splitlines() if line.strip())
+    assert first_line.replace("&", "&amp;") in html or first_line in html
