@@ -125,7 +125,9 @@ CLIPPED_CARDS = """
 (week) => Array.from(document.querySelectorAll('#diary-calendar .ec-event.visit')).flatMap(card => {
   const box = card.getBoundingClientRect();
   const problems = [];
-  if (week && (card.scrollHeight > card.clientHeight + 1 || card.scrollWidth > card.clientWidth + 1)) {
+  const overflows = card.scrollHeight > card.clientHeight + 1
+    || card.scrollWidth > card.clientWidth + 1;
+  if (week && overflows) {
     problems.push(card.dataset.appointment + ': content overflows the card');
   }
   for (const part of card.querySelectorAll('.t, .who, .what')) {
