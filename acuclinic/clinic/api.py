@@ -2,7 +2,7 @@
 and their council licensing of acupuncture, and the booking rules (late cancellation,
 online notice and horizon)."""
 
-from datetime import date, time
+from datetime import date
 
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -20,7 +20,7 @@ from acuclinic.clinic.choices import LicensingRegime, Modality
 from acuclinic.clinic.models import Clinic, Location, OpeningHours, Room, Service
 from acuclinic.core.api_auth import require
 from acuclinic.core.api_errors import ERRORS
-from acuclinic.core.api_types import Day, InputSchema, get_or_404, text
+from acuclinic.core.api_types import Day, InputSchema, WallClockTime, get_or_404, text
 from acuclinic.core.errors import NotFound
 
 router = Router()
@@ -253,8 +253,8 @@ def change_location(request, location_id: int, payload: LocationChange):
 
 class OpeningPeriodIn(InputSchema):
     weekday: StrictInt = Field(description="0 is Monday, 6 is Sunday.")
-    opens: time = Field(description="Local time at the location, e.g. 08:00.")
-    closes: time
+    opens: WallClockTime = Field(description="Local time at the location, e.g. 08:00.")
+    closes: WallClockTime
 
 
 class OpeningHoursChange(InputSchema):

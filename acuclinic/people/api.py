@@ -295,7 +295,7 @@ class PractitionerOut(Schema):
 
     @staticmethod
     def resolve_services_offered(obj: Practitioner) -> list:
-        return credentials_setup.services_offered(obj)
+        return credentials_setup.services_offered(obj, getattr(obj, "active_services", None))
 
     @staticmethod
     def resolve_services_chosen(obj: Practitioner) -> bool:
@@ -346,14 +346,17 @@ def _practitioners():
 
 
 def _with_locations(practitioners: list[Practitioner]) -> list[Practitioner]:
-    """Each with the open locations to check them against (read once for all)."""
+    """Each with the open locations to check them against and the active services they
+    may offer (each read once for all)."""
     locations = list(
         Location.objects.filter(is_active=True)
         .prefetch_related("premises_registrations")
         .order_by("name", "pk")
     )
+    services = credentials_setup.active_services()
     for practitioner in practitioners:
         practitioner.checked_locations = locations
+        practitioner.active_services = services
     return practitioners
 
 

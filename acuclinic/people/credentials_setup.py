@@ -163,13 +163,18 @@ def practitioner_update(
     return row
 
 
-def services_offered(practitioner: Practitioner) -> list[Service]:
-    """The services chosen, or every active service they are qualified for."""
+def active_services() -> list[Service]:
+    return list(Service.objects.filter(is_active=True).order_by("name"))
+
+
+def services_offered(
+    practitioner: Practitioner, active: list[Service] | None = None
+) -> list[Service]:
+    """The services chosen, or every active service they are qualified for. ``active``:
+    the active services read once for a list of practitioners (else read here)."""
     chosen = list(practitioner.services.all())
     if chosen:
         return chosen
-    return [
-        s
-        for s in Service.objects.filter(is_active=True).order_by("name")
-        if practitioner.is_qualified_for(s.needling)
-    ]
+    if active is None:
+        active = active_services()
+    return [s for s in active if practitioner.is_qualified_for(s.needling)]

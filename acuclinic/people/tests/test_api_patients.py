@@ -431,5 +431,7 @@ def test_listing_practitioners_takes_the_same_queries_for_one_or_many(
 ):
     for n in range(6):
         factories.practitioner(f"prac{n}", qualified_medical=True)
-    with django_assert_max_num_queries(8):
+    # The token (read, last used), the roles, the practitioners with their credentials
+    # and chosen services, the locations with their registrations, the active services.
+    with django_assert_max_num_queries(9):
         assert len(reception.get("/practitioners").json()) == 6
