@@ -35,23 +35,44 @@ def add_database_options(parser, database_name: str) -> None:
 
 
 def measure_each_database(
-    script: str, child_argv: Sequence[str], *, postgres: str | None, database_name: str
+    script: str,
+    child_argv: Sequence[str],
+    *,
+    postgres: str | None,
+    database_name: str,
+    keep: Path | None = None,
 ) -> tuple[dict[str, dict], dict[str, str]]:
     """Run ``script`` once on a temporary SQLite file and, when ``postgres`` is given,
     once on a fresh ``database_name`` database there. Returns the children's figures by
-    engine name, and why an engine could not be measured."""
+    engine name, and why an engine could not be measured.
+
+    With ``keep``, a folder, both databases are kept instead (the SQLite file in that
+    folder, the PostgreSQL database left on the server) and a later run with the same
+    ``keep`` and ``database_name`` is given them as they were, so a clinic that takes
+    minutes to build is built once while a page is being made faster; the child decides
+    whether what it finds is already built."""
     results: dict[str, dict] = {}
     failures: dict[str, str] = {}
-    with tempfile.TemporaryDirectory(prefix="acuclinic-bench-") as var_dir:
-        sqlite_url = f"sqlite:///{Path(var_dir) / 'bench.sqlite3'}"
+    with _var_dir(keep) as var_dir:
+        sqlite_url = f"sqlite:///{Path(var_dir) / f'{database_name}.sqlite3'}"
         results["SQLite"] = run_child(script, sqlite_url, var_dir, child_argv)
         if postgres:
             try:
-                with bench_database(postgres, database_name) as pg_url:
+                with bench_database(postgres, database_name, keep=keep is not None) as pg_url:
                     results["PostgreSQL"] = run_child(script, pg_url, var_dir, child_argv)
             except Exception as exc:  # report it beside the SQLite figures, not instead
                 failures["PostgreSQL"] = str(exc).strip().splitlines()[-1]
     return results, failures
+
+
+@contextmanager
+def _var_dir(keep: Path | None):
+    if keep is None:
+        with tempfile.TemporaryDirectory(prefix="acuclinic-bench-") as var_dir:
+            yield var_dir
+    else:
+        keep.mkdir(parents=True, exist_ok=True)
+        yield str(keep)
 
 
 def child_env(database_url: str, var_dir: str) -> dict[str, str]:
@@ -67,6 +88,10 @@ def child_env(database_url: str, var_dir: str) -> dict[str, str]:
         # The test Client's host name, and a real server on the loopback address.
         "ALLOWED_HOSTS": "testserver,127.0.0.1",
         "LOG_LEVEL": "WARNING",
+        # A benchmark measures the app's work, not the API's per-minute limits, which a
+        # quick run of a few hundred requests would otherwise reach.
+        "ACUCLINIC_API_RATE_PER_TOKEN": "1000000000",
+        "ACUCLINIC_API_RATE_PER_ADDRESS": "1000000000",
     }
 
 
@@ -82,9 +107,10 @@ def run_child(script: str, database_url: str, var_dir: str, argv: Sequence[str])
 
 
 @contextmanager
-def bench_database(server_url: str, name: str):
+def bench_database(server_url: str, name: str, *, keep: bool = False):
     """A fresh database called ``name`` on the server ``server_url`` points at, dropped
-    afterwards (any database of that name is replaced)."""
+    afterwards (any database of that name is replaced). With ``keep``, a database of that
+    name is used as it is, or created, and left in place."""
     import psycopg
 
     parts = urlsplit(server_url)
@@ -96,10 +122,20 @@ def bench_database(server_url: str, name: str):
         with psycopg.connect(admin_url, autocommit=True) as connection:
             connection.execute(sql)
 
+    url = urlunsplit(parts._replace(path=f"/{name}"))
+    if keep:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            found = connection.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+            ).fetchone()
+        if not found:
+            admin(f"CREATE DATABASE {name}")
+        yield url
+        return
     admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     admin(f"CREATE DATABASE {name}")
     try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
+        yield url
     finally:
         admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 

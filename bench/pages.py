@@ -71,6 +71,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         help=f"the throwaway PostgreSQL database's name (default {BENCH_DATABASE}), so two "
         "runs on one server keep apart",
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="keep each size's clinic (SQLite file in this folder, PostgreSQL database "
+        "NAME_Ny on the server) and reuse it next time instead of building it again",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--today", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
     parser.add_argument("--years-now", type=int, help=argparse.SUPPRESS)  # the child's size
@@ -98,13 +104,21 @@ def main() -> int:
         if args.today:
             child_argv += ["--today", args.today.isoformat()]
         results, failures = measure_each_database(
-            __file__, child_argv, postgres=args.postgres, database_name=args.database
+            __file__,
+            child_argv,
+            postgres=args.postgres,
+            database_name=f"{args.database}_{years}y" if args.keep else args.database,
+            keep=args.keep,
         )
         by_size[years] = results
         for name, reason in failures.items():
             print(f"\n{name} ({years} years) was not measured: {reason}")
             failed = True
-    print_figures(by_size, args)
+        # Each size's figures as soon as they are known: the largest takes longest.
+        print_figures(by_size, args)
+    if len(sizes) > 1:
+        print("\nAll sizes:")
+        print_figures(by_size, args)
     return 1 if failed else 0
 
 
@@ -120,7 +134,11 @@ def print_figures(by_size: dict[int, dict[str, dict]], args: argparse.Namespace)
                 f"  {years} years on {engine} {result['engine_version']}: "
                 f"{result['practitioners']} practitioners, {result['patients']:,} patients, "
                 f"{result['appointments']:,} appointments, {result['notes']:,} session notes "
-                f"(built in {result['build_seconds']:.0f} s)"
+                + (
+                    f"(built in {result['build_seconds']:.0f} s)"
+                    if result["build_seconds"] is not None
+                    else f"(kept from a run on {result['built_on']})"
+                )
             )
     print(
         f"Server time median / p95 in ms at {sizes[-1]} years (target p95 ≤ {TARGET_P95_MS}); "
@@ -200,21 +218,58 @@ def measure(args: argparse.Namespace) -> dict:
         months_back=12 * years,
         months_ahead=1,
     )
-    print(f"Building {years} years of a clinic on {connection.vendor}…", file=sys.stderr)
-    summary = build_demo(spec)
+    built = kept_clinic(spec)
+    if built is None:
+        print(f"Building {years} years of a clinic on {connection.vendor}…", file=sys.stderr)
+        summary = build_demo(spec)
+        built = {
+            "practitioners": summary.practitioners,
+            "patients": summary.patients,
+            "appointments": summary.appointments,
+            "build_seconds": summary.seconds,
+            "built_on": today.isoformat(),
+        }
+        if args.keep:
+            _kept_file().write_text(json.dumps({"spec": repr(spec), **built}))
+    else:
+        today = date.fromisoformat(built["built_on"])  # the day its diary is full
+        built = {**built, "build_seconds": None}
+        print(f"Using the clinic kept from {built['built_on']}…", file=sys.stderr)
     pages, unmeasured, post_only, other = measure_pages(args.requests, today, args.only)
     return {
         "engine_version": engine_version(connection),
-        "practitioners": summary.practitioners,
-        "patients": summary.patients,
-        "appointments": summary.appointments,
+        **built,
         "notes": SessionNote.objects.count(),
-        "build_seconds": summary.seconds,
         "pages": pages,
         "unmeasured": unmeasured,
         "post_only": post_only,
         "other": other,
     }
+
+
+def _kept_file() -> Path:
+    """Where a kept clinic's spec is written: beside it, named after its database."""
+    import os
+
+    from django.db import connection
+
+    name = Path(str(connection.settings_dict["NAME"])).stem
+    return Path(os.environ["ACUCLINIC_VAR_DIR"]) / f"{name}.built.json"
+
+
+def kept_clinic(spec) -> dict | None:
+    """The counts of a clinic kept by an earlier ``--keep`` run with the same spec (its
+    day included, so --today must be given to reuse one on a later day), or None when
+    there is none and the clinic must be built."""
+    from acuclinic.scheduling.models import Appointment
+
+    path = _kept_file()
+    if not path.exists() or not Appointment.objects.exists():
+        return None
+    kept = json.loads(path.read_text())
+    if kept.pop("spec") != repr(spec):
+        raise SystemExit(f"{path} holds a clinic of another spec: remove it and its database.")
+    return kept
 
 
 def staff_patterns() -> list[tuple[str, str]]:
