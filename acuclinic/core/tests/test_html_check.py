@@ -9,8 +9,10 @@ from django.http import HttpResponse
 from acuclinic.testing.html_check import (
     BadDateValue,
     DuplicateIds,
+    UnboxedTable,
     check_response,
     duplicate_ids,
+    tables_without_a_scroll_box,
 )
 
 
@@ -45,3 +47,19 @@ def test_a_plain_django_date_box_is_given_an_iso_value():
     html = str(EndForm(initial={"ended_on": date(2026, 3, 3)})["ended_on"])
     assert 'value="2026-03-03"' in html
     assert EndForm({"ended_on": "03/03/2026"}).is_valid()
+
+
+def test_a_table_in_the_page_must_sit_in_a_scroll_box():
+    """At 1366 px a wide table outside a ``.table-scroll`` box pushes the whole page
+    sideways; one inside scrolls alone. Tables outside ``<main>`` (an email's layout) and
+    inside a ``<template>`` are not the page's."""
+    assert tables_without_a_scroll_box("<main><table><tr><td>1</td></tr></table></main>") == 1
+    boxed = '<main><div class="panel table-scroll" tabindex="0"><table></table></div></main>'
+    assert tables_without_a_scroll_box(boxed) == 0
+    # A box closed before the table does not cover it; a void element does not open one.
+    closed = '<main><div class="table-scroll"><br></div><p><table></table></p></main>'
+    assert tables_without_a_scroll_box(closed) == 1
+    assert tables_without_a_scroll_box("<table></table><main><p>no table</p></main>") == 0
+    assert tables_without_a_scroll_box("<main><template><table></table></template></main>") == 0
+    with pytest.raises(UnboxedTable, match="/reports/ has 1 table"):
+        check_response(HttpResponse("<main><table></table></main>"), "/reports/")
