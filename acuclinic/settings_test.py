@@ -16,6 +16,10 @@ _suffix = os.environ.get("ACUCLINIC_TEST_DB_SUFFIX", "")
 DATABASES = {"default": database_from_url(_test_url or f"sqlite:///{VAR_DIR / 'test.sqlite3'}")}
 if _test_url:
     DATABASES["default"]["TEST"] = {"NAME": f"{DATABASES['default']['NAME']}_acuclinic{_suffix}"}
+    # A test database is thrown away: its commits (browser and transactional tests flush
+    # and write between every test) need not wait for the disk. Only this connection's
+    # commits are affected; the server's settings are left as they are.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
 else:
     # A file, not :memory:, so that the browser tests' live server and the test see
     # the same database.
