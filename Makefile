@@ -13,23 +13,28 @@ PYTEST_ARGS ?= -n auto --dist loadfile
 
 .PHONY: run test lint bench bench-platform bench-scheduling bench-outcomes bench-pages bench-interop bench-note bench-billing clean
 
+# The pip that comes with Python 3.11+ reads hashed lock files; upgrading it first cost a
+# download and several seconds of every fresh `make run`.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Front-end packages (acuclinic/core/frontend.json) come from the npm registry, checked
 # against their pinned integrity hash, into a git-ignored static folder: Python only.
 FRONTEND := acuclinic/core/frontend.json acuclinic/core/frontend.py
 
+# --no-compile: Python compiles each module the first time it is imported, so only what
+# the clinic uses is compiled, not every file of every package at install.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --no-compile --disable-pip-version-check
+
 $(APP_STAMP): requirements/app.lock pyproject.toml $(FRONTEND) | $(BIN)/python
-	$(BIN)/pip install --quiet --require-hashes -r requirements/app.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(PIP_INSTALL) --require-hashes -r requirements/app.lock
+	$(PIP_INSTALL) --no-deps -e .
 	$(BIN)/python -m acuclinic.core.frontend
 	touch $@
 
 $(TEST_STAMP): requirements/test.lock pyproject.toml $(FRONTEND) | $(BIN)/python
-	$(BIN)/pip install --quiet --require-hashes -r requirements/test.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(PIP_INSTALL) --require-hashes -r requirements/test.lock
+	$(PIP_INSTALL) --no-deps -e .
 	$(BIN)/python -m acuclinic.core.frontend
 	touch $@ $(APP_STAMP)
 
