@@ -36,6 +36,12 @@ PAGES = (
     "location_list",
     "practitioner_list",
     "service_list",
+    "treatment_report",
+    "treatment_lots",
+    "safety_expiring_credentials",
+    "working_time",
+    "sar_list",
+    "retention_report",
 )
 
 
