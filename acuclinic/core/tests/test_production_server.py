@@ -68,17 +68,15 @@ def test_the_wsgi_module_compiles_every_template_before_any_request():
     )
 
 
-def test_the_preloaded_app_leaves_out_libraries_few_requests_need(tmp_path):
-    """The PDF library (fpdf2 brings fontTools, Pillow and cryptography: about 45 MB) and
-    the QR code library load in the process that draws a PDF or a QR code, not in the
-    master every worker is forked from."""
+LAZY_LIBRARIES = ("fpdf", "fontTools", "PIL", "segno", "icalendar", "dateutil")
+
+
+def run_in_a_fresh_process(probe: str, tmp_path) -> str:
+    """What `probe` prints, run in a new interpreter set up as the production server is
+    (the test process itself has imported everything the tests needed)."""
     import subprocess
     import sys
 
-    probe = (
-        "import sys, acuclinic.wsgi; "
-        "print(sorted(m for m in ('fpdf', 'fontTools', 'PIL', 'segno') if m in sys.modules))"
-    )
     env = {
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "acuclinic.settings",
@@ -86,6 +84,38 @@ def test_the_preloaded_app_leaves_out_libraries_few_requests_need(tmp_path):
         "PYTHONPATH": ":".join(sys.path),
     }
     result = subprocess.run(
-        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=False
     )
-    assert result.stdout.strip() == "[]", result.stderr
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_web_app_leaves_out_libraries_few_requests_need(tmp_path):
+    """The PDF library (fpdf2 brings fontTools, Pillow and cryptography: about 45 MB), the
+    QR code library and the iCalendar library (with dateutil, about 4 MB) load in the
+    process that draws a PDF, a QR code or a calendar, not in every web process."""
+    probe = (
+        "import sys, acuclinic.wsgi; "
+        f"print(sorted(m for m in {LAZY_LIBRARIES!r} if m in sys.modules))"
+    )
+    assert run_in_a_fresh_process(probe, tmp_path) == "[]"
+
+
+def test_a_web_process_without_icalendar_still_writes_a_calendar_feed(tmp_path):
+    """The feed imports icalendar when it is first asked for, and answers valid RFC 5545."""
+    probe = """
+import sys
+from datetime import UTC, datetime
+
+import acuclinic.wsgi
+from acuclinic.people.models import Practitioner, User
+from acuclinic.scheduling.feeds.ical import build_calendar
+
+assert "icalendar" not in sys.modules
+owner = Practitioner(user=User(username="ada", first_name="Ada", last_name="Lovelace"))
+body = build_calendar(practitioner=owner, appointments=[], now=datetime.now(UTC))
+from icalendar import Calendar
+
+print(Calendar.from_ical(body)["X-WR-CALNAME"])
+"""
+    assert run_in_a_fresh_process(probe, tmp_path) == "Ada Lovelace – acuclinic"
