@@ -23,7 +23,7 @@ def load_recipe() -> Config:
 def test_the_recipe_serves_clients_on_threads_of_one_worker_that_loads_the_app_itself():
     config = load_recipe()
     assert config.worker_class_str == "gthread"
-    assert config.workers == 1 and config.threads == 8
+    assert config.workers == 1 and config.threads == 4
     # One worker shares nothing with the master, so the master does not load the app.
     assert config.preload_app is False
 
@@ -37,9 +37,9 @@ def test_several_workers_share_one_preloaded_app(monkeypatch):
 
 def test_the_counts_follow_the_environment(monkeypatch):
     monkeypatch.setenv("WEB_WORKERS", "3")
-    monkeypatch.setenv("WEB_THREADS", "4")
+    monkeypatch.setenv("WEB_THREADS", "6")
     config = load_recipe()
-    assert (config.workers, config.threads) == (3, 4)
+    assert (config.workers, config.threads) == (3, 6)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -56,16 +56,27 @@ def test_before_each_fork_the_database_connection_is_closed_and_objects_frozen()
         gc.unfreeze()
 
 
-def test_the_wsgi_module_compiles_every_template_before_any_request():
+def compiled_templates_after_the_master_is_ready(preload_app: bool) -> set[str]:
+    from types import SimpleNamespace
+
     from django.template import engines
 
-    import acuclinic.wsgi  # noqa: F401
+    from acuclinic import gunicorn_conf
 
     loader = engines["django"].engine.template_loaders[0]
-    cached = getattr(loader, "get_template_cache", {})
-    assert any(name.startswith("scheduling/") for name in cached), (
-        "templates are compiled at import, so forked workers share them"
-    )
+    loader.reset()  # forget what earlier tests rendered
+    gunicorn_conf.when_ready(SimpleNamespace(cfg=SimpleNamespace(preload_app=preload_app)))
+    return set(getattr(loader, "get_template_cache", {}))
+
+
+def test_a_preloaded_master_compiles_every_template_before_forking():
+    compiled = compiled_templates_after_the_master_is_ready(preload_app=True)
+    assert "scheduling/diary.html" in compiled, "forked workers share the compiled templates"
+    assert "interop/import.html" in compiled
+
+
+def test_a_lone_worker_compiles_only_the_templates_its_requests_use():
+    assert compiled_templates_after_the_master_is_ready(preload_app=False) == set()
 
 
 LAZY_LIBRARIES = ("fpdf", "fontTools", "PIL", "segno", "icalendar", "dateutil")
