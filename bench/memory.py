@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/memory.py [--clients 16] [--seconds 20] [--postgres URL]
 
-Each recipe runs gunicorn on the demo clinic (scale 1) in a throwaway database and is
+Each recipe runs gunicorn on the demo clinic (scale 1) in a throwaway database, with the
+recipe's environment (today's sets MALLOC_ARENA_MAX=2, as the README's command does), and is
 measured the way the peer comparison measured Easy!Appointments: the sum of the
 proportional set size (PSS, from /proc/<pid>/smaps_rollup) of every process of the web
 server (the master and its workers), at rest after start-up and again after 16 clients
