@@ -5,17 +5,21 @@
 Why this shape (bench/memory.py measures it against four independent sync workers):
 
 - **One worker process with four threads.** Threads serve four clients at once while
-  others wait on the database, in one copy of the app. On the two-CPU machine of
-  bench/memory.py, sixteen clients saw no better latency from eight threads than from
-  four (two CPUs run at most two at a time, and the GIL one of those), but each thread
-  keeps its own working set after a busy spell: eight held about 13 MB more than four.
-  One worker of eight threads had a lower p95 than two of four or two of eight (and
-  the least memory): the database and the clients use the other CPU. Every extra worker
-  adds its private memory under load (about 30 MB).
+  others wait on the database, in one copy of the app. Each thread keeps its own working
+  set after a busy spell (on SQLite also its connection's page cache, up to 2 MB): after
+  16 clients, eight threads held about 13 MB more than four on SQLite (147 against
+  134 MB) and 5 MB more on PostgreSQL (137 against 132 MB), which takes the server past
+  the 140 MB it must stay under. Eight threads did answer the 16 clients sooner on a
+  busy two-CPU machine (median 1.2 s against 1.8 s, p95 2.6 against 2.8 s; four sync
+  workers: 3.0 and 5.2 s): WEB_THREADS=8 buys that back for those 13 MB. One worker had
+  a lower p95 than two of four or two of eight (and the least memory): the database and
+  the clients use the other CPU. Every extra worker adds its private memory under load
+  (about 30 MB).
 - **MALLOC_ARENA_MAX=2 in the server's environment.** glibc gives each thread that
   allocates at once a malloc arena of its own, each keeping freed memory for itself;
-  two arenas serve four threads as fast. It must be set before the process starts
-  (glibc reads it once), so it belongs to the command or the service, not this file.
+  two saved 1 to 3 MB after 16 clients, latency within the noise of a busy machine. It
+  must be set before the process starts (glibc reads it once), so it belongs to the
+  command or the service (Environment=MALLOC_ARENA_MAX=2), not this file.
 - **A preloaded app only when there are several workers.** With preload the master
   imports Django, every app, the URL configuration and the API's schemas once
   (acuclinic/wsgi.py does it at import), compiles every template (when_ready below),
