@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/memory.py [--clients 16] [--seconds 20] [--postgres URL]
 
-Each recipe runs gunicorn on the demo clinic (scale 1) in a throwaway database and is
+Each recipe runs gunicorn on the demo clinic (scale 1) in a throwaway database, with the
+recipe's environment (today's sets MALLOC_ARENA_MAX=2, as the README's command does), and is
 measured the way the peer comparison measured Easy!Appointments: the sum of the
 proportional set size (PSS, from /proc/<pid>/smaps_rollup) of every process of the web
 server (the master and its workers), at rest after start-up and again after 16 clients
@@ -43,12 +44,20 @@ from bench._common import (  # noqa: E402
 )
 
 BENCH_DATABASE = "acuclinic_bench_memory"
-# What the README's production recipe ran before issue 19, and what it runs now.
+# What the README's production recipe ran before issue 19, and what it runs now: gunicorn's
+# options and the server's environment (glibc reads MALLOC_ARENA_MAX when the process
+# starts, so the recipe sets it in the environment, as the README's command does).
 RECIPES = {
-    "before: 4 sync workers": ["--workers", "4"],
-    "now: acuclinic/gunicorn_conf.py": ["--config", "python:acuclinic.gunicorn_conf"],
+    "before: 4 sync workers": (["--workers", "4"], {}),
+    "now: acuclinic/gunicorn_conf.py": (
+        ["--config", "python:acuclinic.gunicorn_conf"],
+        {"MALLOC_ARENA_MAX": "2"},
+    ),
 }
-# `--try NAME=ENV=VALUE,...` measures the new recipe again with other settings beside it.
+NOW = "now: acuclinic/gunicorn_conf.py"
+# `--try ENV=VALUE,...` measures the new recipe again with other settings beside it, over
+# the recipe's own (MALLOC_ARENA_MAX=0 is glibc's default: an arena per thread, up to 8
+# per CPU).
 TARGET_PSS_MB = 140
 
 
@@ -63,7 +72,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="WEB_WORKERS=1,WEB_THREADS=16",
-        help="also measure the new recipe with these environment settings (repeatable)",
+        help="also measure the new recipe with these environment settings over its own "
+        "(repeatable; WEB_THREADS=8,MALLOC_ARENA_MAX=0 is the recipe before 7 Dec 2026)",
     )
     add_database_options(parser, BENCH_DATABASE)
     return parser.parse_args(argv)
@@ -158,10 +168,11 @@ def measure(args: argparse.Namespace) -> dict:
     plan = request_plan()
     version = engine_version(connection)
     connections.close_all()  # gunicorn opens its own
-    to_run = {name: (options, {}) for name, options in RECIPES.items()}
+    to_run = dict(RECIPES)
     for variant in args.variants:
-        settings = dict(pair.split("=", 1) for pair in variant.split(","))
-        to_run[f"now with {variant}"] = (RECIPES["now: acuclinic/gunicorn_conf.py"], settings)
+        options, settings = RECIPES[NOW]
+        settings = {**settings, **dict(pair.split("=", 1) for pair in variant.split(","))}
+        to_run[f"now with {variant}"] = (options, settings)
     recipes: dict[str, dict] = {
         name: {"latencies": [], "errors": 0, "pss_rest": 0.0, "pss_loaded": 0.0} for name in to_run
     }

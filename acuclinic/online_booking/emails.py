@@ -12,7 +12,6 @@ from datetime import UTC, timedelta
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vText
 
 from acuclinic.core.formats import format_datetime
 from acuclinic.notifications import services as notifications
@@ -30,6 +29,9 @@ PRODID = "-//acuclinic//Appointment//EN"
 def appointment_ics(appointment: Appointment) -> bytes:
     """The visit as a one-event iCalendar file (RFC 5545) for the patient's calendar:
     the same UID and place as the practitioner's feed, the clinic as the summary."""
+    # Imported here, like the feed's: only a booking's email needs it, not every page.
+    from icalendar import Calendar, Event, vText
+
     location = appointment.room.location
     tz = location.tz
     calendar = Calendar()

@@ -23,7 +23,7 @@ def load_recipe() -> Config:
 def test_the_recipe_serves_clients_on_threads_of_one_worker_that_loads_the_app_itself():
     config = load_recipe()
     assert config.worker_class_str == "gthread"
-    assert config.workers == 1 and config.threads == 8
+    assert config.workers == 1 and config.threads == 4
     # One worker shares nothing with the master, so the master does not load the app.
     assert config.preload_app is False
 
@@ -37,9 +37,9 @@ def test_several_workers_share_one_preloaded_app(monkeypatch):
 
 def test_the_counts_follow_the_environment(monkeypatch):
     monkeypatch.setenv("WEB_WORKERS", "3")
-    monkeypatch.setenv("WEB_THREADS", "4")
+    monkeypatch.setenv("WEB_THREADS", "6")
     config = load_recipe()
-    assert (config.workers, config.threads) == (3, 4)
+    assert (config.workers, config.threads) == (3, 6)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -56,29 +56,38 @@ def test_before_each_fork_the_database_connection_is_closed_and_objects_frozen()
         gc.unfreeze()
 
 
-def test_the_wsgi_module_compiles_every_template_before_any_request():
+def compiled_templates_after_the_master_is_ready(preload_app: bool) -> set[str]:
+    from types import SimpleNamespace
+
     from django.template import engines
 
-    import acuclinic.wsgi  # noqa: F401
+    from acuclinic import gunicorn_conf
 
     loader = engines["django"].engine.template_loaders[0]
-    cached = getattr(loader, "get_template_cache", {})
-    assert any(name.startswith("scheduling/") for name in cached), (
-        "templates are compiled at import, so forked workers share them"
-    )
+    loader.reset()  # forget what earlier tests rendered
+    gunicorn_conf.when_ready(SimpleNamespace(cfg=SimpleNamespace(preload_app=preload_app)))
+    return set(getattr(loader, "get_template_cache", {}))
 
 
-def test_the_preloaded_app_leaves_out_libraries_few_requests_need(tmp_path):
-    """The PDF library (fpdf2 brings fontTools, Pillow and cryptography: about 45 MB) and
-    the QR code library load in the process that draws a PDF or a QR code, not in the
-    master every worker is forked from."""
+def test_a_preloaded_master_compiles_every_template_before_forking():
+    compiled = compiled_templates_after_the_master_is_ready(preload_app=True)
+    assert "scheduling/diary.html" in compiled, "forked workers share the compiled templates"
+    assert "interop/import.html" in compiled
+
+
+def test_a_lone_worker_compiles_only_the_templates_its_requests_use():
+    assert compiled_templates_after_the_master_is_ready(preload_app=False) == set()
+
+
+LAZY_LIBRARIES = ("fpdf", "fontTools", "PIL", "segno", "icalendar", "dateutil")
+
+
+def run_in_a_fresh_process(probe: str, tmp_path) -> str:
+    """What `probe` prints, run in a new interpreter set up as the production server is
+    (the test process itself has imported everything the tests needed)."""
     import subprocess
     import sys
 
-    probe = (
-        "import sys, acuclinic.wsgi; "
-        "print(sorted(m for m in ('fpdf', 'fontTools', 'PIL', 'segno') if m in sys.modules))"
-    )
     env = {
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "acuclinic.settings",
@@ -86,6 +95,38 @@ def test_the_preloaded_app_leaves_out_libraries_few_requests_need(tmp_path):
         "PYTHONPATH": ":".join(sys.path),
     }
     result = subprocess.run(
-        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=False
     )
-    assert result.stdout.strip() == "[]", result.stderr
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_web_app_leaves_out_libraries_few_requests_need(tmp_path):
+    """The PDF library (fpdf2 brings fontTools, Pillow and cryptography: about 45 MB), the
+    QR code library and the iCalendar library (with dateutil, about 4 MB) load in the
+    process that draws a PDF, a QR code or a calendar, not in every web process."""
+    probe = (
+        "import sys, acuclinic.wsgi; "
+        f"print(sorted(m for m in {LAZY_LIBRARIES!r} if m in sys.modules))"
+    )
+    assert run_in_a_fresh_process(probe, tmp_path) == "[]"
+
+
+def test_a_web_process_without_icalendar_still_writes_a_calendar_feed(tmp_path):
+    """The feed imports icalendar when it is first asked for, and answers valid RFC 5545."""
+    probe = """
+import sys
+from datetime import UTC, datetime
+
+import acuclinic.wsgi
+from acuclinic.people.models import Practitioner, User
+from acuclinic.scheduling.feeds.ical import build_calendar
+
+assert "icalendar" not in sys.modules
+owner = Practitioner(user=User(username="ada", first_name="Ada", last_name="Lovelace"))
+body = build_calendar(practitioner=owner, appointments=[], now=datetime.now(UTC))
+from icalendar import Calendar
+
+print(Calendar.from_ical(body)["X-WR-CALNAME"])
+"""
+    assert run_in_a_fresh_process(probe, tmp_path) == "Ada Lovelace – acuclinic"

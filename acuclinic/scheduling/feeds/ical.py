@@ -13,15 +13,25 @@ The output is deterministic for the same appointments (no "now" in it), so an un
 feed has an unchanged ETag and a calendar program's conditional request gets a 304.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
-from icalendar import Calendar, Event, vDuration, vText
 
 from acuclinic.people.models import Practitioner
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
+
+if TYPE_CHECKING:
+    from icalendar import Event
+
+# icalendar (with dateutil: about 4 MB) is imported by the two functions that write a
+# calendar, not here: this module is imported by every web process through the online
+# booking app, and only a calendar program's download or a booking's email needs it
+# (core/tests/test_production_server.py checks the web server starts without it).
 
 LOOK_BACK = timedelta(days=31)
 LOOK_AHEAD = timedelta(days=365)
@@ -75,6 +85,8 @@ def sequence(appointment: Appointment) -> int:
 
 
 def _event(appointment: Appointment, link: str, patient_names: bool) -> Event:
+    from icalendar import Event, vText
+
     tz = appointment.room.location.tz
     event = Event()
     event.add("uid", uid(appointment))
@@ -105,6 +117,8 @@ def build_calendar(
     link_for: Callable[[Appointment], str] = lambda appointment: "",
     patient_names: bool = False,
 ) -> bytes:
+    from icalendar import Calendar, vDuration
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
