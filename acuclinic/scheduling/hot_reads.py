@@ -18,7 +18,10 @@ from datetime import date, datetime
 
 from django.db import connection
 
+from acuclinic.clinic.models import Clinic, Location, Room, Service
+from acuclinic.core import fixed_sql
 from acuclinic.people.credentials import CredentialFacts, PremisesFacts
+from acuclinic.people.models import Patient, Practitioner, User
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import MAX_HELD
 
@@ -171,3 +174,39 @@ def opening_hours(location_id: int) -> tuple[tuple, ...]:
         'WHERE "location_id" = %s ORDER BY 1, 2'
     )
     return tuple(_rows(sql, [location_id]))
+
+
+def booking_parties(
+    patient_id: int | None, practitioner_id: int | None, room_id: int | None, service_id
+) -> tuple[Patient | None, Practitioner | None, Room | None, Service | None]:
+    """The four rows a booking names, in one statement: the patient; the practitioner
+    with their user (the audit entry and the answer name them); the room with its
+    location and the location's clinic (billing reads its settings); the service.
+    None for each one not there (an id of None finds nothing)."""
+    f = fixed_sql
+    sql = (
+        f"SELECT {f.columns(Patient, 'pa')}, {f.columns(Practitioner, 'pr')}, "
+        f"{f.columns(User, 'u')}, {f.columns(Room, 'r')}, {f.columns(Location, 'l')}, "
+        f"{f.columns(Clinic, 'c')}, {f.columns(Service, 's')} "
+        'FROM (SELECT 1 AS "one") one '
+        f'LEFT JOIN {f.table(Patient)} pa ON pa."id" = %s '
+        f'LEFT JOIN {f.table(Practitioner)} pr ON pr."id" = %s '
+        f'LEFT JOIN {f.table(User)} u ON u."id" = pr."user_id" '
+        f'LEFT JOIN {f.table(Room)} r ON r."id" = %s '
+        f'LEFT JOIN {f.table(Location)} l ON l."id" = r."location_id" '
+        f'LEFT JOIN {f.table(Clinic)} c ON c."id" = l."clinic_id" '
+        f'LEFT JOIN {f.table(Service)} s ON s."id" = %s'
+    )
+    (row,) = _rows(sql, [patient_id, practitioner_id, room_id, service_id])
+    found = []
+    at = 0
+    for model in (Patient, Practitioner, User, Room, Location, Clinic, Service):
+        found.append(f.load(model, row, at))
+        at += f.width(model)
+    patient, practitioner, user, room, location, clinic, service = found
+    if practitioner is not None:
+        f.relate(practitioner, "user", user)
+    if room is not None:
+        f.relate(location, "clinic", clinic)
+        f.relate(room, "location", location)
+    return patient, practitioner, room, service

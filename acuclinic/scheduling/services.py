@@ -22,6 +22,7 @@ from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.clinic import cancellation
 from acuclinic.clinic.models import Room, Service
+from acuclinic.core import fixed_sql
 from acuclinic.core.errors import Conflict, InvalidRequest
 from acuclinic.core.formats import format_date, format_datetime
 from acuclinic.people import credentials
@@ -377,7 +378,9 @@ def insert(
     series_index: int | None = None,
 ) -> Appointment:
     """Inside the caller's transaction, after ``lock`` and ``check_free``: insert, audit."""
-    appointment = Appointment.objects.create(
+    # With fixed SQL (core.fixed_sql): every booking sends it. The held time is given,
+    # which is all Appointment.save adds.
+    appointment = Appointment(
         patient=patient,
         practitioner=slot.practitioner,
         room=slot.room,
@@ -392,6 +395,7 @@ def insert(
         series_index=series_index,
         created_by=user if user is not None and user.is_authenticated else None,
     )
+    fixed_sql.insert(appointment)
     how = f"booked by {channel}"
     if extra_session:
         how += " as an extra session"
