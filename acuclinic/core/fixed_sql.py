@@ -97,7 +97,8 @@ def _insert_sql(model: type[Model], vendor: str) -> tuple[str, tuple]:
     meta = model._meta
     fields = tuple(f for f in meta.local_concrete_fields if f is not meta.auto_field)
     for field in fields:
-        if field.generated or hasattr(field, "get_placeholder"):
+        # Values the database computes, or that need their own SQL: the ORM's job.
+        if field.generated or field.has_db_default() or hasattr(field, "get_placeholder"):
             raise TypeError(f"{model.__name__}.{field.name} needs the ORM to be inserted.")
     names = ", ".join(_quote(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
