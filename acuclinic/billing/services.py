@@ -38,6 +38,7 @@ from acuclinic.billing.models import (
     ServiceVat,
 )
 from acuclinic.clinic.models import Clinic, Service
+from acuclinic.core import fixed_sql
 from acuclinic.core.errors import Conflict, InvalidRequest
 from acuclinic.core.formats import format_date
 from acuclinic.people.credentials import REGISTRATION_BODIES
@@ -63,7 +64,9 @@ def settings_for(clinic: Clinic) -> BillingSettings:
     status signal), which must write only the appointment, its audit entry and its
     idempotency record (scheduling/tests/test_booking_lock_scope.py).
     """
-    return BillingSettings.objects.filter(clinic=clinic).first() or BillingSettings(clinic=clinic)
+    # Fixed SQL, as ``filter(clinic=clinic).first()`` asks: every booking reads it.
+    found = fixed_sql.select_one(BillingSettings, 't."clinic_id" = %s', [clinic.pk], 't."id"')
+    return found or BillingSettings(clinic=clinic)
 
 
 def concession_of(patient: Patient) -> str:

@@ -141,13 +141,23 @@ def page_of(queryset: QuerySet, query: PageQuery) -> dict:
     return {"count": queryset.count(), "limit": query.limit, "offset": query.offset, "items": items}
 
 
+def not_found(what: str, pk) -> NotFound:
+    """The 404 for a ``what`` with id ``pk`` that is not there: ``unknown_<what>``."""
+    return NotFound(
+        f"unknown_{what}", f"There is no {what.replace('_', ' ')} with id {pk}.", field=what
+    )
+
+
+def valid_id(pk) -> bool:
+    """Whether ``pk`` can be an id at all (a positive 64-bit integer)."""
+    return isinstance(pk, int) and 1 <= pk <= MAX_ID
+
+
 def get_or_404(source: type[Model] | QuerySet, pk: int, what: str):
     """The row with id ``pk``, or a 404 with the code ``unknown_<what>``."""
     queryset = source if isinstance(source, QuerySet) else source.objects.all()
-    unknown = NotFound(
-        f"unknown_{what}", f"There is no {what.replace('_', ' ')} with id {pk}.", field=what
-    )
-    if not isinstance(pk, int) or not 1 <= pk <= MAX_ID:
+    unknown = not_found(what, pk)
+    if not valid_id(pk):
         raise unknown
     try:
         return queryset.get(pk=pk)

@@ -7,17 +7,25 @@ from datetime import timedelta
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.clinic.choices import LicensingRegime
 from acuclinic.clinic.models import Location
+from acuclinic.core import fixed_sql
 from acuclinic.core.errors import Conflict, InvalidRequest
 from acuclinic.people import credentials, roles
 from acuclinic.people.choices import CredentialKind
-from acuclinic.people.models import ApiToken, ClinicalSummary, Credential, Patient, Practitioner
+from acuclinic.people.models import (
+    ApiToken,
+    ClinicalSummary,
+    Credential,
+    Patient,
+    Practitioner,
+    User,
+)
 
 PATIENT_FIELDS = [
     f.name
@@ -201,11 +209,7 @@ def api_token_lookup(secret: str) -> tuple[object | None, str]:
     ``roles.CLINICAL_PERMISSIONS`` (this user object only, for this request)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None, "unknown"
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=_token_digest(secret), revoked_at__isnull=True)
-        .first()
-    )
+    token = _live_token(_token_digest(secret))
     if token is None or not token.user.is_active:
         return None, "unknown"
     now = timezone.now()
@@ -222,6 +226,27 @@ def api_token_lookup(secret: str) -> tuple[object | None, str]:
         user.is_superuser = False
         user._perm_cache = held - roles.CLINICAL_PERMISSIONS
     return user, ""
+
+
+def _live_token(digest: str) -> ApiToken | None:
+    """The unrevoked token with ``digest``, with its user: what
+    ``ApiToken.objects.select_related("user").filter(digest=…, revoked_at__isnull=True)
+    .first()`` answers, in fixed SQL (every API request sends it; core.fixed_sql)."""
+    f = fixed_sql
+    sql = (
+        f"SELECT {f.columns(ApiToken, 't')}, {f.columns(User, 'u')} "
+        f'FROM {f.table(ApiToken)} t JOIN {f.table(User)} u ON u."id" = t."user_id" '
+        'WHERE t."digest" = %s AND t."revoked_at" IS NULL '
+        'ORDER BY t."created_at" DESC, t."id" DESC LIMIT 1'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [digest])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token = f.load(ApiToken, row)
+    f.relate(token, "user", f.load(User, row, f.width(ApiToken)))
+    return token
 
 
 def _all_permissions(user) -> set[str]:

@@ -14,11 +14,15 @@ and are made aware here,
 as the ORM's converter does. Parameters go through ``connection.ops`` as the ORM's do.
 """
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from django.db import connection
 
+from acuclinic.clinic.models import Clinic, Location, Room, Service
+from acuclinic.core import fixed_sql
 from acuclinic.people.credentials import CredentialFacts, PremisesFacts
+from acuclinic.people.models import Patient, Practitioner, User
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import MAX_HELD
 
@@ -114,20 +118,6 @@ def working_exceptions(practitioner_id: int, location_id: int, day: date) -> lis
     return _rows(sql, [_day(day), _day(day), practitioner_id, location_id])
 
 
-def first_room_closure(room_id: int, start: datetime, until: datetime):
-    """(starts, ends, reason) of the room's first closure meeting [start, until), or None."""
-    sql = (
-        'SELECT "starts", "ends", "reason" FROM "scheduling_roomclosure" '
-        'WHERE "room_id" = %s AND "starts" < %s AND "ends" > %s '
-        'ORDER BY "starts", "id" LIMIT 1'
-    )
-    rows = _rows(sql, [room_id, _instant(until), _instant(start)])
-    if not rows:
-        return None
-    starts, ends, reason = rows[0]
-    return _aware(starts), _aware(ends), reason
-
-
 def lock_practitioner_and_room(practitioner_id: int, room_id: int) -> None:
     """Row locks on the practitioner, then the room (PostgreSQL), in that order as
     everywhere else, so two writers never wait on each other in a circle."""
@@ -143,31 +133,168 @@ def _as_day(value):
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def credentials_and_premises(
-    practitioner_id: int, location_id: int
-) -> tuple[list[CredentialFacts], tuple[PremisesFacts, ...]]:
-    """The practitioner's credentials (in the model's order: kind, then end) and the
-    location's council registrations, in one statement."""
+def booking_parties(
+    patient_id: int | None, practitioner_id: int | None, room_id: int | None, service_id
+) -> tuple[Patient | None, Practitioner | None, Room | None, Service | None]:
+    """The four rows a booking names, in one statement: the patient; the practitioner
+    with their user (the audit entry and the answer name them); the room with its
+    location and the location's clinic (billing reads its settings); the service.
+    None for each one not there (an id of None finds nothing)."""
+    f = fixed_sql
     sql = (
-        'SELECT 0, "kind", "body", "valid_from", "valid_until" FROM "people_credential" '
-        'WHERE "practitioner_id" = %s '
-        'UNION ALL SELECT 1, \'\', "authority", "valid_from", "valid_until" '
-        'FROM "clinic_premisesregistration" WHERE "location_id" = %s '
-        "ORDER BY 1, 2, 5"
+        f"SELECT {f.columns(Patient, 'pa')}, {f.columns(Practitioner, 'pr')}, "
+        f"{f.columns(User, 'u')}, {f.columns(Room, 'r')}, {f.columns(Location, 'l')}, "
+        f"{f.columns(Clinic, 'c')}, {f.columns(Service, 's')} "
+        'FROM (SELECT 1 AS "one") one '
+        f'LEFT JOIN {f.table(Patient)} pa ON pa."id" = %s '
+        f'LEFT JOIN {f.table(Practitioner)} pr ON pr."id" = %s '
+        f'LEFT JOIN {f.table(User)} u ON u."id" = pr."user_id" '
+        f'LEFT JOIN {f.table(Room)} r ON r."id" = %s '
+        f'LEFT JOIN {f.table(Location)} l ON l."id" = r."location_id" '
+        f'LEFT JOIN {f.table(Clinic)} c ON c."id" = l."clinic_id" '
+        f'LEFT JOIN {f.table(Service)} s ON s."id" = %s'
     )
-    own, premises = [], []
-    for which, kind, body, valid_from, valid_until in _rows(sql, [practitioner_id, location_id]):
+    (row,) = _rows(sql, [patient_id, practitioner_id, room_id, service_id])
+    found = []
+    at = 0
+    for model in (Patient, Practitioner, User, Room, Location, Clinic, Service):
+        found.append(f.load(model, row, at))
+        at += f.width(model)
+    patient, practitioner, user, room, location, clinic, service = found
+    if practitioner is not None:
+        f.relate(practitioner, "user", user)
+    if room is not None:
+        f.relate(location, "clinic", clinic)
+        f.relate(room, "location", location)
+    return patient, practitioner, room, service
+
+
+@dataclass(frozen=True)
+class SlotFacts:
+    """What a booking's checks before the lock read, for one visit: the practitioner's
+    credentials and the location's council registrations (empty when the service does
+    not needle), the location's opening hours, the room's first closure in the held
+    time, and the practitioner's weekly hours and exceptions on the day. Each as the
+    single reads above answer it."""
+
+    credentials: list[CredentialFacts]
+    premises: tuple[PremisesFacts, ...]
+    opening: tuple[tuple, ...]
+    closure: tuple | None
+    patterns: list[tuple]
+    exceptions: list[tuple]
+
+
+# One row layout for every kind of row in ``slot_facts``: (kind of row, an integer, two
+# texts, two dates, two times, two instants). Each NULL is typed, so PostgreSQL can
+# match the branches of the UNION.
+_NO = {
+    "i": "CAST(NULL AS integer)",
+    "s": "CAST(NULL AS text)",
+    "d": "CAST(NULL AS date)",
+    "t": "CAST(NULL AS time)",
+    "ts": "CAST(NULL AS timestamp with time zone)",
+}
+_LAYOUT = ("i", "s", "s", "d", "d", "t", "t", "ts", "ts")
+
+
+def _branch(which: int, given: dict[int, str], rest: str) -> str:
+    cells = [given.get(i, _NO[kind]) for i, kind in enumerate(_LAYOUT)]
+    return f"SELECT {which}, {', '.join(cells)} {rest}"
+
+
+_CREDENTIALS = _branch(
+    0,
+    {1: '"kind"', 2: '"body"', 3: '"valid_from"', 4: '"valid_until"'},
+    'FROM "people_credential" WHERE "practitioner_id" = %s',
+)
+_PREMISES = _branch(
+    1,
+    {1: "''", 2: '"authority"', 3: '"valid_from"', 4: '"valid_until"'},
+    'FROM "clinic_premisesregistration" WHERE "location_id" = %s',
+)
+_OPENING = _branch(
+    2,
+    {0: '"weekday"', 5: '"opens"', 6: '"closes"'},
+    'FROM "clinic_openinghours" WHERE "location_id" = %s',
+)
+_CLOSURE = _branch(
+    3,
+    {1: '"reason"', 7: '"starts"', 8: '"ends"'},
+    'FROM (SELECT "starts", "ends", "reason" FROM "scheduling_roomclosure" '
+    'WHERE "room_id" = %s AND "starts" < %s AND "ends" > %s '
+    'ORDER BY "starts", "id" LIMIT 1) closure',
+)
+_PATTERNS = _branch(
+    4,
+    {0: '"weekday"', 3: '"valid_from"', 4: '"valid_until"', 5: '"starts"', 6: '"ends"'},
+    'FROM "scheduling_workingpattern" WHERE "practitioner_id" = %s AND "location_id" = %s '
+    'AND "weekday" = %s AND "valid_from" <= %s '
+    'AND ("valid_until" IS NULL OR "valid_until" >= %s)',
+)
+_EXCEPTIONS = _branch(
+    5,
+    {1: '"kind"', 3: '"first_day"', 4: '"last_day"', 5: '"starts"', 6: '"ends"'},
+    'FROM "scheduling_workingexception" WHERE "first_day" <= %s AND "last_day" >= %s '
+    'AND ("practitioner_id" IS NULL OR "practitioner_id" = %s) '
+    'AND ("location_id" IS NULL OR "location_id" = %s)',
+)
+# Credentials by kind, then end; opening hours by weekday, then opening time: the orders
+# the single reads above ask for (NULLs where a kind of row has no such column).
+_ORDER = " ORDER BY 1, 2, 3, 7, 6"
+
+
+def _as_time(value):
+    return time.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _as_instant(value):
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return _aware(value)
+
+
+def slot_facts(
+    *,
+    practitioner_id: int,
+    location_id: int,
+    room_id: int,
+    day: date,
+    start: datetime,
+    until: datetime,
+    credentials: bool,
+) -> SlotFacts:
+    """The facts a visit at ``room`` from ``start``, holding it ``until``, is checked
+    against before the lock, in one statement (on PostgreSQL each read is a round trip
+    the server parses and plans): the practitioner's credentials, in the model's order
+    (kind, then end), and the location's council registrations, if ``credentials``; the
+    location's opening hours (weekday, opens, closes) in order; the room's first closure
+    meeting [start, until) as (starts, ends, reason); and the weekly hours and exceptions
+    ``working_patterns`` and ``working_exceptions`` answer for ``day``. On SQLite a
+    compound SELECT's values come as the text the columns store, parsed here."""
+    branches, params = [], []
+    if credentials:
+        branches += [_CREDENTIALS, _PREMISES]
+        params += [practitioner_id, location_id]
+    branches += [_OPENING, _CLOSURE, _PATTERNS, _EXCEPTIONS]
+    params += [location_id, room_id, _instant(until), _instant(start)]
+    params += [practitioner_id, location_id, day.weekday(), _day(day), _day(day)]
+    params += [_day(day), _day(day), practitioner_id, location_id]
+    own, premises, opening, patterns, exceptions = [], [], [], [], []
+    closure = None
+    for which, number, s1, s2, d1, d2, t1, t2, ts1, ts2 in _rows(
+        " UNION ALL ".join(branches) + _ORDER, params
+    ):
         if which == 0:
-            own.append(CredentialFacts(kind, body, _as_day(valid_from), _as_day(valid_until)))
+            own.append(CredentialFacts(s1, s2, _as_day(d1), _as_day(d2)))
+        elif which == 1:
+            premises.append(PremisesFacts(s2, _as_day(d1), _as_day(d2)))
+        elif which == 2:
+            opening.append((number, _as_time(t1), _as_time(t2)))
+        elif which == 3:
+            closure = (_as_instant(ts1), _as_instant(ts2), s1)
+        elif which == 4:
+            patterns.append((number, _as_time(t1), _as_time(t2), _as_day(d1), _as_day(d2)))
         else:
-            premises.append(PremisesFacts(body, _as_day(valid_from), _as_day(valid_until)))
-    return own, tuple(premises)
-
-
-def opening_hours(location_id: int) -> tuple[tuple, ...]:
-    """(weekday, opens, closes) of the location's opening hours, in order."""
-    sql = (
-        'SELECT "weekday", "opens", "closes" FROM "clinic_openinghours" '
-        'WHERE "location_id" = %s ORDER BY 1, 2'
-    )
-    return tuple(_rows(sql, [location_id]))
+            exceptions.append((s1, _as_day(d1), _as_day(d2), _as_time(t1), _as_time(t2)))
+    return SlotFacts(own, tuple(premises), tuple(opening), closure, patterns, exceptions)

@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
+from acuclinic.core import fixed_sql
 from acuclinic.core.api_errors import error_body
 from acuclinic.core.api_json import OffsetJSONRenderer
 from acuclinic.core.errors import InvalidRequest, ServiceError
@@ -116,19 +117,25 @@ def run_once(
         return _response(status, _render(request, status, data))
     user = request.auth
     digest = _digest(request, payload)
-    stored = IdempotentRequest.objects.filter(user=user, key=key).first()
+    # Fixed SQL, as the ORM's ``filter(user=user, key=key).first()`` asks: every
+    # request with a key sends it (core.fixed_sql).
+    stored = fixed_sql.select_one(
+        IdempotentRequest, 't."user_id" = %s AND t."key" = %s', [user.pk, key], 't."id"'
+    )
     if stored is not None:
         return _replay(stored, digest)
 
     def store(status: int, body: str, *, savepoint: bool = True) -> None:
         try:
             with transaction.atomic(savepoint=savepoint):
-                IdempotentRequest.objects.create(
-                    user=user,
-                    key=key,
-                    request_digest=digest,
-                    status_code=status,
-                    response_body=body,
+                fixed_sql.insert(
+                    IdempotentRequest(
+                        user=user,
+                        key=key,
+                        request_digest=digest,
+                        status_code=status,
+                        response_body=body,
+                    )
                 )
         except IntegrityError as exc:
             raise AnsweredElsewhere from exc

@@ -22,6 +22,7 @@ from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.clinic import cancellation
 from acuclinic.clinic.models import Room, Service
+from acuclinic.core import fixed_sql
 from acuclinic.core.errors import Conflict, InvalidRequest
 from acuclinic.core.formats import format_date, format_datetime
 from acuclinic.people import credentials
@@ -99,12 +100,6 @@ def check_open(slot: Slot, place: slots.Location | None = None) -> None:
         )
 
 
-def check_bookable(slot: Slot) -> None:
-    """The service, room and practitioner can be booked for this, on this day."""
-    check_parties(slot)
-    check_credentials(slot)
-
-
 def check_parties(slot: Slot) -> None:
     """The service, room and practitioner can be booked for this at all (any day)."""
     service, room, practitioner = slot.service, slot.room, slot.practitioner
@@ -137,11 +132,11 @@ def check_practitioner(practitioner: Practitioner, service: Service) -> None:
         )
 
 
-def check_credentials(slot: Slot) -> None:
+def check_credentials(slot: Slot, facts: hot_reads.SlotFacts) -> None:
     """Registration, membership and insurance hold on the day, when the visit needles,
     and so does any council registration or licence the location asks for."""
     if slot.service.needs_acupuncture_qualification:
-        problems = credential_problems(slot.practitioner, slot.local_day, slot.location)
+        problems = credential_problems(slot.practitioner, slot.local_day, slot.location, facts)
         if problems:
             raise InvalidRequest(
                 "credentials_lapsed",
@@ -150,22 +145,25 @@ def check_credentials(slot: Slot) -> None:
             )
 
 
-def credential_problems(practitioner: Practitioner, day, location) -> list[str]:
-    """``Practitioner.credential_problems`` at ``location``, with the credentials and
-    the premises' registrations read in one statement (``people.models.licensing_of``
-    makes the same ``Licensing`` from the location's rows)."""
-    own, registrations = hot_reads.credentials_and_premises(practitioner.pk, location.pk)
+def credential_problems(
+    practitioner: Practitioner, day, location, facts: hot_reads.SlotFacts
+) -> list[str]:
+    """``Practitioner.credential_problems`` at ``location``, from the credentials and
+    the premises' registrations in ``facts`` (``people.models.licensing_of`` makes the
+    same ``Licensing`` from the location's rows)."""
     licensing = credentials.Licensing(
         regime=location.licensing_regime,
         authority=location.licensing_authority,
         premises=location.name,
-        registrations=registrations,
+        registrations=facts.premises,
     )
-    return credentials.shortfall(practitioner.profession, own, day, licensing).clauses()
+    return credentials.shortfall(
+        practitioner.profession, facts.credentials, day, licensing
+    ).clauses()
 
 
-def check_room_open(slot: Slot) -> None:
-    closure = hot_reads.first_room_closure(slot.room.pk, slot.start, slot.held_until)
+def check_room_open(slot: Slot, facts: hot_reads.SlotFacts) -> None:
+    closure = facts.closure
     if closure is not None:
         starts, ends, reason = closure
         tz = slot.location.tz
@@ -180,30 +178,33 @@ def check_room_open(slot: Slot) -> None:
 
 def practitioner_facts(practitioner: Practitioner, location, day) -> slots.Practitioner:
     """The practitioner's working time at ``location`` on ``day``, for the engine."""
+    return working_time_of(
+        practitioner,
+        hot_reads.working_patterns(practitioner.pk, location.pk, day),
+        hot_reads.working_exceptions(practitioner.pk, location.pk, day),
+    )
+
+
+def working_time_of(practitioner: Practitioner, patterns, exceptions) -> slots.Practitioner:
+    """The engine's ``Practitioner`` from the rows of ``hot_reads.working_patterns`` and
+    ``hot_reads.working_exceptions``."""
     return slots.Practitioner(
         id=practitioner.pk,
-        weekly=tuple(
-            slots.WeeklyHours(*row)
-            for row in hot_reads.working_patterns(practitioner.pk, location.pk, day)
-        ),
+        weekly=tuple(slots.WeeklyHours(*row) for row in patterns),
         changes=tuple(
             slots.DayChange(first_day, last_day, kind == ExceptionKind.EXTRA, starts, ends)
-            for kind, first_day, last_day, starts, ends in hot_reads.working_exceptions(
-                practitioner.pk, location.pk, day
-            )
+            for kind, first_day, last_day, starts, ends in exceptions
         ),
     )
 
 
 def check_working_time(
-    slot: Slot, *, extra_session: bool, place: slots.Location | None = None
+    slot: Slot, *, extra_session: bool, place: slots.Location, facts: hot_reads.SlotFacts
 ) -> None:
     """Inside the practitioner's working time; or, as an extra session, at least not
-    while they are away. ``place`` is the location's opening hours, when already read."""
+    while they are away. ``place`` is the location's opening hours."""
     location = slot.location
-    facts = practitioner_facts(slot.practitioner, location, slot.local_day)
-    if place is None:
-        place = queries.location_facts(location)
+    facts = working_time_of(slot.practitioner, facts.patterns, facts.exceptions)
     if slots.away_during(place, facts, slot.start, slot.end):
         raise InvalidRequest(
             "practitioner_away",
@@ -226,14 +227,23 @@ def check_slot(slot: Slot, *, now: datetime, extra_session: bool = False) -> Non
     """Everything about a requested visit that needs no lock, most basic first, so the
     error names the first thing to fix."""
     check_times(slot.start, slot.end, now=now, tz=slot.location.tz)
-    check_bookable(slot)
-    # Opening hours, read once for both.
-    place = slots.Location(
-        time_zone=slot.location.time_zone, opening=hot_reads.opening_hours(slot.location.pk)
+    check_parties(slot)
+    # What the rest of the checks read, in one statement (each a round trip otherwise).
+    facts = hot_reads.slot_facts(
+        practitioner_id=slot.practitioner.pk,
+        location_id=slot.location.pk,
+        room_id=slot.room.pk,
+        day=slot.local_day,
+        start=slot.start,
+        until=slot.held_until,
+        credentials=slot.service.needs_acupuncture_qualification,
     )
+    check_credentials(slot, facts)
+    # Opening hours, for both.
+    place = slots.Location(time_zone=slot.location.time_zone, opening=facts.opening)
     check_open(slot, place)
-    check_room_open(slot)
-    check_working_time(slot, extra_session=extra_session, place=place)
+    check_room_open(slot, facts)
+    check_working_time(slot, extra_session=extra_session, place=place, facts=facts)
 
 
 # Inside the lock: clashes with other bookings -----------------------------------------
@@ -377,7 +387,9 @@ def insert(
     series_index: int | None = None,
 ) -> Appointment:
     """Inside the caller's transaction, after ``lock`` and ``check_free``: insert, audit."""
-    appointment = Appointment.objects.create(
+    # With fixed SQL (core.fixed_sql): every booking sends it. The held time is given,
+    # which is all Appointment.save adds.
+    appointment = Appointment(
         patient=patient,
         practitioner=slot.practitioner,
         room=slot.room,
@@ -392,6 +404,7 @@ def insert(
         series_index=series_index,
         created_by=user if user is not None and user.is_authenticated else None,
     )
+    fixed_sql.insert(appointment)
     how = f"booked by {channel}"
     if extra_session:
         how += " as an extra session"

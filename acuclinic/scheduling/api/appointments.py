@@ -27,12 +27,14 @@ from acuclinic.core.api_types import (
     PageQuery,
     QueryId,
     get_or_404,
+    not_found,
     page_of,
     text,
+    valid_id,
 )
 from acuclinic.core.errors import InvalidRequest
 from acuclinic.people.models import Patient, Practitioner
-from acuclinic.scheduling import idempotency, queries, services
+from acuclinic.scheduling import hot_reads, idempotency, queries, services
 from acuclinic.scheduling.api.schemas import (
     AppointmentOut,
     CancelIn,
@@ -191,15 +193,12 @@ def bookappointment_or_404(
             answered.append((201, AppointmentOut.from_orm(appointment).model_dump()))
             keep(*answered[0])
 
+        patient, practitioner, room, service = _booking_parties(payload)
         services.appointment_book(
-            patient=get_or_404(Patient, payload.patient, "patient"),
-            # With the user: the audit entry and the answer name the practitioner.
-            practitioner=get_or_404(
-                Practitioner.objects.select_related("user"), payload.practitioner, "practitioner"
-            ),
-            # With the clinic: billing reads its settings for the new visit.
-            room=get_or_404(Room.objects.select_related("location__clinic"), payload.room, "room"),
-            service=get_or_404(Service, payload.service, "service"),
+            patient=patient,
+            practitioner=practitioner,
+            room=room,
+            service=service,
             start=payload.start,
             end=payload.end,
             channel=payload.channel.value,
@@ -213,6 +212,23 @@ def bookappointment_or_404(
     return idempotency.run_once(
         request, payload=payload.model_dump(mode="json"), run=book, keeps_answer=True
     )
+
+
+def _booking_parties(payload: AppointmentIn) -> tuple[Patient, Practitioner, Room, Service]:
+    """The patient, practitioner (with their user), room (with its location and clinic)
+    and service a booking names, read together; a 404 for the first one not there, in
+    that order, as reading them one by one would answer."""
+    named = [
+        ("patient", payload.patient),
+        ("practitioner", payload.practitioner),
+        ("room", payload.room),
+        ("service", payload.service),
+    ]
+    found = hot_reads.booking_parties(*(pk if valid_id(pk) else None for _, pk in named))
+    for (what, pk), row in zip(named, found, strict=True):
+        if row is None:
+            raise not_found(what, pk)
+    return found
 
 
 @router.patch(

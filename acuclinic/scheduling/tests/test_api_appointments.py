@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -104,6 +105,34 @@ def test_booking_answers_201_and_audits_the_token_user_as_the_booker(
     entry = AuditEntry.objects.get(object_type="scheduling.appointment", action="create")
     assert (entry.actor, entry.via, entry.patient_id) == (reception_user, "api", patient.pk)
     assert response.json()["patient"] == {"id": patient.pk, "full_name": patient.full_name}
+
+
+# What one booking with an Idempotency-Key sends inside a test's transaction: the token,
+# the permissions, the key, the four rows it names, the facts its checks need, the
+# clash check, the appointment, its audit entry (the chain's last hash before it),
+# billing's settings and the kept answer; on PostgreSQL also the row locks on the
+# practitioner and the room and the audit chain's lock; a savepoint and its release
+# (the booking's transaction, inside the test's).
+BOOKING_STATEMENTS = {"postgresql": 16, "sqlite": 13}
+
+
+def test_a_booking_sends_no_more_statements_than_its_checks_need(reception, body):
+    """A ceiling, not a timing: a change that adds a statement to every booking fails
+    here (bench/scheduling.py measures what a booking costs)."""
+    reception.get("/services")  # a token's first use records when it was used
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    keyed = JsonClient(reception.client, headers={**reception.headers, "Idempotency-Key": "k1"})
+    with connection.execute_wrapper(count):
+        response = keyed.post("/appointments", body())
+
+    assert response.status_code == 201
+    assert Appointment.objects.filter(pk=response.json()["id"]).exists()
+    assert len(statements) <= BOOKING_STATEMENTS[connection.vendor], statements
 
 
 @pytest.mark.parametrize(

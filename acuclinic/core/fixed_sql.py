@@ -1,0 +1,126 @@
+"""Reading and inserting model rows with fixed SQL, for requests every client sends.
+
+A booking through the API reads a handful of rows by id and inserts three. Built with
+the ORM, each statement's compiling (the query's joins, columns, lookups and
+converters) cost more CPU than the database spent on it. Here the column list, the
+INSERT and the converters are worked out once per model and connection vendor; each
+call only binds values and runs the statement through Django's connection (the same
+transaction, execute wrappers, query logging and error wrapping as the ORM's).
+
+What comes back is what the ORM would give: rows become instances through
+``Model.from_db`` with the same database converters applied (aware datetimes,
+booleans and decimals on SQLite, JSON), and an insert stores the values the ORM would
+(``pre_save``, so ``auto_now``/``auto_now_add`` are set; ``get_db_prep_save``), then
+sets the new primary key. An insert sends no ``pre_save``/``post_save`` signals, so a
+model that has receivers for them is saved through the ORM instead (checked each time).
+Custom ``save()`` methods are not called: a caller inserting a model whose ``save()``
+does something must do it itself.
+"""
+
+from functools import cache
+
+from django.db import connection
+from django.db.models import Model
+from django.db.models.signals import post_save, pre_save
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+@cache
+def _columns(model: type[Model], alias: str, vendor: str) -> str:
+    return ", ".join(f"{_quote(alias)}.{_quote(f.column)}" for f in model._meta.concrete_fields)
+
+
+def columns(model: type[Model], alias: str) -> str:
+    """The model's concrete columns, as ``Model.from_db`` wants them, from ``alias``."""
+    return _columns(model, alias, connection.vendor)
+
+
+def table(model: type[Model]) -> str:
+    return _quote(model._meta.db_table)
+
+
+@cache
+def _converters(model: type[Model], vendor: str) -> tuple:
+    """(position, converters, expression) for each column that needs converting, as the
+    ORM's compiler finds them (``SQLCompiler.get_converters``)."""
+    found = []
+    for i, field in enumerate(model._meta.concrete_fields):
+        column = field.get_col(model._meta.db_table)
+        convs = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if convs:
+            found.append((i, tuple(convs), column))
+    return tuple(found)
+
+
+def width(model: type[Model]) -> int:
+    return len(model._meta.concrete_fields)
+
+
+def load(model: type[Model], row, start: int = 0) -> Model | None:
+    """The instance in ``row[start:start + width(model)]`` (None if its primary key is
+    NULL: an outer join found nothing)."""
+    values = list(row[start : start + width(model)])
+    if values[model._meta.concrete_fields.index(model._meta.pk)] is None:
+        return None
+    for i, convs, expression in _converters(model, connection.vendor):
+        value = values[i]
+        for convert in convs:
+            value = convert(value, expression, connection)
+        values[i] = value
+    return model.from_db(connection.alias, None, values)
+
+
+def select_one(model: type[Model], where: str, params, order_by: str = "") -> Model | None:
+    """The first row of ``model`` matching ``where`` (SQL on the table aliased ``t``)."""
+    sql = f"SELECT {columns(model, 't')} FROM {table(model)} t WHERE {where}"
+    if order_by:
+        sql += f" ORDER BY {order_by}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " LIMIT 1", params)
+        row = cursor.fetchone()
+    return load(model, row) if row is not None else None
+
+
+def relate(obj: Model, name: str, related: Model | None) -> None:
+    """Cache ``related`` as ``obj.<name>`` (a foreign key), as ``select_related`` does."""
+    field = obj._meta.get_field(name)
+    field.set_cached_value(obj, related)
+    if related is not None and field.one_to_one:
+        field.remote_field.set_cached_value(related, obj)
+
+
+@cache
+def _insert_sql(model: type[Model], vendor: str) -> tuple[str, tuple]:
+    meta = model._meta
+    fields = tuple(f for f in meta.local_concrete_fields if f is not meta.auto_field)
+    for field in fields:
+        # Values the database computes, or that need their own SQL: the ORM's job.
+        if field.generated or field.has_db_default() or hasattr(field, "get_placeholder"):
+            raise TypeError(f"{model.__name__}.{field.name} needs the ORM to be inserted.")
+    names = ", ".join(_quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"INSERT INTO {table(model)} ({names}) VALUES ({marks}) RETURNING {_quote(meta.pk.column)}"
+    )
+    return sql, fields
+
+
+def insert(obj: Model) -> Model:
+    """INSERT ``obj`` (not yet saved, its primary key left to the database), as
+    ``obj.save(force_insert=True)`` would, and set its primary key."""
+    model = type(obj)
+    if pre_save.has_listeners(model) or post_save.has_listeners(model):
+        obj.save(force_insert=True)
+        return obj
+    sql, fields = _insert_sql(model, connection.vendor)
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        (pk,) = cursor.fetchone()
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return obj
