@@ -77,6 +77,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="keep each size's clinic (SQLite file in this folder, PostgreSQL database "
         "NAME_Ny on the server) and reuse it next time instead of building it again",
     )
+    parser.add_argument(
+        "--clinic",
+        help="measure, as it is, a clinic another benchmark built (a database URL, e.g. "
+        "a copy of bench/interop.py's five years made with sqlite3's .backup); give "
+        "--today the day it was built for and --years its size",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--today", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
     parser.add_argument("--years-now", type=int, help=argparse.SUPPRESS)  # the child's size
@@ -103,6 +109,10 @@ def main() -> int:
         ]  # fmt: skip
         if args.today:
             child_argv += ["--today", args.today.isoformat()]
+        if args.clinic:
+            by_size[years] = {_engine(args.clinic): _measure_given(args.clinic, child_argv)}
+            print_figures(by_size, args)
+            continue
         results, failures = measure_each_database(
             __file__,
             child_argv,
@@ -122,6 +132,19 @@ def main() -> int:
     return 1 if failed else 0
 
 
+def _engine(url: str) -> str:
+    return "SQLite" if url.startswith("sqlite") else "PostgreSQL"
+
+
+def _measure_given(url: str, child_argv: list[str]) -> dict:
+    import tempfile
+
+    from bench._common import run_child
+
+    with tempfile.TemporaryDirectory(prefix="acuclinic-bench-") as var_dir:
+        return run_child(__file__, url, var_dir, [*child_argv, "--clinic", url])
+
+
 def print_figures(by_size: dict[int, dict[str, dict]], args: argparse.Namespace) -> None:
     sizes = sorted(by_size)
     largest = by_size[sizes[-1]]
@@ -137,7 +160,7 @@ def print_figures(by_size: dict[int, dict[str, dict]], args: argparse.Namespace)
                 + (
                     f"(built in {result['build_seconds']:.0f} s)"
                     if result["build_seconds"] is not None
-                    else f"(kept from a run on {result['built_on']})"
+                    else f"(built earlier, for {result['built_on']})"
                 )
             )
     print(
@@ -218,7 +241,7 @@ def measure(args: argparse.Namespace) -> dict:
         months_back=12 * years,
         months_ahead=1,
     )
-    built = kept_clinic(spec)
+    built = given_clinic(today) if args.clinic else kept_clinic(spec)
     if built is None:
         print(f"Building {years} years of a clinic on {connection.vendor}…", file=sys.stderr)
         summary = build_demo(spec)
@@ -255,6 +278,20 @@ def _kept_file() -> Path:
 
     name = Path(str(connection.settings_dict["NAME"])).stem
     return Path(os.environ["ACUCLINIC_VAR_DIR"]) / f"{name}.built.json"
+
+
+def given_clinic(today: date) -> dict:
+    """The counts of a clinic built by someone else (``--clinic``), measured as it is."""
+    from acuclinic.people.models import Patient, Practitioner
+    from acuclinic.scheduling.models import Appointment
+
+    return {
+        "practitioners": Practitioner.objects.count(),
+        "patients": Patient.objects.count(),
+        "appointments": Appointment.objects.count(),
+        "build_seconds": None,
+        "built_on": today.isoformat(),
+    }
 
 
 def kept_clinic(spec) -> dict | None:
