@@ -7,11 +7,13 @@ visit to. A booked card can be dragged onto a free time (core/static/core/diary.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -24,7 +26,8 @@ from acuclinic.core.formats import format_datetime
 from acuclinic.people.models import Practitioner
 from acuclinic.scheduling import queries
 from acuclinic.scheduling.choices import AppointmentStatus
-from acuclinic.scheduling.diary.layout import Column, build_grid
+from acuclinic.scheduling.diary import cards
+from acuclinic.scheduling.diary.layout import Column, build_grid, by_column
 from acuclinic.scheduling.diary.moves import move_from_diary
 from acuclinic.scheduling.forms import DIARY_COLOURS, DIARY_COLUMNS, DiaryFilter, DropForm
 from acuclinic.scheduling.models import Appointment, RoomClosure
@@ -156,14 +159,6 @@ def _columns(choice: Choice, appointments: list[Appointment]) -> list[Column]:
     ]
 
 
-def _belongs(appointment: Appointment, column: Column, tz) -> bool:
-    return (
-        appointment.start.astimezone(tz).date() == column.day
-        and (column.practitioner is None or appointment.practitioner_id == column.practitioner.pk)
-        and (column.room is None or appointment.room_id == column.room.pk)
-    )
-
-
 def _appointments(choice: Choice) -> list[Appointment]:
     days, tz = choice.days, choice.location.tz
     range_start = timezone.make_aware(datetime.combine(days[0], time.min), tz)
@@ -213,6 +208,21 @@ def _legend(colour: str) -> list[tuple[str, str]]:
     return [(f"modality-{value}", label) for value, label in Modality.choices]
 
 
+# The safety app's box for one patient among many, through its template tag, as the card
+# template used it: scheduling never imports safety (the apps above it).
+@cache
+def _glance_template():
+    return engines["django"].from_string("{% load safety_tags %}{% safety_glance glance %}")
+
+
+def _glances(appointments: list[Appointment]) -> dict[int, str]:
+    """Each patient's safety at a glance (``appointment.safety``, set by safety's
+    ``diary_cards`` receiver), rendered once per patient, by patient id."""
+    seen = {a.patient_id: getattr(a, "safety", None) for a in appointments}
+    template = _glance_template()
+    return {pk: template.render({"glance": glance}) for pk, glance in seen.items() if glance}
+
+
 def opening_of(location: Location) -> dict:
     """The location's opening hours by weekday: {0: [(opens, closes)], …}."""
     opening = {}
@@ -234,7 +244,7 @@ def diary(request):
     opening = opening_of(location)
     grid = build_grid(
         columns=columns,
-        appointments_by_column=[[a for a in appointments if _belongs(a, c, tz)] for c in columns],
+        appointments_by_column=by_column(columns, appointments, tz),
         opening=opening,
         tz=tz,
         now=timezone.now(),
@@ -243,8 +253,18 @@ def diary(request):
     today = timezone.localdate()
     diary_cards.send(sender=Appointment, appointments=appointments, user=request.user, today=today)
     can_move = request.user.has_perm("scheduling.change_appointment")
-    for a in appointments:
-        a.movable = can_move and a.status == AppointmentStatus.BOOKED
+    can_book = request.user.has_perm("scheduling.add_appointment")
+    page = cards.Page(
+        view=choice.view,
+        chosen=choice.practitioner is not None,
+        can_move=can_move,
+        can_book=can_book,
+        location_id=location.pk,
+        moving=choice.moving,
+    )
+    glances = _glances(appointments)
+    for column in grid.columns:
+        column.html = cards.column_html(column, page, glances)
     step = timedelta(days=7 if choice.view == "week" else 1)
     return render(
         request,
@@ -278,7 +298,7 @@ def diary(request):
             else reverse("diary_feed")
             + "?"
             + urlencode({k: v for k, v in choice.params(colour="").items() if v}),
-            "can_book": request.user.has_perm("scheduling.add_appointment"),
+            "can_book": can_book,
             "can_move": can_move,
         },
     )
