@@ -6,7 +6,7 @@ template engine's cost per variable was most of the page's time. Every value is 
 What a card says is what the card template said before: the time, the patient, the kind
 of visit and its status in words, the course session and the other apps' flags (set on
 the appointment by the ``diary_cards`` receivers), and a disclosure with more, including
-the patient's safety at a glance (safety's own template, rendered by the view).
+the patient's safety at a glance (safety's box, written once per patient by the view).
 """
 
 from dataclasses import dataclass
