@@ -103,6 +103,9 @@ def main() -> int:
         ]  # fmt: skip
         if args.today:
             child_argv += ["--today", args.today.isoformat()]
+        if args.keep:
+            # The child writes the kept clinic's spec beside it, and reads it next time.
+            child_argv += ["--keep", str(args.keep)]
         results, failures = measure_each_database(
             __file__,
             child_argv,
