@@ -7,13 +7,11 @@ visit to. A booked card can be dragged onto a free time (core/static/core/diary.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -164,7 +162,7 @@ def _appointments(choice: Choice) -> list[Appointment]:
     range_start = timezone.make_aware(datetime.combine(days[0], time.min), tz)
     range_end = timezone.make_aware(datetime.combine(days[-1] + timedelta(days=1), time.min), tz)
     appointments = (
-        Appointment.objects.for_diary()
+        Appointment.objects.select_related("patient", "service")
         .filter(room__location=choice.location, start__lt=range_end, end__gt=range_start)
         .exclude(status__in=HIDDEN_STATUSES)
     )
@@ -172,7 +170,33 @@ def _appointments(choice: Choice) -> list[Appointment]:
         appointments = appointments.filter(practitioner=choice.practitioner)
     if choice.room:
         appointments = appointments.filter(room=choice.room)
-    return list(appointments)
+    appointments = list(appointments)
+    _attach_people_and_rooms(appointments, choice)
+    return appointments
+
+
+def _attach_people_and_rooms(appointments: list[Appointment], choice: Choice) -> None:
+    """Each appointment's practitioner and room (with its location), from those the
+    diary has already loaded, rather than joined onto every row: a week of twenty
+    practitioners has hundreds of visits but only twenty people and their rooms, and
+    building the same objects again for each row was a good part of its time. Anyone
+    not among them (a practitioner since made inactive, a room closed for good) is read
+    in one query each."""
+    practitioners = {p.pk: p for p in choice.practitioners}
+    rooms = {r.pk: r for r in choice.rooms}
+    missing = {a.practitioner_id for a in appointments} - practitioners.keys()
+    if missing:
+        practitioners |= Practitioner.objects.select_related("user").in_bulk(missing)
+    missing = {a.room_id for a in appointments} - rooms.keys()
+    if missing:
+        rooms |= Room.objects.in_bulk(missing)
+    # Straight into each relation's cache, as select_related would have put them.
+    at, by, held_in = Room.location.field, Appointment.practitioner.field, Appointment.room.field
+    for room in rooms.values():
+        at.set_cached_value(room, choice.location)  # the appointments were chosen by it
+    for a in appointments:
+        by.set_cached_value(a, practitioners[a.practitioner_id])
+        held_in.set_cached_value(a, rooms[a.room_id])
 
 
 def _fill_in_time(choice: Choice, columns: list[Column]) -> None:
@@ -208,19 +232,12 @@ def _legend(colour: str) -> list[tuple[str, str]]:
     return [(f"modality-{value}", label) for value, label in Modality.choices]
 
 
-# The safety app's box for one patient among many, through its template tag, as the card
-# template used it: scheduling never imports safety (the apps above it).
-@cache
-def _glance_template():
-    return engines["django"].from_string("{% load safety_tags %}{% safety_glance glance %}")
-
-
 def _glances(appointments: list[Appointment]) -> dict[int, str]:
-    """Each patient's safety at a glance (``appointment.safety``, set by safety's
-    ``diary_cards`` receiver), rendered once per patient, by patient id."""
+    """Each patient's safety at a glance, the box safety's ``{% safety_glance %}`` shows,
+    by patient id: ``appointment.safety`` is set by safety's ``diary_cards`` receiver
+    (scheduling never imports the apps above it), and written once per patient."""
     seen = {a.patient_id: getattr(a, "safety", None) for a in appointments}
-    template = _glance_template()
-    return {pk: template.render({"glance": glance}) for pk, glance in seen.items() if glance}
+    return {pk: glance.html() for pk, glance in seen.items() if glance is not None}
 
 
 def opening_of(location: Location) -> dict:
