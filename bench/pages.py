@@ -109,6 +109,9 @@ def main() -> int:
         ]  # fmt: skip
         if args.today:
             child_argv += ["--today", args.today.isoformat()]
+        if args.keep:
+            # The child writes the kept clinic's spec beside it, and reads it next time.
+            child_argv += ["--keep", str(args.keep)]
         if args.clinic:
             by_size[years] = {_engine(args.clinic): _measure_given(args.clinic, child_argv)}
             print_figures(by_size, args)

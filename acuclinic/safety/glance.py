@@ -10,8 +10,13 @@ audited.
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
+
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
+from acuclinic.core.formats import format_date
 from acuclinic.safety import presenting, queries
 from acuclinic.safety.rules import Outcome
 
@@ -47,6 +52,60 @@ class Glance:
     @property
     def outcome(self) -> str:
         return self.status.assessment.outcome.key if self.status.assessment else "none"
+
+    def html(self) -> SafeString:
+        """The small box a diary card shows ({% safety_glance %}): written here rather
+        than by a template, as a week's diary has one for each of hundreds of patients."""
+        status = self.status
+        incomplete = " state-incomplete" if status.unanswered else ""
+        if status.state == queries.MISSING:
+            said = "Health questionnaire not yet completed"
+        elif status.state == queries.OUT_OF_DATE:
+            said = f"Health questionnaire due since {_day(status.due_on)}"
+        elif status.unanswered:
+            said = "Health questionnaire to be filled in again"
+        else:
+            said = f"Health questionnaire current until {_day(status.due_on)}"
+        if self.clinical:
+            if self.flags:
+                items = "".join(_flag_html(flag) for flag in self.flags)
+                flags = f'\n    <ul class="flags">\n      {items}\n    </ul>\n    '
+            else:
+                flags = "<p>No safety flags.</p>" if status.questionnaire else ""
+            flags = f"\n    {flags}\n  "
+        elif status.has_flags:
+            flags = (
+                "<p><strong>Has safety flags.</strong> A clinician will go through them"
+                " before treatment.</p>\n  "
+            )
+        else:
+            flags = "<p>No safety flags.</p>" if status.questionnaire else ""
+        return mark_safe(
+            f'<div class="safety-glance outcome-{escape(self.outcome)}'
+            f' state-{escape(status.state)}{incomplete}">\n'
+            f'  <p class="state">{said}</p>\n  {flags}\n</div>'
+        )
+
+
+def _day(day: date | None) -> str:
+    return format_date(day) if day else ""
+
+
+def _flag_html(flag: dict) -> str:
+    key = flag["finding"].outcome.key
+    kind = "Restriction" if key == "none" else capfirst(key)
+    todo = (
+        ' <span class="todo">— risk discussion not yet recorded</span>'
+        if flag["needs_discussion"]
+        else ""
+    )
+    return format_html(
+        '<li class="flag flag-{}"><span class="visually-hidden">{}: </span>{}{}</li>',
+        key,
+        kind,
+        flag["text"],
+        mark_safe(todo),
+    )
 
 
 def glances(user, patients, *, today: date, where: str) -> dict[int, Glance]:

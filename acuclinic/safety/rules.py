@@ -16,6 +16,7 @@ import string
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import cache
 
 from acuclinic.safety.questions import (
     BOOL,
@@ -348,7 +349,14 @@ def _says_no(question: Question, value) -> bool:
 
 
 def _applies(question: Question, facts: Mapping) -> bool:
-    return question.only_when is None or parse_condition(question.only_when).holds(facts)
+    return question.only_when is None or _only_when(question.only_when).holds(facts)
+
+
+@cache
+def _only_when(text: str) -> "Condition | Either":
+    """A question's condition, parsed once: the conditions are the questionnaire's own
+    fixed text, and a diary page asks about every patient on it (``unanswered``)."""
+    return parse_condition(text)
 
 
 def validate_answers(

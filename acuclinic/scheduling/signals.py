@@ -5,10 +5,11 @@ change has committed, with ``freed``, a ``Freed``. The waitlist listens and offe
 to whoever waits for it (waitlist/receivers.py, connected in its apps.py).
 
 ``diary_cards``: the diary is about to show ``appointments`` to ``user`` on ``today``.
-Listeners add what they own to each card, as attributes the card template reads: safety
-adds the patient's safety at a glance (``safety``) and whether their questionnaire will
-be out of date by the visit (``questionnaire_due``), in one go for the whole page
-(safety/receivers.py).
+Listeners add what they own to each card, as attributes the cards read (written by
+diary/cards.py for the page, views/diary_feed.py for the calendar): safety adds the
+patient's safety at a glance (``safety``, whose ``html()`` is the card's box) and whether
+their questionnaire will be out of date by the visit (``questionnaire_due``), in one go
+for the whole page (safety/receivers.py).
 
 ``visit_status_changed``: a visit was booked (``old`` is None) or its status changed
 (arrived, did not attend, cancelled late…). Sent inside the transaction that makes the

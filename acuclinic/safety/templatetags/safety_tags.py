@@ -60,11 +60,11 @@ def safety_banner(context, patient, appointment=None):
     }
 
 
-@register.inclusion_tag("safety/glance.html")
+@register.simple_tag
 def safety_glance(seen: "glance.Glance | None"):
     """One patient's safety in a list (a diary card), from ``glance.glances``, which
     loads every patient on the page at once and applies the same role rules."""
-    return {"glance": seen}
+    return seen.html() if seen is not None else ""
 
 
 @register.inclusion_tag("safety/credential_notice.html")

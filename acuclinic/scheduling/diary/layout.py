@@ -49,6 +49,7 @@ class Column:
     room: object | None = None
     closures: list[tuple[datetime, datetime, str]] = field(default_factory=list)
     blocked: list[Blocked] = field(default_factory=list)
+    html: str = ""  # its free times and cards, when a page has written them (cards.py)
 
 
 @dataclass
@@ -109,7 +110,9 @@ def build_grid(
     ``moving`` is the id of an appointment being moved: the time it holds now is free
     for it (it may move half an hour later, into part of its own time)."""
     first, last = span(opening, [c.day for c in columns])
-    total = ((last.hour * 60 + last.minute) - (first.hour * 60 + first.minute)) // STEP_MINUTES
+    first_minute = _minutes(first)
+    total = (_minutes(last) - first_minute) // STEP_MINUTES
+    step_rows = free_every_minutes // STEP_MINUTES
     times = [
         (datetime.combine(date.min, first) + timedelta(minutes=i * STEP_MINUTES)).strftime("%H:%M")
         for i in range(total)
@@ -144,15 +147,38 @@ def build_grid(
                 for r in range(start - 1, min(total + 1, max(end, held_end)) - 1):
                     busy[r] = True
         column.lanes = assign_lanes(column.cards)
-        step_rows = free_every_minutes // STEP_MINUTES
+        # In minutes of the day (wall-clock), not datetimes: a week of twenty
+        # practitioners has thousands of candidate times.
+        hours = [(_minutes(p[0]), _minutes(p[1])) for p in periods]
         for r in range(0, total, step_rows):
-            slot_time = datetime.combine(column.day, first) + timedelta(minutes=r * STEP_MINUTES)
-            local_start = slot_time.replace(tzinfo=tz)
-            in_hours = any(
-                p[0] <= local_start.time()
-                and (local_start + timedelta(minutes=free_every_minutes)).time() <= p[1]
-                for p in periods
-            )
-            if in_hours and not any(busy[r : r + step_rows]) and local_start > now:
+            starts = first_minute + r * STEP_MINUTES
+            if any(busy[r : r + step_rows]) or not any(
+                opens <= starts and starts + free_every_minutes <= closes for opens, closes in hours
+            ):
+                continue
+            local_start = datetime.combine(column.day, time(starts // 60, starts % 60), tz)
+            if local_start > now:
                 column.free.append(FreeSlot(r + 1, local_start))
     return Grid(first=first, last=last, times=times, columns=columns)
+
+
+def _minutes(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def by_column(columns: list[Column], appointments: list, tz: ZoneInfo) -> list[list]:
+    """Each column's appointments: those on its day (in ``tz``), with its practitioner
+    and in its room when it has them. Grouped by day first, so that a week of many
+    columns does not convert every appointment's time once per column."""
+    on_day: dict[date, list] = {}
+    for appt in appointments:
+        on_day.setdefault(appt.start.astimezone(tz).date(), []).append(appt)
+    return [
+        [
+            a
+            for a in on_day.get(column.day, [])
+            if (column.practitioner is None or a.practitioner_id == column.practitioner.pk)
+            and (column.room is None or a.room_id == column.room.pk)
+        ]
+        for column in columns
+    ]

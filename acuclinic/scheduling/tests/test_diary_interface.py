@@ -320,3 +320,43 @@ def test_the_day_for_a_location_takes_the_same_queries_for_twenty_practitioners_
     # +1 for the audit chain's last hash, +1 for the two-factor check (issue 17), and 2 for
     # billing's prepaid courses and insurance cover on the cards (issue 16).
     assert len(twenty) <= 36 + audit_chain_lock()
+
+
+@pytest.mark.parametrize("role", ["reception", "practitioner"])
+def test_the_week_for_a_location_takes_the_same_queries_however_many_visits_it_has(
+    client, users, day, role
+):
+    client.force_login(users[role])
+    monday = day - timedelta(days=day.weekday())
+    params = {"date": day.isoformat(), "view": "week"}
+    client.get(DIARY, params)  # the session and permissions, as on any later page
+
+    _busy_day(monday, 2)
+    with CaptureQueriesContext(connection) as quiet:
+        small = client.get(DIARY, params)
+    _busy_day(monday + timedelta(days=1), 18, start_index=2)
+    with CaptureQueriesContext(connection) as busy:
+        large = client.get(DIARY, params)
+
+    assert large.context["count"] > small.context["count"] > 0
+    assert len(busy) == len(quiet), "\n".join(q["sql"][:150] for q in busy.captured_queries)
+    assert len(busy) <= 36 + audit_chain_lock()
+    # Every visit of the week is on a card, each with its link and its patient.
+    page = large.content.decode()
+    assert page.count('<li id="appt-') == large.context["count"]
+
+
+def test_a_visit_whose_practitioner_and_room_are_no_longer_active_still_shows_who_and_where(
+    client, reception_user, practitioner, day
+):
+    booked = visit(practitioner, day, 10)
+    practitioner.is_active = False
+    practitioner.save()
+    booked.room.is_active = False
+    booked.room.save()
+
+    response = show(client, reception_user, date=day.isoformat(), view="week")
+
+    card = card_html(response, booked)
+    assert f" · {escape(practitioner.name)}" in card
+    assert f" · {escape(booked.room.name)}" in card

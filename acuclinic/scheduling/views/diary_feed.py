@@ -13,31 +13,33 @@ also carries its offset, which the move confirmation needs.
 """
 
 from datetime import timedelta
-from urllib.parse import urlencode
 
 from django.http import JsonResponse
-from django.urls import reverse
 from django.utils import timezone
 
 from acuclinic.clinic.models import Location
 from acuclinic.core.access import staff_view
 from acuclinic.scheduling import queries
 from acuclinic.scheduling.choices import AppointmentStatus
-from acuclinic.scheduling.diary.layout import Column, build_grid, span
+from acuclinic.scheduling.diary.addresses import BookingLinks, by_pk
+from acuclinic.scheduling.diary.layout import Column, build_grid, by_column, span
 from acuclinic.scheduling.models import Appointment
 from acuclinic.scheduling.signals import diary_cards
 from acuclinic.scheduling.views.diary import (
     Choice,
     _appointments,
-    _belongs,
     _choose,
     _fill_in_time,
     opening_of,
 )
 
 
-def _wall(moment, tz) -> str:
-    return moment.astimezone(tz).replace(tzinfo=None).isoformat(timespec="minutes")
+class _Links:
+    """The addresses an event carries, each kind reversed once for the whole feed."""
+
+    def __init__(self):
+        self.detail = by_pk("appointment_detail")
+        self.confirm = by_pk("appointment_move_confirm")
 
 
 def _resources(choice: Choice, appointments: list[Appointment]) -> list:
@@ -74,13 +76,14 @@ def _flagged(a: Appointment) -> bool:
     return bool(seen and seen.status.has_flags)
 
 
-def _event(a: Appointment, resource_id: str, tz, can_move: bool) -> dict:
+def _event(a: Appointment, resource_id: str, tz, can_move: bool, links: _Links) -> dict:
     movable = can_move and a.status == AppointmentStatus.BOOKED
+    start, end = a.start.astimezone(tz), a.end.astimezone(tz)
     event = {
         "id": str(a.pk),
         "resourceId": resource_id,
-        "start": _wall(a.start, tz),
-        "end": _wall(a.end, tz),
+        "start": start.replace(tzinfo=None).isoformat(timespec="minutes"),
+        "end": end.replace(tzinfo=None).isoformat(timespec="minutes"),
         "title": a.patient.full_name,
         "startEditable": movable,
         "durationEditable": False,
@@ -88,7 +91,7 @@ def _event(a: Appointment, resource_id: str, tz, can_move: bool) -> dict:
         "extendedProps": {
             "kind": "visit",
             "who": a.patient.full_name,
-            "time": f"{a.start.astimezone(tz):%H:%M}–{a.end.astimezone(tz):%H:%M}",
+            "time": f"{start:%H:%M}–{end:%H:%M}",
             "service": a.service.name,
             "modality": a.service.modality,
             "status": a.status,
@@ -99,11 +102,11 @@ def _event(a: Appointment, resource_id: str, tz, can_move: bool) -> dict:
             "course_session": getattr(a, "course_session", None),
             "flagged": _flagged(a),
             "questionnaire_due": bool(getattr(a, "questionnaire_due", False)),
-            "url": reverse("appointment_detail", args=[a.pk]),
+            "url": links.detail(a.pk),
         },
     }
     if movable:
-        event["extendedProps"]["confirm_url"] = reverse("appointment_move_confirm", args=[a.pk])
+        event["extendedProps"]["confirm_url"] = links.confirm(a.pk)
     return event
 
 
@@ -121,7 +124,7 @@ def diary_feed(request):
     opening = opening_of(location)
     grid = build_grid(
         columns=columns,
-        appointments_by_column=[[a for a in appointments if _belongs(a, c, tz)] for c in columns],
+        appointments_by_column=by_column(columns, appointments, tz),
         opening=opening,
         tz=tz,
         now=timezone.now(),
@@ -132,23 +135,32 @@ def diary_feed(request):
     can_move = request.user.has_perm("scheduling.change_appointment")
     can_book = request.user.has_perm("scheduling.add_appointment")
     prefix = "r" if choice.by == "room" else "p"
+    links, book = _Links(), BookingLinks(location.pk)
+    half_hour = timedelta(minutes=30)
     events, free = [], []
     for column in grid.columns:
-        owner = column.room if column.room is not None else column.practitioner
+        by_room = column.room is not None
+        owner = column.room if by_room else column.practitioner
         resource_id = f"{prefix}{owner.pk}"
-        events.extend(_event(card.appointment, resource_id, tz, can_move) for card in column.cards)
+        events.extend(
+            _event(card.appointment, resource_id, tz, can_move, links) for card in column.cards
+        )
         if not can_book and not can_move:
             continue
         for slot in column.free:
-            query = {"location": location.pk, "start": slot.start.isoformat()}
-            query["room" if column.room is not None else "practitioner"] = owner.pk
+            # A free time's start is already the location's wall-clock time (layout.py).
+            start = slot.start.replace(tzinfo=None)
             free.append(
                 {
                     "resourceId": resource_id,
-                    "start": _wall(slot.start, tz),
-                    "end": _wall(slot.start + timedelta(minutes=30), tz),
+                    "start": start.isoformat(timespec="minutes"),
+                    "end": (start + half_hour).isoformat(timespec="minutes"),
                     "start_offset": slot.start.isoformat(),
-                    "book_url": reverse("appointment_new") + "?" + urlencode(query)
+                    "book_url": (
+                        book(slot.start, room=owner.pk)
+                        if by_room
+                        else book(slot.start, practitioner=owner.pk)
+                    )
                     if can_book
                     else None,
                 }
