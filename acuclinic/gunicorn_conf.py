@@ -43,13 +43,20 @@ import os
 
 from gunicorn.http import wsgi as _gunicorn_wsgi
 
-_default_headers = _gunicorn_wsgi.Response.default_headers
+# gunicorn's own method, even when this file is read a second time (a reload would
+# otherwise wrap the wrapper and call itself).
+_default_headers = getattr(
+    _gunicorn_wsgi.Response.default_headers,
+    "__wrapped__",
+    _gunicorn_wsgi.Response.default_headers,
+)
 
 
 def _headers_without_banner(self):
     return [line for line in _default_headers(self) if not line.startswith("Server:")]
 
 
+_headers_without_banner.__wrapped__ = _default_headers
 _gunicorn_wsgi.Response.default_headers = _headers_without_banner
 
 worker_class = "gthread"
