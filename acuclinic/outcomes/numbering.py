@@ -11,10 +11,10 @@ Cancelled and missed visits have no number, nor do visits without needling.
 """
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from acuclinic.outcomes.models import Course
@@ -40,6 +40,51 @@ def _window(courses: list[Course], day: date) -> tuple[date, date]:
     return (max(ended) + timedelta(days=1) if ended else date.min), date.max
 
 
+def _qualifying(patient_ids):
+    """The patients' visits that count: needling, and booked-to-completed or signed."""
+    return (
+        Appointment.objects.filter(patient_id__in=patient_ids)
+        .exclude(service__needling="")
+        .filter(Q(status__in=COUNTED) | Q(session_note__signed_at__isnull=False))
+    )
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _earlier(lower: dict[int, date], since: date) -> dict[int, tuple[int, int]]:
+    """{patient id: (signed, still to sign)} among the visits from the patient's lower
+    bound up to ``since`` — counted in the database, so the rows read do not grow with
+    the years of history before the visits being numbered."""
+    if not lower:
+        return {}
+    by_first = defaultdict(list)
+    for patient_id, first in lower.items():
+        by_first[first].append(patient_id)
+    signed, unsigned = (Q(session_note__signed_at__isnull=v) for v in (False, True))
+    signed_in, unsigned_in = Q(pk__in=[]), Q(pk__in=[])
+    for first, patients in by_first.items():
+        signed_in |= Q(patient_id__in=patients, session_note__session_date__gte=first)
+        unsigned_in |= Q(patient_id__in=patients) & (
+            Q() if first == date.min else Q(start__gte=_midnight(first))
+        )
+    rows = (
+        _qualifying(lower)
+        .filter(
+            (signed & Q(session_note__session_date__lt=since) & signed_in)
+            | (unsigned & Q(start__lt=_midnight(since)) & unsigned_in)
+        )
+        .order_by()
+        .values("patient_id")
+        .annotate(
+            signed=Count("pk", filter=signed),
+            unsigned=Count("pk", filter=unsigned),
+        )
+    )
+    return {row["patient_id"]: (row["signed"], row["unsigned"]) for row in rows}
+
+
 def session_numbers(appointments) -> dict[int, int]:
     """{appointment id: its session number in the course} for the visits that have one."""
     visits = [a for a in appointments if a.service.needling and a.status in COUNTED]
@@ -49,38 +94,34 @@ def session_numbers(appointments) -> dict[int, int]:
     courses = defaultdict(list)
     for course in Course.objects.filter(patient_id__in=patient_ids):
         courses[course.patient_id].append(course)
-    # One query for both: the signed sessions (by session date, then note, as the
-    # planner walks them) and the visits still to be signed.
-    signed, unsigned = defaultdict(list), defaultdict(list)
-    rows = (
-        Appointment.objects.filter(patient_id__in=patient_ids)
-        .exclude(service__needling="")
-        .filter(Q(status__in=COUNTED) | Q(session_note__signed_at__isnull=False))
-        .values_list(
-            "pk",
-            "patient_id",
-            "start",
-            "session_note__id",
-            "session_note__signed_at",
-            "session_note__session_date",
-        )
-    )
-    for pk, patient_id, start, note_id, signed_at, day in rows:
-        if signed_at is not None:
-            signed[patient_id].append(_Signed(day, note_id, pk))
-        else:
-            unsigned[patient_id].append((start, pk))
-    for found in signed.values():
-        found.sort()
+    windows = {v.pk: _window(courses[v.patient_id], timezone.localdate(v.start)) for v in visits}
+    # Everything from the first visit's day on is read row by row; what came before it in
+    # each visit's course is only counted (``_earlier``). A patient whose visits start in
+    # different courses before that day, or whose visit was signed with an earlier session
+    # date, is read in full: rare, and the counts alone could not number them.
+    since = min(timezone.localdate(v.start) for v in visits)
+    firsts = defaultdict(set)
+    for visit in visits:
+        if windows[visit.pk][0] < since:
+            firsts[visit.patient_id].add(windows[visit.pk][0])
+    whole = {p for p, found in firsts.items() if len(found) > 1}
+    signed, unsigned, whole = _rows(patient_ids, visits, since, whole)
+    earlier = _earlier({p: min(found) for p, found in firsts.items() if p not in whole}, since)
     numbers = {}
     for visit in visits:
         day = timezone.localdate(visit.start)
-        first, last = _window(courses[visit.patient_id], day)
+        first, last = windows[visit.pk]
+        # Only a visit whose course began before ``since`` has sessions counted there.
+        signed_before, unsigned_before = (
+            earlier.get(visit.patient_id, (0, 0)) if first < since else (0, 0)
+        )
         in_course = [f for f in signed[visit.patient_id] if first <= f.day <= last]
         place = next((n for n, f in enumerate(in_course, 1) if f.appointment_id == visit.pk), None)
-        if place is None:
-            before = sum(1 for f in in_course if f.day <= day)
-            booked = sum(
+        if place is not None:
+            place += signed_before
+        else:
+            before = signed_before + sum(1 for f in in_course if f.day <= day)
+            booked = unsigned_before + sum(
                 1
                 for start, pk in unsigned[visit.patient_id]
                 if pk != visit.pk
@@ -90,6 +131,45 @@ def session_numbers(appointments) -> dict[int, int]:
             place = before + booked + 1
         numbers[visit.pk] = place
     return numbers
+
+
+def _rows(patient_ids, visits, since: date, whole: set[int]):
+    """The signed sessions (by session date, then note, as the planner walks them) and
+    the visits still to be signed, one query for both: from ``since`` on, and the whole
+    history of the ``whole`` patients. Returns them with ``whole`` grown by any patient
+    whose visit here was signed with a session date before ``since``."""
+    signed_q = Q(session_note__signed_at__isnull=False)
+    visit_ids = {v.pk for v in visits}
+    query = Q(patient_id__in=whole) | (signed_q & Q(session_note__session_date__gte=since))
+    query |= Q(session_note__signed_at__isnull=True, start__gte=_midnight(since))
+    query |= Q(pk__in=visit_ids)
+    fields = (
+        "pk",
+        "patient_id",
+        "start",
+        "session_note__id",
+        "session_note__signed_at",
+        "session_note__session_date",
+    )
+    rows = list(_qualifying(patient_ids).filter(query).values_list(*fields))
+    early = {
+        patient_id
+        for pk, patient_id, _, _, signed_at, day in rows
+        if pk in visit_ids and signed_at is not None and day < since and patient_id not in whole
+    }
+    if early:
+        whole = whole | early
+        rows = [r for r in rows if r[1] not in early]
+        rows += _qualifying(early).values_list(*fields)
+    signed, unsigned = defaultdict(list), defaultdict(list)
+    for pk, patient_id, start, note_id, signed_at, day in rows:
+        if signed_at is not None:
+            signed[patient_id].append(_Signed(day, note_id, pk))
+        else:
+            unsigned[patient_id].append((start, pk))
+    for found in signed.values():
+        found.sort()
+    return signed, unsigned, whole
 
 
 def session_number(appointment: Appointment) -> int | None:
