@@ -11,15 +11,18 @@ Cancelled and missed visits have no number, nor do visits without needling.
 """
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
+from acuclinic.clinic.models import Service
 from acuclinic.outcomes.models import Course
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
+from acuclinic.treatment.models import SessionNote
 
 
 class _Signed(NamedTuple):
@@ -28,10 +31,15 @@ class _Signed(NamedTuple):
     appointment_id: int
 
 
+class _Days(NamedTuple):
+    started_on: date
+    ended_on: date | None
+
+
 COUNTED = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.COMPLETED)
 
 
-def _window(courses: list[Course], day: date) -> tuple[date, date]:
+def _window(courses: list[_Days], day: date) -> tuple[date, date]:
     """The days of the course ``day`` belongs to (or of the course it would open)."""
     for course in courses:
         if course.started_on <= day and (course.ended_on is None or day <= course.ended_on):
@@ -54,35 +62,46 @@ def _midnight(day: date) -> datetime:
 
 
 def _earlier(lower: dict[int, date], since: date) -> dict[int, tuple[int, int]]:
-    """{patient id: (signed, still to sign)} among the visits from the patient's lower
-    bound up to ``since`` — counted in the database, so the rows read do not grow with
-    the years of history before the visits being numbered."""
+    """{patient id: (signed, still to sign)} among the patient's counted visits from
+    their lower bound up to ``since`` — counted in the database, so the rows read do not
+    grow with the years of history before the visits being numbered.
+
+    One grouped query, the bounds joined as a VALUES list: the ORM would build one
+    condition per patient, which costs more than the rows it saves."""
     if not lower:
         return {}
-    by_first = defaultdict(list)
+    ops = connection.ops
+    bounds, params = [], []
     for patient_id, first in lower.items():
-        by_first[first].append(patient_id)
-    signed, unsigned = (Q(session_note__signed_at__isnull=v) for v in (False, True))
-    signed_in, unsigned_in = Q(pk__in=[]), Q(pk__in=[])
-    for first, patients in by_first.items():
-        signed_in |= Q(patient_id__in=patients, session_note__session_date__gte=first)
-        unsigned_in |= Q(patient_id__in=patients) & (
-            Q() if first == date.min else Q(start__gte=_midnight(first))
-        )
-    rows = (
-        _qualifying(lower)
-        .filter(
-            (signed & Q(session_note__session_date__lt=since) & signed_in)
-            | (unsigned & Q(start__lt=_midnight(since)) & unsigned_in)
-        )
-        .order_by()
-        .values("patient_id")
-        .annotate(
-            signed=Count("pk", filter=signed),
-            unsigned=Count("pk", filter=unsigned),
-        )
-    )
-    return {row["patient_id"]: (row["signed"], row["unsigned"]) for row in rows}
+        bounds.append("(%s, %s, %s)")
+        starts = _midnight(first) if first > date.min else datetime.min.replace(tzinfo=UTC)
+        params += [patient_id, ops.adapt_datefield_value(first)]
+        params.append(ops.adapt_datetimefield_value(starts))
+    appointment = Appointment._meta.db_table
+    note = SessionNote._meta.db_table
+    service = Service._meta.db_table
+    counted = ", ".join(["%s"] * len(COUNTED))
+    sql = f"""
+        WITH bounds (patient_id, first_day, first_start) AS (VALUES {", ".join(bounds)})
+        SELECT a.patient_id,
+               SUM(CASE WHEN n.signed_at IS NOT NULL THEN 1 ELSE 0 END),
+               SUM(CASE WHEN n.signed_at IS NULL THEN 1 ELSE 0 END)
+        FROM {appointment} a
+        JOIN bounds b ON b.patient_id = a.patient_id
+        JOIN {service} s ON s.id = a.service_id
+        LEFT JOIN {note} n ON n.appointment_id = a.id
+        WHERE s.needling <> ''
+          AND ((n.signed_at IS NOT NULL
+                AND n.session_date >= b.first_day AND n.session_date < %s)
+               OR (n.signed_at IS NULL AND a.status IN ({counted})
+                   AND a.start >= b.first_start AND a.start < %s))
+        GROUP BY a.patient_id
+    """
+    params += [ops.adapt_datefield_value(since), *COUNTED]
+    params.append(ops.adapt_datetimefield_value(_midnight(since)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {patient_id: (signed, unsigned) for patient_id, signed, unsigned in cursor}
 
 
 def session_numbers(appointments) -> dict[int, int]:
@@ -92,24 +111,29 @@ def session_numbers(appointments) -> dict[int, int]:
     if not patient_ids:
         return {}
     courses = defaultdict(list)
-    for course in Course.objects.filter(patient_id__in=patient_ids):
-        courses[course.patient_id].append(course)
-    windows = {v.pk: _window(courses[v.patient_id], timezone.localdate(v.start)) for v in visits}
-    # Everything from the first visit's day on is read row by row; what came before it in
-    # each visit's course is only counted (``_earlier``). A patient whose visits start in
-    # different courses before that day, or whose visit was signed with an earlier session
-    # date, is read in full: rare, and the counts alone could not number them.
-    since = min(timezone.localdate(v.start) for v in visits)
+    # Only the days, not model instances: a patient may have had many courses.
+    for patient_id, started_on, ended_on in Course.objects.filter(
+        patient_id__in=patient_ids
+    ).values_list("patient_id", "started_on", "ended_on"):
+        courses[patient_id].append(_Days(started_on, ended_on))
+    days = {v.pk: timezone.localdate(v.start) for v in visits}
+    windows = {v.pk: _window(courses[v.patient_id], days[v.pk]) for v in visits}
+    # Everything from the first visit's day to the last is read row by row; what came
+    # before it in each visit's course is only counted (``_earlier``). A patient whose
+    # visits start in different courses before that day, or whose visit was signed with a
+    # session date outside those days, is read in full: rare, and the counts alone could
+    # not number them.
+    since = min(days.values())
     firsts = defaultdict(set)
     for visit in visits:
         if windows[visit.pk][0] < since:
             firsts[visit.patient_id].add(windows[visit.pk][0])
     whole = {p for p, found in firsts.items() if len(found) > 1}
-    signed, unsigned, whole = _rows(patient_ids, visits, since, whole)
+    signed, unsigned, whole = _rows(patient_ids, visits, since, max(days.values()), whole)
     earlier = _earlier({p: min(found) for p, found in firsts.items() if p not in whole}, since)
     numbers = {}
     for visit in visits:
-        day = timezone.localdate(visit.start)
+        day = days[visit.pk]
         first, last = windows[visit.pk]
         # Only a visit whose course began before ``since`` has sessions counted there.
         signed_before, unsigned_before = (
@@ -123,25 +147,31 @@ def session_numbers(appointments) -> dict[int, int]:
             before = signed_before + sum(1 for f in in_course if f.day <= day)
             booked = unsigned_before + sum(
                 1
-                for start, pk in unsigned[visit.patient_id]
-                if pk != visit.pk
-                and (start, pk) < (visit.start, visit.pk)
-                and timezone.localdate(start) >= first
+                for start, pk, on in unsigned[visit.patient_id]
+                if pk != visit.pk and (start, pk) < (visit.start, visit.pk) and on >= first
             )
             place = before + booked + 1
         numbers[visit.pk] = place
     return numbers
 
 
-def _rows(patient_ids, visits, since: date, whole: set[int]):
+def _rows(patient_ids, visits, since: date, until: date, whole: set[int]):
     """The signed sessions (by session date, then note, as the planner walks them) and
-    the visits still to be signed, one query for both: from ``since`` on, and the whole
-    history of the ``whole`` patients. Returns them with ``whole`` grown by any patient
-    whose visit here was signed with a session date before ``since``."""
-    signed_q = Q(session_note__signed_at__isnull=False)
+    the visits still to be signed, one query for both: from ``since`` to ``until`` (a
+    visit is numbered by what comes before it), and the whole history of the ``whole``
+    patients. Returns them with ``whole`` grown by any patient whose visit here was
+    signed with a session date outside those days."""
     visit_ids = {v.pk for v in visits}
-    query = Q(patient_id__in=whole) | (signed_q & Q(session_note__session_date__gte=since))
-    query |= Q(session_note__signed_at__isnull=True, start__gte=_midnight(since))
+    query = Q(patient_id__in=whole) | Q(
+        session_note__signed_at__isnull=False,
+        session_note__session_date__gte=since,
+        session_note__session_date__lte=until,
+    )
+    query |= Q(
+        session_note__signed_at__isnull=True,
+        start__gte=_midnight(since),
+        start__lt=_midnight(until + timedelta(days=1)),
+    )
     query |= Q(pk__in=visit_ids)
     fields = (
         "pk",
@@ -155,7 +185,10 @@ def _rows(patient_ids, visits, since: date, whole: set[int]):
     early = {
         patient_id
         for pk, patient_id, _, _, signed_at, day in rows
-        if pk in visit_ids and signed_at is not None and day < since and patient_id not in whole
+        if pk in visit_ids
+        and signed_at is not None
+        and not since <= day <= until
+        and patient_id not in whole
     }
     if early:
         whole = whole | early
@@ -166,7 +199,7 @@ def _rows(patient_ids, visits, since: date, whole: set[int]):
         if signed_at is not None:
             signed[patient_id].append(_Signed(day, note_id, pk))
         else:
-            unsigned[patient_id].append((start, pk))
+            unsigned[patient_id].append((start, pk, timezone.localdate(start)))
     for found in signed.values():
         found.sort()
     return signed, unsigned, whole
