@@ -11,15 +11,18 @@ Cancelled and missed visits have no number, nor do visits without needling.
 """
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from acuclinic.clinic.models import Service
 from acuclinic.outcomes.models import Course
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
+from acuclinic.treatment.models import SessionNote
 
 
 class _Signed(NamedTuple):
@@ -28,16 +31,77 @@ class _Signed(NamedTuple):
     appointment_id: int
 
 
+class _Days(NamedTuple):
+    started_on: date
+    ended_on: date | None
+
+
 COUNTED = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED, AppointmentStatus.COMPLETED)
 
 
-def _window(courses: list[Course], day: date) -> tuple[date, date]:
+def _window(courses: list[_Days], day: date) -> tuple[date, date]:
     """The days of the course ``day`` belongs to (or of the course it would open)."""
     for course in courses:
         if course.started_on <= day and (course.ended_on is None or day <= course.ended_on):
             return course.started_on, course.ended_on or date.max
     ended = [c.ended_on for c in courses if c.ended_on is not None and c.ended_on < day]
     return (max(ended) + timedelta(days=1) if ended else date.min), date.max
+
+
+def _qualifying(patient_ids):
+    """The patients' visits that count: needling, and booked-to-completed or signed."""
+    return (
+        Appointment.objects.filter(patient_id__in=patient_ids)
+        .exclude(service__needling="")
+        .filter(Q(status__in=COUNTED) | Q(session_note__signed_at__isnull=False))
+    )
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _earlier(lower: dict[int, date], since: date) -> dict[int, tuple[int, int]]:
+    """{patient id: (signed, still to sign)} among the patient's counted visits from
+    their lower bound up to ``since`` — counted in the database, so the rows read do not
+    grow with the years of history before the visits being numbered.
+
+    One grouped query, the bounds joined as a VALUES list: the ORM would build one
+    condition per patient, which costs more than the rows it saves."""
+    if not lower:
+        return {}
+    ops = connection.ops
+    bounds, params = [], []
+    for patient_id, first in lower.items():
+        bounds.append("(%s, %s, %s)")
+        starts = _midnight(first) if first > date.min else datetime.min.replace(tzinfo=UTC)
+        params += [patient_id, ops.adapt_datefield_value(first)]
+        params.append(ops.adapt_datetimefield_value(starts))
+    appointment = Appointment._meta.db_table
+    note = SessionNote._meta.db_table
+    service = Service._meta.db_table
+    counted = ", ".join(["%s"] * len(COUNTED))
+    sql = f"""
+        WITH bounds (patient_id, first_day, first_start) AS (VALUES {", ".join(bounds)})
+        SELECT a.patient_id,
+               SUM(CASE WHEN n.signed_at IS NOT NULL THEN 1 ELSE 0 END),
+               SUM(CASE WHEN n.signed_at IS NULL THEN 1 ELSE 0 END)
+        FROM {appointment} a
+        JOIN bounds b ON b.patient_id = a.patient_id
+        JOIN {service} s ON s.id = a.service_id
+        LEFT JOIN {note} n ON n.appointment_id = a.id
+        WHERE s.needling <> ''
+          AND ((n.signed_at IS NOT NULL
+                AND n.session_date >= b.first_day AND n.session_date < %s)
+               OR (n.signed_at IS NULL AND a.status IN ({counted})
+                   AND a.start >= b.first_start AND a.start < %s))
+        GROUP BY a.patient_id
+    """
+    params += [ops.adapt_datefield_value(since), *COUNTED]
+    params.append(ops.adapt_datetimefield_value(_midnight(since)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {patient_id: (signed, unsigned) for patient_id, signed, unsigned in cursor}
 
 
 def session_numbers(appointments) -> dict[int, int]:
@@ -47,49 +111,98 @@ def session_numbers(appointments) -> dict[int, int]:
     if not patient_ids:
         return {}
     courses = defaultdict(list)
-    for course in Course.objects.filter(patient_id__in=patient_ids):
-        courses[course.patient_id].append(course)
-    # One query for both: the signed sessions (by session date, then note, as the
-    # planner walks them) and the visits still to be signed.
-    signed, unsigned = defaultdict(list), defaultdict(list)
-    rows = (
-        Appointment.objects.filter(patient_id__in=patient_ids)
-        .exclude(service__needling="")
-        .filter(Q(status__in=COUNTED) | Q(session_note__signed_at__isnull=False))
-        .values_list(
-            "pk",
-            "patient_id",
-            "start",
-            "session_note__id",
-            "session_note__signed_at",
-            "session_note__session_date",
-        )
-    )
-    for pk, patient_id, start, note_id, signed_at, day in rows:
-        if signed_at is not None:
-            signed[patient_id].append(_Signed(day, note_id, pk))
-        else:
-            unsigned[patient_id].append((start, pk))
-    for found in signed.values():
-        found.sort()
+    # Only the days, not model instances: a patient may have had many courses.
+    for patient_id, started_on, ended_on in Course.objects.filter(
+        patient_id__in=patient_ids
+    ).values_list("patient_id", "started_on", "ended_on"):
+        courses[patient_id].append(_Days(started_on, ended_on))
+    days = {v.pk: timezone.localdate(v.start) for v in visits}
+    windows = {v.pk: _window(courses[v.patient_id], days[v.pk]) for v in visits}
+    # Everything from the first visit's day to the last is read row by row; what came
+    # before it in each visit's course is only counted (``_earlier``). A patient whose
+    # visits start in different courses before that day, or whose visit was signed with a
+    # session date outside those days, is read in full: rare, and the counts alone could
+    # not number them.
+    since = min(days.values())
+    firsts = defaultdict(set)
+    for visit in visits:
+        if windows[visit.pk][0] < since:
+            firsts[visit.patient_id].add(windows[visit.pk][0])
+    whole = {p for p, found in firsts.items() if len(found) > 1}
+    signed, unsigned, whole = _rows(patient_ids, visits, since, max(days.values()), whole)
+    earlier = _earlier({p: min(found) for p, found in firsts.items() if p not in whole}, since)
     numbers = {}
     for visit in visits:
-        day = timezone.localdate(visit.start)
-        first, last = _window(courses[visit.patient_id], day)
+        day = days[visit.pk]
+        first, last = windows[visit.pk]
+        # Only a visit whose course began before ``since`` has sessions counted there.
+        signed_before, unsigned_before = (
+            earlier.get(visit.patient_id, (0, 0)) if first < since else (0, 0)
+        )
         in_course = [f for f in signed[visit.patient_id] if first <= f.day <= last]
         place = next((n for n, f in enumerate(in_course, 1) if f.appointment_id == visit.pk), None)
-        if place is None:
-            before = sum(1 for f in in_course if f.day <= day)
-            booked = sum(
+        if place is not None:
+            place += signed_before
+        else:
+            before = signed_before + sum(1 for f in in_course if f.day <= day)
+            booked = unsigned_before + sum(
                 1
-                for start, pk in unsigned[visit.patient_id]
-                if pk != visit.pk
-                and (start, pk) < (visit.start, visit.pk)
-                and timezone.localdate(start) >= first
+                for start, pk, on in unsigned[visit.patient_id]
+                if pk != visit.pk and (start, pk) < (visit.start, visit.pk) and on >= first
             )
             place = before + booked + 1
         numbers[visit.pk] = place
     return numbers
+
+
+def _rows(patient_ids, visits, since: date, until: date, whole: set[int]):
+    """The signed sessions (by session date, then note, as the planner walks them) and
+    the visits still to be signed, one query for both: from ``since`` to ``until`` (a
+    visit is numbered by what comes before it), and the whole history of the ``whole``
+    patients. Returns them with ``whole`` grown by any patient whose visit here was
+    signed with a session date outside those days."""
+    visit_ids = {v.pk for v in visits}
+    query = Q(patient_id__in=whole) | Q(
+        session_note__signed_at__isnull=False,
+        session_note__session_date__gte=since,
+        session_note__session_date__lte=until,
+    )
+    query |= Q(
+        session_note__signed_at__isnull=True,
+        start__gte=_midnight(since),
+        start__lt=_midnight(until + timedelta(days=1)),
+    )
+    query |= Q(pk__in=visit_ids)
+    fields = (
+        "pk",
+        "patient_id",
+        "start",
+        "session_note__id",
+        "session_note__signed_at",
+        "session_note__session_date",
+    )
+    rows = list(_qualifying(patient_ids).filter(query).values_list(*fields))
+    early = {
+        patient_id
+        for pk, patient_id, _, _, signed_at, day in rows
+        if pk in visit_ids
+        and signed_at is not None
+        and not since <= day <= until
+        and patient_id not in whole
+    }
+    if early:
+        whole = whole | early
+        rows = [r for r in rows if r[1] not in early]
+        rows += _qualifying(early).values_list(*fields)
+    signed, unsigned = defaultdict(list), defaultdict(list)
+    for pk, patient_id, start, note_id, signed_at, day in rows:
+        if signed_at is not None:
+            signed[patient_id].append(_Signed(day, note_id, pk))
+        else:
+            unsigned[patient_id].append((start, pk, timezone.localdate(start)))
+    for found in signed.values():
+        found.sort()
+    return signed, unsigned, whole
 
 
 def session_number(appointment: Appointment) -> int | None:

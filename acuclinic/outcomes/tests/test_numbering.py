@@ -5,10 +5,15 @@ and the same on the appointment, the diary card and the portal."""
 from datetime import datetime, time, timedelta
 
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from acuclinic.clinic.choices import Modality
 from acuclinic.outcomes import numbering, services
+from acuclinic.outcomes.choices import EndReason
+from acuclinic.outcomes.models import Course
 from acuclinic.outcomes.queries import course_views
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.testing import factories
@@ -58,3 +63,62 @@ def test_signed_sessions_and_booked_visits_are_counted_once_in_one_order(
     client.force_login(practitioner.user)
     page = client.get(reverse("appointment_detail", args=[booked[0].pk])).content.decode()
     assert "Session 4 of the course" in page
+
+
+def _history(patient, practitioner, clinic, sessions: int, *, hour: int) -> list:
+    """A closed course of ``sessions`` signed sessions, then an open one with as many
+    signed, one attended visit not yet signed and one cancelled; returns next week's two
+    booked visits (from ``hour``, so two patients' visits do not meet)."""
+    today = timezone.localdate()
+    for started, ended in (
+        (today - timedelta(days=400), today - timedelta(days=300)),
+        (None, None),
+    ):
+        first = started or today - timedelta(days=200)
+        Course.objects.create(
+            patient=patient,
+            clinic=clinic,
+            practitioner=practitioner,
+            modality=Modality.MEDICAL,
+            started_on=first,
+            ended_on=ended,
+            end_reason=EndReason.DISCHARGED if ended else "",
+            refreshed_at=timezone.now(),
+        )
+        factories.weekly_sessions(
+            patient, practitioner, [5] * sessions, first_day=first, every_days=4
+        )
+    for status, days_ago in ((AppointmentStatus.COMPLETED, 5), (AppointmentStatus.CANCELLED, 4)):
+        factories.appointment(
+            patient=patient,
+            practitioner=practitioner,
+            start=timezone.make_aware(
+                datetime.combine(today - timedelta(days=days_ago), time(hour))
+            ),
+            status=status,
+            **({"cancelled_at": timezone.now()} if status == AppointmentStatus.CANCELLED else {}),
+        )
+    return [
+        factories.appointment(
+            patient=patient, practitioner=practitioner, start=factories.next_weekday_at(at)
+        )
+        for at in (hour, hour + 4)
+    ]
+
+
+def test_numbering_reads_the_same_whatever_the_history_before_the_week(
+    patient, practitioner, clinic
+):
+    """Years of history before the visits shown change their numbers, not the work done:
+    the same queries number a patient with two earlier sessions and one with twenty."""
+    newer = factories.patient(given_name="Ada")
+    counted = {}
+    for who, sessions, hour in ((newer, 2, 9), (patient, 20, 11)):
+        visits = _history(who, practitioner, clinic, sessions, hour=hour)
+        with CaptureQueriesContext(connection) as queries:
+            numbers = numbering.session_numbers(visits)
+        counted[sessions] = len(queries)
+        # The closed course's sessions are not counted; the open course's signed
+        # sessions and its attended visit are.
+        assert [numbers[v.pk] for v in visits] == [sessions + 2, sessions + 3]
+    assert counted[2] == counted[20]
