@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from acuclinic.audit.models import AuditAction, AuditEntry
 from tests.e2e.test_accessibility import assert_accessible
-from tests.e2e.test_two_factor import _code, _password, boss  # noqa: F401 (a fixture)
+from tests.e2e.test_two_factor import _code, _next_code, _password, boss  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +73,7 @@ def test_add_a_passkey_then_sign_in_with_it(passkey_site, page, boss):  # noqa: 
     page.get_by_role("button", name="Remove Passkey 1").click()
     # It was this session's second step: the authenticator app is asked for again.
     expect(page.get_by_text("You had signed in with it")).to_be_visible()
-    page.get_by_label("Code").fill(_code(key, steps_ahead=1))
+    page.get_by_label("Code").fill(_next_code(boss, key))
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_text("You have no passkeys yet.")).to_be_visible()
     assert_accessible(page)
