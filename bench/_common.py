@@ -41,6 +41,7 @@ def measure_each_database(
     postgres: str | None,
     database_name: str,
     keep: Path | None = None,
+    sqlite: bool = True,
 ) -> tuple[dict[str, dict], dict[str, str]]:
     """Run ``script`` once on a temporary SQLite file and, when ``postgres`` is given,
     once on a fresh ``database_name`` database there. Returns the children's figures by
@@ -50,12 +51,15 @@ def measure_each_database(
     folder, the PostgreSQL database left on the server) and a later run with the same
     ``keep`` and ``database_name`` is given them as they were, so a clinic that takes
     minutes to build is built once while a page is being made faster; the child decides
-    whether what it finds is already built."""
+    whether what it finds is already built. ``sqlite=False`` leaves SQLite out, so the two
+    databases' clinics can be built side by side by two runs on a machine with CPUs to
+    spare."""
     results: dict[str, dict] = {}
     failures: dict[str, str] = {}
     with _var_dir(keep) as var_dir:
         sqlite_url = f"sqlite:///{Path(var_dir) / f'{database_name}.sqlite3'}"
-        results["SQLite"] = run_child(script, sqlite_url, var_dir, child_argv)
+        if sqlite:
+            results["SQLite"] = run_child(script, sqlite_url, var_dir, child_argv)
         if postgres:
             try:
                 with bench_database(postgres, database_name, keep=keep is not None) as pg_url:

@@ -53,6 +53,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--practitioners", type=int, default=20)
     parser.add_argument(
+        "--skip-sqlite",
+        action="store_true",
+        help="measure PostgreSQL alone (with --postgres), e.g. beside a SQLite run",
+    )
+    parser.add_argument(
         "--patients-a-year",
         type=int,
         default=2500,
@@ -122,6 +127,7 @@ def main() -> int:
             postgres=args.postgres,
             database_name=f"{args.database}_{years}y" if args.keep else args.database,
             keep=args.keep,
+            sqlite=not args.skip_sqlite,
         )
         by_size[years] = results
         for name, reason in failures.items():
@@ -172,7 +178,7 @@ def print_figures(by_size: dict[int, dict[str, dict]], args: argparse.Namespace)
     )
     print()
     pages = [key for key in largest[engines[0]]["pages"]]
-    label_width = max(len(key) for key in pages) + 2
+    label_width = max((len(key) for key in pages), default=10) + 2
     header = "page (role)".ljust(label_width)
     for engine in engines:
         header += f"{engine + ' ms':>18}{'queries':>12}"
