@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 
 from acuclinic.audit import chain
 from acuclinic.audit.context import current_actor
@@ -23,6 +24,18 @@ def _resolve_user(actor):
 
 # The patient model, named rather than imported: people sits above the audit trail.
 PATIENT_MODEL = "people.patient"
+
+
+def _unwrapped(user):
+    """``request.user`` itself rather than its lazy wrapper: every attribute read through
+    the wrapper costs a call, and an entry per patient on a page reads several."""
+    # type(), not isinstance(): a lazy object passes itself off as what it wraps. Two
+    # middlewares each wrap the user (sign-in, then two-factor), so there may be several.
+    while issubclass(type(user), LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
 
 
 def _role(user, actor) -> str:
@@ -71,12 +84,14 @@ def record(
 
 def record_many(action: str, objs, *, detail: str = "", user=None) -> list[AuditEntry]:
     """One entry per object in one INSERT: a page that shows many patients' records at
-    once (the diary's safety flags) logs a read of each without a query per patient."""
+    once (the diary's safety flags) logs a read of each without a query per patient.
+    They were read at one moment, so they share its time."""
     writer = _Writer(user)
-    entries = [writer.entry(action, obj, None, None, detail) for obj in objs]
+    at = timezone.now()
+    entries = [writer.entry(action, obj, None, None, detail, at=at) for obj in objs]
     with _chain_turn():
         chain.link(entries)
-        return AuditEntry.objects.bulk_create(entries)
+        return fixed_sql.insert_many(entries)
 
 
 class _Writer:
@@ -84,15 +99,15 @@ class _Writer:
 
     def __init__(self, user) -> None:
         self.actor = current_actor()
-        self.user = user if user is not None else _resolve_user(self.actor)
+        self.user = _unwrapped(user) if user is not None else _resolve_user(self.actor)
         self.role = _role(self.user, self.actor)
 
-    def entry(self, action, obj, object_type, changed_fields, detail) -> AuditEntry:
+    def entry(self, action, obj, object_type, changed_fields, detail, at=None) -> AuditEntry:
         actor, user = self.actor, self.user
         if obj is not None and object_type is None:
             object_type = obj._meta.label_lower
         return AuditEntry(
-            at=timezone.now(),
+            at=at or timezone.now(),
             actor=user if user is not None and user.pk else None,
             actor_username=getattr(user, "username", "") or "",
             actor_role=self.role,
