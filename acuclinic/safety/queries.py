@@ -206,10 +206,10 @@ def safety_statuses(
         .order_by("-version")
         .values("version")[:1]
     )
+    # Without who entered each one: the diary's glance never names them, and a user
+    # object per questionnaire was a good part of a week's cost.
     questionnaires = list(
-        Questionnaire.objects.filter(patient_id__in=by_id, version=Subquery(newest))
-        .select_related("entered_by")
-        .order_by()
+        Questionnaire.objects.filter(patient_id__in=by_id, version=Subquery(newest)).order_by()
     )
     acknowledgements, agreements = defaultdict(list), defaultdict(list)
     for a in (

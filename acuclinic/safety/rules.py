@@ -11,8 +11,10 @@ read a rule's conditions, check a set of answers, and combine the rules that mat
 The result does not depend on the order of the rules or of the answers.
 """
 
+import json
 import re
 import string
+import threading
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -423,6 +425,15 @@ def unanswered(
     if not isinstance(answers, Mapping):
         return ()
     derived = {key: value for key, value in (facts or {}).items() if key in DERIVED}
+    # Remembered like assessments (Seen): the diary asks this of every patient it shows.
+    key = Seen.key(answers, audience, derived, ())
+    found = _unanswered_seen.get(key)
+    if found is None:
+        found = _unanswered_seen.put(key, _unanswered(answers, derived, audience))
+    return found
+
+
+def _unanswered(answers: Mapping, derived: dict, audience: str) -> tuple[Question, ...]:
     known = {**derived, **answers}
     return tuple(
         question
@@ -577,6 +588,8 @@ class Ruleset:
     drugs: tuple[Drug, ...]
     point_lists: tuple[PointList, ...]
     by_id: dict[str, Rule] = field(default_factory=dict, compare=False)
+    # Assessments already made, by what they were made from (see ``evaluate``).
+    seen: "Seen" = field(default_factory=lambda: Seen(), compare=False, repr=False)
 
     def __post_init__(self):
         self.by_id.update({rule.id: rule for rule in self.rules})
@@ -610,8 +623,20 @@ class Ruleset:
         chosen_lists: Mapping[str, str] | None = None,
         agreements: Collection[str] = (),
     ) -> Assessment:
-        """Evaluate with the clinic's chosen point lists (slot → list id), else defaults."""
+        """Evaluate with the clinic's chosen point lists (slot → list id), else defaults.
+
+        The same answers, age, lists and agreements always give the same assessment, so
+        one already made is given again: a diary page assesses every patient on it, and
+        each reload assesses the same patients' unchanged answers. (An assessment is
+        immutable, so one can be shared.)"""
         chosen_lists = chosen_lists or {}
+        key = Seen.key(answers, age, chosen_lists, agreements)
+        found = self.seen.get(key)
+        if found is None:
+            found = self.seen.put(key, self._evaluate(answers, age, chosen_lists, agreements))
+        return found
+
+    def _evaluate(self, answers, age, chosen_lists, agreements) -> Assessment:
         lists = {}
         for slot in {p.slot for p in self.point_lists}:
             chosen = self.point_list(chosen_lists.get(slot, ""))
@@ -626,3 +651,39 @@ class Ruleset:
             point_lists=lists,
             agreements=agreements,
         )
+
+
+class Seen:
+    """A bounded memo of assessments, safe to share between a server's threads: the
+    oldest is forgotten first. 2,000 covers the patients of several weeks of a busy
+    clinic's diary in well under a megabyte or two."""
+
+    LIMIT = 2000
+
+    def __init__(self) -> None:
+        self._found: dict = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(answers, age, chosen_lists: Mapping, agreements: Collection) -> tuple | None:
+        """What an assessment is made from, as a value; None if the answers cannot be
+        written as JSON (then nothing is remembered)."""
+        try:
+            written = json.dumps(answers, sort_keys=True, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return None
+        return (written, age, tuple(sorted(chosen_lists.items())), frozenset(agreements))
+
+    def get(self, key):
+        return None if key is None else self._found.get(key)
+
+    def put(self, key, assessment):
+        if key is not None:
+            with self._lock:
+                if len(self._found) >= self.LIMIT:
+                    del self._found[next(iter(self._found))]
+                self._found[key] = assessment
+        return assessment
+
+
+_unanswered_seen = Seen()

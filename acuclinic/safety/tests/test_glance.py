@@ -86,12 +86,11 @@ def test_the_number_of_queries_does_not_grow_with_the_patients(
     with django_assert_max_num_queries(len(counted.captured_queries)):
         statuses = queries.safety_statuses(many, today=today)
     # What the page then reads (each record's questionnaire and who recorded it) is loaded.
+    # (Who entered each questionnaire is not: no glance names them.)
     with django_assert_max_num_queries(0):
         for status in statuses.values():
             for record in [*status.acknowledgements.values(), *status.agreements.values()]:
                 assert record.questionnaire.patient == status.patient
-            if status.questionnaire:
-                assert status.questionnaire.entered_by is not None
 
 
 def test_no_patients_need_no_flags(practitioner):
