@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from acuclinic.clinic.choices import Modality
-from acuclinic.clinic.models import Location, Room
+from acuclinic.clinic.models import Location, Room, Service
 from acuclinic.core.access import staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.formats import format_datetime
@@ -162,7 +162,7 @@ def _appointments(choice: Choice) -> list[Appointment]:
     range_start = timezone.make_aware(datetime.combine(days[0], time.min), tz)
     range_end = timezone.make_aware(datetime.combine(days[-1] + timedelta(days=1), time.min), tz)
     appointments = (
-        Appointment.objects.select_related("patient", "service")
+        Appointment.objects.select_related("patient")
         .filter(room__location=choice.location, start__lt=range_end, end__gt=range_start)
         .exclude(status__in=HIDDEN_STATUSES)
     )
@@ -176,12 +176,14 @@ def _appointments(choice: Choice) -> list[Appointment]:
 
 
 def _attach_people_and_rooms(appointments: list[Appointment], choice: Choice) -> None:
-    """Each appointment's practitioner and room (with its location), from those the
-    diary has already loaded, rather than joined onto every row: a week of twenty
-    practitioners has hundreds of visits but only twenty people and their rooms, and
-    building the same objects again for each row was a good part of its time. Anyone
-    not among them (a practitioner since made inactive, a room closed for good) is read
-    in one query each."""
+    """Each appointment's practitioner, room (with its location) and service, from those
+    the diary has already loaded (and the clinic's few services, read in one query),
+    rather than joined onto every row: a week of twenty practitioners has hundreds of
+    visits but only twenty people, their rooms and a handful of services, and building
+    the same objects again for each row was a good part of its time. Anyone not among
+    them (a practitioner since made inactive, a room closed for good) is read in one
+    query each."""
+    services = Service.objects.in_bulk({a.service_id for a in appointments})
     practitioners = {p.pk: p for p in choice.practitioners}
     rooms = {r.pk: r for r in choice.rooms}
     missing = {a.practitioner_id for a in appointments} - practitioners.keys()
@@ -192,11 +194,13 @@ def _attach_people_and_rooms(appointments: list[Appointment], choice: Choice) ->
         rooms |= Room.objects.in_bulk(missing)
     # Straight into each relation's cache, as select_related would have put them.
     at, by, held_in = Room.location.field, Appointment.practitioner.field, Appointment.room.field
+    of_kind = Appointment.service.field
     for room in rooms.values():
         at.set_cached_value(room, choice.location)  # the appointments were chosen by it
     for a in appointments:
         by.set_cached_value(a, practitioners[a.practitioner_id])
         held_in.set_cached_value(a, rooms[a.room_id])
+        of_kind.set_cached_value(a, services[a.service_id])
 
 
 def _fill_in_time(choice: Choice, columns: list[Column]) -> None:
