@@ -61,6 +61,10 @@ def _midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _index_on(model, fields: list[str]) -> str:
+    return next(i.name for i in model._meta.indexes if list(i.fields) == fields)
+
+
 def _earlier(lower: dict[int, date], since: date) -> dict[int, tuple[int, int]]:
     """{patient id: (signed, still to sign)} among the patient's counted visits from
     their lower bound up to ``since`` — counted in the database, so the rows read do not
@@ -77,7 +81,13 @@ def _earlier(lower: dict[int, date], since: date) -> dict[int, tuple[int, int]]:
         starts = _midnight(first) if first > date.min else datetime.min.replace(tzinfo=UTC)
         params += [patient_id, ops.adapt_datefield_value(first)]
         params.append(ops.adapt_datetimefield_value(starts))
-    appointment = Appointment._meta.db_table
+    appointment = f"{Appointment._meta.db_table} a"
+    if connection.vendor == "sqlite":
+        # Without statistics SQLite's planner builds a temporary index over every
+        # appointment for each run of this query (its cost grew with the clinic: 25 ms a
+        # diary week at one year's history), rather than use the patient's own; named,
+        # it reads only these patients' visits (under 3 ms).
+        appointment += f" INDEXED BY {_index_on(Appointment, ['patient', 'start'])}"
     note = SessionNote._meta.db_table
     service = Service._meta.db_table
     counted = ", ".join(["%s"] * len(COUNTED))
@@ -86,7 +96,7 @@ def _earlier(lower: dict[int, date], since: date) -> dict[int, tuple[int, int]]:
         SELECT a.patient_id,
                SUM(CASE WHEN n.signed_at IS NOT NULL THEN 1 ELSE 0 END),
                SUM(CASE WHEN n.signed_at IS NULL THEN 1 ELSE 0 END)
-        FROM {appointment} a
+        FROM {appointment}
         JOIN bounds b ON b.patient_id = a.patient_id
         JOIN {service} s ON s.id = a.service_id
         LEFT JOIN {note} n ON n.appointment_id = a.id
