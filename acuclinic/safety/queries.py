@@ -23,7 +23,7 @@ from acuclinic.safety.models import (
     SpecialistAgreement,
 )
 from acuclinic.safety.questions import SECTION_BY_KEY, Question
-from acuclinic.safety.rules import Assessment, Finding, PointList, unanswered
+from acuclinic.safety.rules import Assessment, Finding, PointList, Seen, unanswered
 
 MISSING, OUT_OF_DATE, CURRENT = "missing", "out_of_date", "current"
 EXPIRY_WARNING_DAYS = 30
@@ -180,14 +180,17 @@ def _assess(
     status.state = CURRENT if today < status.due_on else OUT_OF_DATE
     status.acknowledgements = {a.rule_id: a for a in acknowledgements}
     status.agreements = {a.rule_id: a for a in agreements}
+    # Both are remembered by the answers (rules.Seen): written once for the two.
+    written = Seen.written(questionnaire.answers)
     status.assessment = catalogue.current().evaluate(
         questionnaire.answers,
         age=patient.age_on(today),
         chosen_lists={"pregnancy": pregnancy_list(policy).id},
         agreements=set(status.agreements),
+        written=written,
     )
     status.unanswered = unanswered(
-        questionnaire.answers, facts=facts, audience=questionnaire.filled_by
+        questionnaire.answers, facts=facts, audience=questionnaire.filled_by, written=written
     )
 
 

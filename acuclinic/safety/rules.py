@@ -413,7 +413,11 @@ def validate_answers(
 
 
 def unanswered(
-    answers: Mapping, *, facts: Mapping | None = None, audience: str = "staff"
+    answers: Mapping,
+    *,
+    facts: Mapping | None = None,
+    audience: str = "staff",
+    written: str | None = None,
 ) -> tuple[Question, ...]:
     """Follow-up questions that apply to these stored answers now but have no answer.
 
@@ -426,7 +430,7 @@ def unanswered(
         return ()
     derived = {key: value for key, value in (facts or {}).items() if key in DERIVED}
     # Remembered like assessments (Seen): the diary asks this of every patient it shows.
-    key = Seen.key(answers, audience, derived, ())
+    key = Seen.key(answers, audience, derived, (), written)
     found = _unanswered_seen.get(key)
     if found is None:
         found = _unanswered_seen.put(key, _unanswered(answers, derived, audience))
@@ -622,6 +626,7 @@ class Ruleset:
         age: int | None = None,
         chosen_lists: Mapping[str, str] | None = None,
         agreements: Collection[str] = (),
+        written: str | None = None,
     ) -> Assessment:
         """Evaluate with the clinic's chosen point lists (slot → list id), else defaults.
 
@@ -630,7 +635,7 @@ class Ruleset:
         each reload assesses the same patients' unchanged answers. (An assessment is
         immutable, so one can be shared.)"""
         chosen_lists = chosen_lists or {}
-        key = Seen.key(answers, age, chosen_lists, agreements)
+        key = Seen.key(answers, age, chosen_lists, agreements, written)
         found = self.seen.get(key)
         if found is None:
             found = self.seen.put(key, self._evaluate(answers, age, chosen_lists, agreements))
@@ -665,12 +670,22 @@ class Seen:
         self._lock = threading.Lock()
 
     @staticmethod
-    def key(answers, age, chosen_lists: Mapping, agreements: Collection) -> tuple | None:
-        """What an assessment is made from, as a value; None if the answers cannot be
-        written as JSON (then nothing is remembered)."""
+    def written(answers) -> str | None:
+        """The answers as one value (JSON); None if they cannot be written so."""
         try:
-            written = json.dumps(answers, sort_keys=True, separators=(",", ":"))
+            return json.dumps(answers, sort_keys=True, separators=(",", ":"))
         except (TypeError, ValueError):
+            return None
+
+    @staticmethod
+    def key(
+        answers, age, chosen_lists: Mapping, agreements: Collection, written: str | None = None
+    ) -> tuple | None:
+        """What an assessment is made from, as a value; None if the answers cannot be
+        written as JSON (then nothing is remembered). ``written``: the answers already
+        written (``Seen.written``), by a caller that asks more than once."""
+        written = written or Seen.written(answers)
+        if written is None:
             return None
         return (written, age, tuple(sorted(chosen_lists.items())), frozenset(agreements))
 
