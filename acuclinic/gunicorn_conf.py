@@ -78,6 +78,15 @@ def when_ready(server):
         compile_every_template()
 
 
+def post_worker_init(worker):
+    """Runs in each worker once it has loaded the app: everything imported so far lives
+    as long as the worker, so the garbage collector is told to leave it be. Otherwise
+    each full collection walks the whole app (about 200,000 objects) while a request
+    waits: a diary week spent about 100 ms a request collecting, against 17 ms frozen."""
+    gc.collect()
+    gc.freeze()
+
+
 def pre_fork(server, worker):
     """Runs in the master before each fork: no database connection may be inherited
     (two processes on one socket corrupt it), and the imported objects are frozen."""

@@ -56,6 +56,18 @@ def test_before_each_fork_the_database_connection_is_closed_and_objects_frozen()
         gc.unfreeze()
 
 
+def test_a_worker_that_has_loaded_the_app_freezes_it_for_the_garbage_collector():
+    # Else each full collection walks the whole app while a request waits.
+    from acuclinic import gunicorn_conf
+
+    gc.unfreeze()
+    try:
+        gunicorn_conf.post_worker_init(worker=None)
+        assert gc.get_freeze_count() > 10_000  # Django, every app, the URLs
+    finally:
+        gc.unfreeze()
+
+
 def compiled_templates_after_the_master_is_ready(preload_app: bool) -> set[str]:
     from types import SimpleNamespace
 
