@@ -3,7 +3,12 @@ a real clinic gets the default: required."""
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from acuclinic.testing.old_migrations import (
+    OldMigrationsExecutor,
+    migrate_to_latest,
+    start_at_old_migrations,
+)
 
 # Every clinic migration but the one tested: the arrival window and first-visit services
 # came on branches of their own, merged after it, and their columns must be in the state
@@ -17,9 +22,8 @@ BEFORE = [
 AFTER = [("clinic", "0007_demo_clinic_two_factor_off")]
 
 
-def _migrate(targets) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
+def _migrate(targets) -> OldMigrationsExecutor:
+    executor = OldMigrationsExecutor(connection)
     executor.migrate(targets)
     return executor
 
@@ -28,7 +32,7 @@ def _migrate(targets) -> MigrationExecutor:
 @pytest.mark.django_db(transaction=True)
 def test_only_the_demo_clinic_turns_two_factor_off(demo):
     try:
-        old = _migrate(BEFORE).loader.project_state(BEFORE).apps
+        old = start_at_old_migrations(BEFORE).loader.project_state(BEFORE).apps
         old.get_model("clinic", "Clinic").objects.create(name="Riverside", require_two_factor=True)
         if demo:
             old.get_model("audit", "AuditEntry").objects.create(
@@ -38,4 +42,4 @@ def test_only_the_demo_clinic_turns_two_factor_off(demo):
         clinic = new.get_model("clinic", "Clinic").objects.get()
         assert clinic.require_two_factor is (not demo)
     finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()

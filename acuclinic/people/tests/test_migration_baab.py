@@ -5,29 +5,17 @@ the clinic then sees names it."""
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from acuclinic.people.models import Credential, Practitioner
+from acuclinic.testing.old_migrations import migrate_to_latest, start_at_old_migrations
 
 BEFORE = [("people", "0003_calendarfeedtoken")]
-
-
-def _migrate(targets) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor
-
-
-def _latest() -> list:
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_baab_membership_is_kept_and_named_as_not_counting():
     try:
-        executor = _migrate(BEFORE)
+        executor = start_at_old_migrations(BEFORE)
         old = executor.loader.project_state(BEFORE).apps
         user = old.get_model("people", "User").objects.create(username="ada", password="!")
         practitioner = old.get_model("people", "Practitioner").objects.create(
@@ -49,7 +37,7 @@ def test_a_baab_membership_is_kept_and_named_as_not_counting():
             ]
         ]
 
-        _migrate(_latest())
+        migrate_to_latest()
 
         kept = Credential.objects.filter(practitioner_id=practitioner.pk).order_by("pk")
         assert [(c.pk, c.kind, c.body, c.number, c.valid_from, c.valid_until) for c in kept] == [
@@ -64,4 +52,4 @@ def test_a_baab_membership_is_kept_and_named_as_not_counting():
         ]
         assert not kept[0].counts
     finally:
-        _migrate(_latest())
+        migrate_to_latest()

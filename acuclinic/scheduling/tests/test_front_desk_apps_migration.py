@@ -149,28 +149,36 @@ def _queue_old_task(apps, start) -> None:
 
 
 @pytest.fixture
-def only_the_old_schema(monkeypatch):
-    """The schema before the move is BEFORE and what it depends on, nothing more.
+def migrator(transactional_db, monkeypatch):
+    """django-test-migrations' migrator, along the migrations that scheduling's squashed
+    one replaces (a clinic upgrading from before the move has those), to a schema that is
+    BEFORE and what it depends on, nothing more.
 
     django-test-migrations also applies every migration that happens to sort before the
     targets in the whole plan; which those are depends on the apps that exist today (a
     later app whose migrations need today's scheduling pulls the move itself in front).
     """
     from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
     from django_test_migrations import migrator as migrator_module
 
-    graph = MigrationLoader(connection).graph
+    from acuclinic.testing.old_migrations import OldMigrationsExecutor, OldMigrationsLoader
+
+    graph = OldMigrationsLoader(connection).graph
     needed = {node for target in BEFORE for node in graph.forwards_plan(target)}
 
     def dependencies_only(targets, plan):
         return [(m, backwards) for m, backwards in plan if (m.app_label, m.name) in needed]
 
     monkeypatch.setattr(migrator_module, "truncate_plan", dependencies_only)
+    monkeypatch.setattr(migrator_module, "MigrationExecutor", OldMigrationsExecutor)
+    migrator = migrator_module.Migrator()
+    yield migrator
+    # Back to today's schema, as `acuclinic migrate` takes a clinic there from BEFORE.
+    migrator.reset()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_upgrading_keeps_every_row_and_permission_and_can_be_undone(migrator, only_the_old_schema):
+def test_upgrading_keeps_every_row_and_permission_and_can_be_undone(migrator):
     old = migrator.apply_initial_migration(BEFORE)
     made = _fill(old.apps)
     content_type_ids = _grant_old_permissions(old.apps)

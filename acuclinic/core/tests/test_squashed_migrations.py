@@ -1,0 +1,28 @@
+"""A new clinic's database (built from the squashed migrations) is the database an
+existing clinic has after upgrading along the old migrations: the same tables, columns,
+constraints and indexes, and the same triggers by which the database itself refuses to
+rewrite audit history, safety records and signed notes, or to double-book."""
+
+import pytest
+from django.db import connection
+
+from acuclinic.testing.old_migrations import (
+    OldMigrationsExecutor,
+    empty_database,
+    old_leaf_nodes,
+)
+from acuclinic.testing.schema import schema_of
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_squashed_migrations_build_the_schema_the_old_ones_do():
+    # The test database was built from the squashed migrations.
+    squashed = schema_of(connection)
+    assert any(name.startswith("trigger ") for name in squashed)
+
+    empty_database()
+    OldMigrationsExecutor(connection).migrate(old_leaf_nodes())
+
+    # Left fully migrated, as every other test expects: a database that applied all the
+    # old migrations has applied the squashed ones too.
+    assert schema_of(connection) == squashed
