@@ -316,12 +316,15 @@ def staff_patterns() -> list[tuple[str, str]]:
     """(route, URL name) of every named pattern outside the API, portal and public pages."""
     from django.urls import URLResolver, get_resolver
 
-    def walk(patterns, prefix=""):
+    def walk(patterns, prefix="", namespace=""):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+                # A namespaced include (the passkeys' otp_webauthn:…) is reversed by its
+                # namespaced name.
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
             elif pattern.name:
-                yield prefix + str(pattern.pattern), pattern.name
+                yield prefix + str(pattern.pattern), namespace + pattern.name
 
     return [
         (route, name)
