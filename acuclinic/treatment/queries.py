@@ -146,11 +146,30 @@ def lots_expiring(clinic: Clinic | None, *, today: date) -> list[NeedleLot]:
 
 def sessions_using_lot(lot: NeedleLot) -> list[NeedleUse]:
     """Every session that used ``lot``, with its patient: the recall search."""
-    return list(
+    # A lot of a few thousand needles is used by a thousand sessions and more: only the
+    # columns the page and the API show are read, not each note's text, and the clinic's
+    # few practitioners are read once rather than again on every row.
+    uses = list(
         NeedleUse.objects.filter(lot=lot)
-        .select_related("note__patient", "note__practitioner__user", "note__appointment")
+        .select_related("note__patient", "note__appointment")
+        .only(
+            "count",
+            "note__session_date",
+            "note__practitioner_id",
+            "note__patient__given_name",
+            "note__patient__family_name",
+            "note__patient__phone",
+            "note__patient__email",
+            "note__appointment__start",
+        )
         .order_by("note__session_date", "note__id")
     )
+    practitioners = Practitioner.objects.select_related("user").in_bulk(
+        {use.note.practitioner_id for use in uses}
+    )
+    for use in uses:
+        use.note.practitioner = practitioners[use.note.practitioner_id]
+    return uses
 
 
 def open_follow_ups(clinic: Clinic | None = None) -> list[FollowUp]:
