@@ -40,7 +40,9 @@ ROLES = ("reception", "practitioner", "admin")
 # Not staff pages: the JSON API, the patient's own pages, public booking and its links,
 # bearer-token links (a questionnaire link, a calendar feed) and signing in and out.
 NOT_STAFF = ("api/", "fhir/", "portal/", "book/", "safety/q/", "login/", "logout/", "static/")
-NOT_STAFF_NAMES = {"calendar_feed_ics"}
+# Bearer links too (a patient's payment link, the emailed password reset) and the
+# clinic's logo, a public image.
+NOT_STAFF_NAMES = {"calendar_feed_ics", "billing_pay", "password_reset_confirm", "clinic_logo"}
 TARGET_P95_MS = 150
 
 
@@ -172,7 +174,7 @@ def print_figures(by_size: dict[int, dict[str, dict]], args: argparse.Namespace)
     )
     print()
     pages = [key for key in largest[engines[0]]["pages"]]
-    label_width = max(len(key) for key in pages) + 2
+    label_width = max((len(key) for key in pages), default=10) + 2
     header = "page (role)".ljust(label_width)
     for engine in engines:
         header += f"{engine + ' ms':>18}{'queries':>12}"
@@ -198,7 +200,11 @@ def print_figures(by_size: dict[int, dict[str, dict]], args: argparse.Namespace)
     print()
     first = largest[engines[0]]
     for reason, names in (
-        ("Not measured, no sample object for its id (add one to samples())", first["unmeasured"]),
+        (
+            "Not measured, no sample object for its id (add one to samples(), or the "
+            "clinic has none)",
+            first["unmeasured"],
+        ),
         ("Not pages (GET answers 405: forms post to them)", first["post_only"]),
         (
             "Not pages for any role (GET answers a redirect or a refusal)",
@@ -357,6 +363,34 @@ def _fullest_note():
     return SessionNote.objects.annotate(n=Count("points")).order_by("-n", "pk").first()
 
 
+def _patient_with_finding(findings_of):
+    """A patient whose safety record has a standing finding of this kind, and the rule:
+    the acknowledgement and specialist-agreement pages open only for one."""
+    from django.utils import timezone
+
+    from acuclinic.people.models import Patient
+    from acuclinic.safety import queries
+
+    flagged = Patient.objects.filter(safety_questionnaires__isnull=False).distinct()
+    for patient in flagged.order_by("pk")[:400]:
+        findings = findings_of(queries.safety_status(patient, today=timezone.localdate()))
+        if findings:
+            return {"pk": patient.pk, "rule_id": findings[0].rule_id}
+    return {"pk": 0, "rule_id": "none"}  # no such patient: the page stays unmeasured
+
+
+def _booked_appointment(today: date):
+    """A booked visit (one that may still be moved or cancelled), the next after today."""
+    from acuclinic.scheduling.choices import AppointmentStatus
+
+    return _first(
+        "scheduling.Appointment",
+        order="start",
+        status=AppointmentStatus.BOOKED,
+        start__date__gt=today,
+    )
+
+
 def samples(today: date) -> dict[str, Callable[[], dict]]:
     """How to fill each page's id: the URL name's kwargs, from a representative row."""
 
@@ -398,7 +432,8 @@ def samples(today: date) -> dict[str, Callable[[], dict]]:
             "treatment_lot": lambda: pk(_first("treatment.NeedleLot")),
             "outcomes_course_review": lambda: pk(_first("outcomes.Course", order="-pk")),
             "outcomes_course_close": lambda: pk(_first("outcomes.Course", order="-pk")),
-            "outcomes_measure_new": lambda: {"pk": _busiest_patient().pk, "code": "nprs"},
+            # Pain is scored on the visit's own form; the other measures have this page.
+            "outcomes_measure_new": lambda: {"pk": _busiest_patient().pk, "code": "psfs"},
             "working_pattern_add": lambda: pk(_first("people.Practitioner")),
             "working_pattern_end": lambda: pk(_first("scheduling.WorkingPattern")),
             "working_pattern_delete": lambda: pk(_first("scheduling.WorkingPattern")),
@@ -415,15 +450,66 @@ def samples(today: date) -> dict[str, Callable[[], dict]]:
     for name in ("details", "points", "prefill", "needles", "sign", "addendum"):
         table[f"treatment_note_{name}"] = note
     table["treatment_note_adverse_event"] = note
+    for name in ("save", "autosave", "near"):
+        table[f"treatment_note_{name}"] = note
+
+    def note_part(model_label: str, kwarg: str):
+        part = _first(model_label, order="-pk")
+        return {"pk": part.note_id if part else 0, kwarg: part.pk if part else 0}
+
+    def referral():
+        letter = _first("safety.Referral", order="-pk")
+        return {"pk": letter.patient_id, "referral": letter.pk} if letter else {"pk": 0}
+
+    table.update(
+        {
+            "treatment_note_point_remove": lambda: note_part("treatment.NeedledPoint", "point_pk"),
+            "treatment_note_needle_remove": lambda: note_part("treatment.NeedleUse", "use_pk"),
+            "appointment_move_confirm": lambda: pk(_booked_appointment(today)),
+            "appointment_cancel_confirm": lambda: pk(_booked_appointment(today)),
+            "billing_patient": patient,
+            "billing_invoice": lambda: pk(_first("billing.Invoice", order="-pk")),
+            "billing_invoice_pdf": lambda: pk(_first("billing.Invoice", order="-pk")),
+            "location_edit": lambda: pk(_first("clinic.Location")),
+            "location_hours": lambda: pk(_first("clinic.Location")),
+            "room_edit": lambda: pk(_first("clinic.Room")),
+            "service_edit": lambda: pk(_first("clinic.Service")),
+            "practitioner_detail": lambda: pk(_first("people.Practitioner")),
+            "staff_edit": lambda: pk(_first("people.User", username="practitioner")),
+            "import_job": lambda: pk(_first("interop.ImportJob", order="-pk")),
+            "safety_referral_new": patient,
+            "safety_referral": referral,
+            "safety_referral_pdf": referral,
+            "safety_acknowledge": lambda: _patient_with_finding(lambda s: s.unacknowledged),
+            "safety_agreement_new": lambda: _patient_with_finding(lambda s: s.overridable),
+        }
+    )
     return table
 
 
-def query_variants(name: str, today: date) -> list[tuple[str, dict]]:
+def query_variants(name: str, today: date, kwargs: dict) -> list[tuple[str, dict]]:
     """Query strings a page is measured with: the diary and its JSON feed by each view and
     column, and the booking form for a patient (the way every route to it opens it), also
-    with its list of free times for a service, site and day."""
+    with its list of free times for a service, site and day; a move's and a cancellation's
+    confirmation with what the form before it asks; the points near a click on the chart."""
     from acuclinic.clinic.models import Location
 
+    if name == "appointment_move_confirm" and kwargs.get("pk"):
+        from acuclinic.scheduling.models import Appointment
+
+        booked = Appointment.objects.select_related("room__location").get(pk=kwargs["pk"])
+        local = booked.start.astimezone(booked.room.location.tz) + timedelta(hours=1)
+        move = {
+            "date": local.date().isoformat(),
+            "time": local.strftime("%H:%M"),
+            "practitioner": booked.practitioner_id,
+            "room": booked.room_id,
+        }
+        return [("", move)]
+    if name == "appointment_cancel_confirm":
+        return [("", {"reason": "Unwell", "by": "patient"})]
+    if name == "treatment_note_near":
+        return [("", {"x": 100, "y": 120})]
     if name not in ("appointment_new", "diary", "diary_feed"):
         return [("", {})]
     location = Location.objects.order_by("pk").first().pk
@@ -500,9 +586,12 @@ def measure_pages(requests: int, today: date, only: str = ""):
             (post_only if status == 405 else unmeasured).append(name)
             continue
         kwargs = table[name]() if needs_id else {}
+        if 0 in kwargs.values():  # the clinic has no such object (an import, say)
+            unmeasured.append(name)
+            continue
         url = reverse(name, kwargs=kwargs)
         statuses = set()
-        for suffix, params in query_variants(name, today):
+        for suffix, params in query_variants(name, today, kwargs):
             for role, client in clients.items():
                 status = client.get(url, params).status_code
                 statuses.add(status)
