@@ -208,6 +208,12 @@ class PriceForm(OwnIds, forms.ModelForm):
 
     price = PoundsField(label="Price")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each practitioner is named by their user: read with them, not one by one.
+        field = self.fields["practitioner"]
+        field.queryset = field.queryset.select_related("user")
+
     def clean(self):
         data = super().clean()
         if data.get("price") and data["price"] > 10_000_00:

@@ -11,10 +11,10 @@ whole; the anonymisation itself is audited.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import DateField, Max, OuterRef, Subquery
+from django.db.models import DateField, Exists, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
@@ -102,11 +102,32 @@ def duty_for(patient: Patient) -> tuple[date, retention_rules.Duty]:
     return last, retention_rules.duty(p.date_of_birth, last, rules())
 
 
+def _quiet_since(day: date):
+    """Patients with no contact (registration, visit, note or measure) on or after
+    ``day``, as a filter the database applies before any last contact is worked out."""
+    since = datetime.combine(day, time.min, tzinfo=UTC)
+    visits = Appointment.objects.filter(
+        patient=OuterRef("pk"),
+        status__in=[AppointmentStatus.COMPLETED, AppointmentStatus.ARRIVED],
+        start__gte=since,
+    )
+    notes = SessionNote.objects.filter(patient=OuterRef("pk"), session_date__gte=day)
+    measures = Measurement.objects.filter(patient=OuterRef("pk"), taken_on__gte=day)
+    return Q(created_at__lt=since) & ~Exists(visits) & ~Exists(notes) & ~Exists(measures)
+
+
 def past_retention(today: date | None = None) -> list[Due]:
     today = today or timezone.localdate()
     r = rules()
     due = []
-    for p in with_last_contact().iterator(chunk_size=2000):
+    # A record is kept at least ``adult_years`` after its last contact (a child's for
+    # longer), so only a patient quiet since then can be past retention: the others,
+    # nearly every patient of a working clinic, are left out by the database instead of
+    # each being read with its last contact (0.3 s at 2,500 patients on SQLite). Three
+    # days' margin covers a date read in UTC beside one read in the clinic's time zone.
+    quiet_since = retention_rules.add_years(today, -r.adult_years) + timedelta(days=3)
+    candidates = with_last_contact().filter(_quiet_since(quiet_since))
+    for p in candidates.iterator(chunk_size=2000):
         last = _last_contact(p)
         d = retention_rules.duty(p.date_of_birth, last, r)
         if d.keep_until < today:

@@ -33,7 +33,7 @@ class Duty:
     reason: str
 
 
-def _add_years(day: date, years: int) -> date:
+def add_years(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February in a year without one
@@ -46,12 +46,12 @@ def age_on(born: date, day: date) -> int:
 
 def duty(born: date, last_contact: date, rules: Rules = Rules()) -> Duty:
     """Until when the record must be kept, and why, in a sentence."""
-    adult_until = _add_years(last_contact, rules.adult_years)
+    adult_until = add_years(last_contact, rules.adult_years)
     age = age_on(born, last_contact)
     reason = f"{rules.adult_years} years after the last contact on {last_contact:%-d %b %Y}"
     if age < 18:
         birthday = rules.child_until_age_if_17 if age == 17 else rules.child_until_age
-        child_until = _add_years(born, birthday)
+        child_until = add_years(born, birthday)
         if child_until >= adult_until:
             aged = " (17 at the end of care)" if age == 17 else ""
             return Duty(child_until, f"until their {birthday}th birthday{aged}")

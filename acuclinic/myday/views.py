@@ -34,10 +34,11 @@ def _suggestions(user, appointments, *, today: date) -> dict[int, str]:
     if not user.has_perms(READ_COURSES):
         return {}
     found = {}
-    for patient in {a.patient_id: a.patient for a in appointments}.values():
-        views = [v for v in outcomes.course_views(patient, today=today) if v.course.is_open]
-        if views:
-            found[patient.pk] = views[-1].plan.decision.sentence
+    patients = {a.patient_id: a.patient for a in appointments}.values()
+    for patient_id, views in outcomes.course_views_for(patients, today=today).items():
+        open_views = [v for v in views if v.course.is_open]
+        if open_views:
+            found[patient_id] = open_views[-1].plan.decision.sentence
     return found
 
 
@@ -55,7 +56,10 @@ def my_day(request):
             start__lt=start + timedelta(days=1),
             status__in=SHOWN,
         )
-        .select_related("patient", "service", "room__location__clinic", "practitioner__user")
+        # Each visit's note with it: a link to it on every card (treatment's tag).
+        .select_related(
+            "patient", "service", "room__location__clinic", "practitioner__user", "session_note"
+        )
         .order_by("start", "pk")
     )
     today = timezone.localdate()

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 
 from django.core import signing
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from acuclinic.audit import services as audit
@@ -518,7 +518,9 @@ def to_check():
         .select_related(
             "appointment__patient", "appointment__service", "appointment__room__location"
         )
-        .prefetch_related("possible_matches")
+        # As a list on each booking (``matches``): a related manager per booking costs
+        # a queryset built for each of the 200 rows the page lists, half its time.
+        .prefetch_related(Prefetch("possible_matches", to_attr="matches"))
         .order_by("created_at", "id")
     )
 

@@ -162,14 +162,6 @@ def plan_for(
     )
 
 
-def courses_for(patient: Patient) -> list[Course]:
-    return list(
-        Course.objects.filter(patient=patient)
-        .select_related("practitioner__user", "clinic")
-        .order_by("started_on", "id")
-    )
-
-
 def measurements_for(patient: Patient) -> list[Measurement]:
     return list(
         Measurement.objects.filter(patient=patient)
@@ -184,37 +176,65 @@ def course_views(patient: Patient, *, today: date) -> list[CourseView]:
     Reads only: the courses themselves are opened and summarised by
     services.course_refresh.
     """
-    courses = courses_for(patient)
-    if not courses:
-        return []
-    notes = signed_notes([patient.pk]).get(patient.pk, [])
-    diary = diary_entries([patient.pk]).get(patient.pk, [])
-    reviews = continue_reviews([c.pk for c in courses])
-    measurements = measurements_for(patient)
-    views = []
-    for index, course in enumerate(courses):
-        rules = policy_for(course.clinic).rules()
-        plan = plan_for(
-            course,
-            notes=notes,
-            diary=diary,
-            reviews=reviews.get(course.pk, []),
-            rules=rules,
-            today=today,
-            earlier=courses[:index],
-        )
-        views.append(
-            CourseView(
-                course=course,
-                plan=plan,
+    return course_views_for([patient], today=today).get(patient.pk, [])
+
+
+def course_views_for(patients, *, today: date) -> dict[int, list[CourseView]]:
+    """``course_views`` of several patients (a day's visits) in the same few statements
+    as one patient's, not a handful more for each: patients without a course are left
+    out."""
+    courses_of: dict[int, list[Course]] = defaultdict(list)
+    for course in (
+        Course.objects.filter(patient__in=[p.pk for p in patients])
+        .select_related("practitioner__user", "clinic")
+        .order_by("started_on", "id")
+    ):
+        courses_of[course.patient_id].append(course)
+    if not courses_of:
+        return {}
+    ids = list(courses_of)
+    notes_of = signed_notes(ids)
+    diary_of = diary_entries(ids)
+    reviews = continue_reviews([c.pk for courses in courses_of.values() for c in courses])
+    measurements_of: dict[int, list[Measurement]] = defaultdict(list)
+    for measurement in (
+        Measurement.objects.filter(patient__in=ids)
+        .select_related("recorded_by")
+        .order_by("taken_on", "id")
+    ):
+        measurements_of[measurement.patient_id].append(measurement)
+    rules_of: dict[int | None, object] = {}  # a clinic's rules, read once
+    found = {}
+    for patient_id, courses in courses_of.items():
+        notes, diary = notes_of.get(patient_id, []), diary_of.get(patient_id, [])
+        measurements = measurements_of[patient_id]
+        views = []
+        for index, course in enumerate(courses):
+            if course.clinic_id not in rules_of:
+                rules_of[course.clinic_id] = policy_for(course.clinic).rules()
+            rules = rules_of[course.clinic_id]
+            plan = plan_for(
+                course,
+                notes=notes,
+                diary=diary,
+                reviews=reviews.get(course.pk, []),
                 rules=rules,
-                notes=[n for n in notes if in_course(course, n.day)],
-                diary=[d for d in diary if in_course(course, d.day)],
-                measurements=[m for m in measurements if in_course(course, m.taken_on)],
-                guidance=guidance_for(course),
+                today=today,
+                earlier=courses[:index],
             )
-        )
-    return views
+            views.append(
+                CourseView(
+                    course=course,
+                    plan=plan,
+                    rules=rules,
+                    notes=[n for n in notes if in_course(course, n.day)],
+                    diary=[d for d in diary if in_course(course, d.day)],
+                    measurements=[m for m in measurements if in_course(course, m.taken_on)],
+                    guidance=guidance_for(course),
+                )
+            )
+        found[patient_id] = views
+    return found
 
 
 def next_needling_visit(patient: Patient, *, today: date) -> Appointment | None:

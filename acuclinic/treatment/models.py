@@ -393,6 +393,9 @@ class AdverseEvent(NoteChild):
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
+        # The adverse-events page lists the latest hundred: read in this order from the
+        # index, not by sorting every event the clinic ever recorded.
+        indexes = [models.Index(fields=["recorded_at", "id"], name="event_recorded")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(event_type__in=EventType.values), name="event_type_valid"
@@ -460,6 +463,8 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["closed_at", "-opened_at"]
+        # The open follow-ups (a handful) are found here, not by walking every note.
+        indexes = [models.Index(fields=["closed_at", "opened_at"], name="follow_up_open")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(closed_at__isnull=True, closed_by__isnull=True, outcome="")

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
 from acuclinic.clinic.models import Clinic
@@ -146,11 +146,30 @@ def lots_expiring(clinic: Clinic | None, *, today: date) -> list[NeedleLot]:
 
 def sessions_using_lot(lot: NeedleLot) -> list[NeedleUse]:
     """Every session that used ``lot``, with its patient: the recall search."""
-    return list(
+    # A lot of a few thousand needles is used by a thousand sessions and more: only the
+    # columns the page and the API show are read, not each note's text, and the clinic's
+    # few practitioners are read once rather than again on every row.
+    uses = list(
         NeedleUse.objects.filter(lot=lot)
-        .select_related("note__patient", "note__practitioner__user", "note__appointment")
+        .select_related("note__patient", "note__appointment")
+        .only(
+            "count",
+            "note__session_date",
+            "note__practitioner_id",
+            "note__patient__given_name",
+            "note__patient__family_name",
+            "note__patient__phone",
+            "note__patient__email",
+            "note__appointment__start",
+        )
         .order_by("note__session_date", "note__id")
     )
+    practitioners = Practitioner.objects.select_related("user").in_bulk(
+        {use.note.practitioner_id for use in uses}
+    )
+    for use in uses:
+        use.note.practitioner = practitioners[use.note.practitioner_id]
+    return uses
 
 
 def open_follow_ups(clinic: Clinic | None = None) -> list[FollowUp]:
@@ -167,7 +186,12 @@ def recent_events(clinic: Clinic | None = None, *, limit: int = 100) -> list[Adv
         "note__patient", "note__practitioner__user", "recorded_by", "follow_up"
     )
     if clinic is not None:
-        events = events.filter(note__clinic=clinic)
+        # As a test of each event, not a join: joined, SQLite walks every note of the
+        # clinic to find the latest events; tested, it reads the events newest first
+        # (index event_recorded) and stops at ``limit``.
+        events = events.filter(
+            Exists(SessionNote.objects.filter(pk=OuterRef("note_id"), clinic=clinic))
+        )
     return list(events.order_by("-recorded_at", "-id")[:limit])
 
 
@@ -307,28 +331,29 @@ def adverse_event_report(clinic: Clinic | None, *, start: date, end: date) -> Ev
     )
     if clinic is not None:
         notes = notes.filter(clinic=clinic)
-    sessions = notes.count()
-    patients = notes.values("patient").distinct().count()
-    events = AdverseEvent.objects.filter(note__in=notes)
+    totals = notes.aggregate(sessions=Count("pk"), patients=Count("patient", distinct=True))
+    sessions, patients = totals["sessions"], totals["patients"]
+    # The period's events, read once and counted here: each comparison counted in SQL
+    # was another scan of the period's notes (ten of them, a second and more a year).
+    # A clinic records hundreds of events a year, not millions.
+    events = list(
+        AdverseEvent.objects.filter(note__in=notes).values_list(
+            "note_id", "note__patient_id", "event_type", "severity", "severe_or_lasting"
+        )
+    )
     cat = catalogue.current()
     rule = cat.significance
 
     counts: dict[str, dict[str, int]] = {}
     significant_by_type: dict[str, int] = {}
     unanswered = 0
-    for row in events.values("event_type", "severity", "severe_or_lasting").annotate(n=Count("id")):
-        kind, severity, answer, n = (
-            row["event_type"],
-            row["severity"],
-            row["severe_or_lasting"],
-            row["n"],
-        )
+    for _, _, kind, severity, answer in events:
         by_severity = counts.setdefault(kind, dict.fromkeys(Severity.values, 0))
-        by_severity[severity] += n
+        by_severity[severity] += 1
         if significance.is_significant(rule, kind, severity, answer):
-            significant_by_type[kind] = significant_by_type.get(kind, 0) + n
+            significant_by_type[kind] = significant_by_type.get(kind, 0) + 1
         elif answer is None:
-            unanswered += n
+            unanswered += 1
     types = []
     for kind in cat.event_kinds:
         by_severity = counts.get(kind.id, dict.fromkeys(Severity.values, 0))
@@ -351,20 +376,23 @@ def adverse_event_report(clinic: Clinic | None, *, start: date, end: date) -> Ev
             figures.setdefault(figure.compare, []).append((study, figure))
     rows = []
     for comparison in cat.comparisons:
-        chosen = events
-        if comparison.counts == SIGNIFICANT:
-            chosen = chosen.filter(significant_q())
-        if comparison.types:
-            chosen = chosen.filter(event_type__in=comparison.types)
-        if comparison.severities:
-            chosen = chosen.filter(severity__in=comparison.severities)
+        chosen = [
+            (note, patient)
+            for note, patient, kind, severity, answer in events
+            if (
+                comparison.counts != SIGNIFICANT
+                or significance.is_significant(rule, kind, severity, answer)
+            )
+            and (not comparison.types or kind in comparison.types)
+            and (not comparison.severities or severity in comparison.severities)
+        ]
         denominator = patients if comparison.per == PER_PATIENT else sessions
         if comparison.per == PER_EVENT:
-            count = chosen.count()
+            count = len(chosen)
         elif comparison.per == PER_SESSION:
-            count = chosen.values("note").distinct().count()
+            count = len({note for note, _ in chosen})
         else:
-            count = chosen.values("note__patient").distinct().count()
+            count = len({patient for _, patient in chosen})
         rows.append(
             ComparisonRow(
                 comparison=comparison,

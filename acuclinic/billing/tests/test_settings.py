@@ -1,10 +1,13 @@
 """The admin's billing settings: VAT number, fees, prices by date, VAT by service."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from acuclinic.billing import services
 from acuclinic.billing.models import BillingSettings, Price, ServiceVat
+from acuclinic.testing import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +71,19 @@ def test_online_booking_asks_a_deposit_only_with_its_amount(client, admin_user, 
     assert client.post(reverse("billing_settings"), good).status_code == 302
     saved = services.settings_for(clinic)
     assert (saved.online_booking_pays, saved.online_deposit_pence) == ("deposit", 2000)
+
+
+def test_the_settings_page_names_every_practitioner_in_statements_that_do_not_grow(
+    client, admin_user, practitioner, django_assert_num_queries
+):
+    # The price form offers each practitioner by name: read with their users, not one
+    # statement each (37 statements for a clinic of 20).
+    client.force_login(admin_user)
+    url = reverse("billing_settings")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    added = [factories.practitioner(f"prac-{n}") for n in range(3)]
+    with django_assert_num_queries(len(one)):
+        page = client.get(url).content.decode()
+    assert all(p.name in page for p in [practitioner, *added])

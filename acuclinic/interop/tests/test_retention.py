@@ -2,7 +2,7 @@
 retention, anonymisation after a confirmation step with the audit kept whole, and erasure
 requests refused, with the reason, while the duty to keep applies."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -128,3 +128,49 @@ def test_periods_cannot_go_below_the_code(client, admin):
         {"adult_years": 10, "child_until_age": 25, "child_until_age_if_17": 26},
     )
     assert retention.policy().adult_years == 10
+
+
+@pytest.mark.django_db
+def test_the_report_finds_by_last_contact_in_statements_that_do_not_grow(
+    admin, django_assert_num_queries
+):
+    # Only a patient quiet for the whole adult period can be past retention, so the
+    # database leaves the others out; the report must find exactly what working out every
+    # patient's duty would, in the same statements for two patients as for twenty.
+    practitioner = factories.practitioner("retention-prac")
+    today = date.today()
+
+    def long_ago_with_a_visit(days_ago: int | None, status: str = "completed"):
+        patient = _registered(factories.patient(), datetime(2010, 1, 1, tzinfo=UTC))
+        if days_ago is not None:
+            start = datetime.combine(today - timedelta(days=days_ago), time(10), tzinfo=UTC)
+            factories.appointment(
+                patient=patient, practitioner=practitioner, start=start, status=status
+            )
+        return patient
+
+    eight_years = (today - date(today.year - 8, today.month, min(today.day, 28))).days
+    due = {
+        long_ago_with_a_visit(None).pk,
+        long_ago_with_a_visit(eight_years + 5).pk,
+        long_ago_with_a_visit(30, status="dna").pk,  # a missed visit is no contact
+    }
+    long_ago_with_a_visit(eight_years - 5)
+    long_ago_with_a_visit(30)
+    factories.patient()  # registered today
+
+    def everyone_past_retention():
+        r = retention.rules()
+        return {
+            p.pk
+            for p in retention.with_last_contact()
+            if duty(p.date_of_birth, retention._last_contact(p), r).keep_until < today
+        }
+
+    assert everyone_past_retention() == due
+    with django_assert_num_queries(2) as few:
+        assert {d.patient.pk for d in retention.past_retention(today)} == due
+    for _ in range(18):
+        factories.patient()
+    with django_assert_num_queries(len(few.captured_queries)):
+        assert {d.patient.pk for d in retention.past_retention(today)} == due

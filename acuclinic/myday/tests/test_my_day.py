@@ -6,6 +6,8 @@ from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,3 +63,27 @@ def test_staff_who_are_not_practitioners_go_to_the_diary(client, admin_user, rec
     assert client.get(reverse("my_day"))["Location"] == reverse("diary")
     client.force_login(reception_user)
     assert client.get(reverse("my_day")).status_code == 403
+
+
+@time_machine.travel(NOON, tick=True)
+def test_the_day_is_read_in_statements_that_do_not_grow_with_its_visits(
+    client, practitioner, day_of_visits, django_assert_max_num_queries
+):
+    # Each visit's course plan and note link used to be read visit by visit (100 and
+    # more statements for a full day); they are read for the whole day at once.
+    client.force_login(practitioner.user)
+    url = reverse("my_day")
+    client.get(url)
+    with CaptureQueriesContext(connection) as two_visits:
+        client.get(url)
+    for hour, name in [(13, "Ada"), (15, "Bea")]:
+        patient = factories.patient(given_name=name, family_name="Added")
+        factories.signed_session(
+            patient, practitioner, day=timezone.localdate() - timedelta(days=7), pain=6
+        )
+        outcomes.course_refresh(patient)
+        testing.ready_visit(patient, practitioner, hour=hour)
+    with django_assert_max_num_queries(len(two_visits)):
+        page = client.get(url).content.decode()
+    assert "Ada Added" in page and "Bea Added" in page
+    assert page.count("Planner:") == 4  # the first patient has two visits today

@@ -12,6 +12,7 @@ from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
 from acuclinic.core.formats import format_datetime
 from acuclinic.scheduling.choices import AppointmentStatus
+from acuclinic.scheduling.models import Appointment
 from acuclinic.scheduling.services import arrival_opens
 from acuclinic.treatment import checks, queries
 from acuclinic.treatment.models import SessionNote
@@ -53,7 +54,7 @@ def session_note_link(context, appointment):
     user = _user(context)
     if user is None or not user.has_perms(READ_NOTES) or not appointment.service.needling:
         return {"show": False}
-    note = SessionNote.objects.filter(appointment=appointment).first()
+    note = _note_of(appointment)
     can_start = (
         note is None
         and appointment.status in ATTENDED
@@ -67,6 +68,15 @@ def session_note_link(context, appointment):
         "waiting_for": "" if note is not None or can_start else _why_no_note(appointment),
         "appointment": appointment,
     }
+
+
+def _note_of(appointment) -> SessionNote | None:
+    """The visit's note: read with the visits when a list of them shows a link each (my
+    day selects ``session_note``, None when there is none), else asked for."""
+    reverse = Appointment.session_note.related
+    if reverse.is_cached(appointment):
+        return reverse.get_cached_value(appointment)
+    return SessionNote.objects.filter(appointment=appointment).first()
 
 
 @register.inclusion_tag("treatment/_patient_section.html", takes_context=True)

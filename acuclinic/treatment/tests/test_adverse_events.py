@@ -9,6 +9,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from acuclinic.audit.models import AuditEntry
+from acuclinic.clinic.models import Clinic
 from acuclinic.core.errors import Conflict, Forbidden, InvalidRequest
 from acuclinic.testing import factories
 from acuclinic.testing import treatment as testing
@@ -267,6 +268,20 @@ def test_events_recorded_before_the_question_are_marked_by_type_and_severity(not
     assert old["nausea"].significance_reason == "severity"
 
 
+def test_the_list_shows_the_clinics_latest_events_newest_first(
+    clinic, practitioner, prac_user, lot
+):
+    recorded = []
+    for hour in (8, 9, 10):
+        note = testing.signed_note(
+            testing.ready_visit(factories.patient(), practitioner, hour=hour), lot
+        )
+        recorded.append(record(note, prac_user))
+    assert queries.recent_events(clinic, limit=2) == recorded[:0:-1]
+    assert queries.recent_events(clinic) == recorded[::-1]
+    assert queries.recent_events(Clinic.objects.create(name="Hillside Physio")) == []
+
+
 # ── The clinic's report ──────────────────────────────────────────────────────────────
 
 
@@ -341,6 +356,25 @@ def test_the_report_counts_and_rates_with_their_denominators(clinic, practitione
     assert sum(row.significant for row in report.types) == rows["significant"].count
     assert report.unanswered == 0
     assert report.one_event == Decimal("250.0")
+
+
+def test_the_report_reads_the_period_in_two_statements_however_many_events_it_holds(
+    clinic, practitioner, prac_user, lot, django_assert_num_queries
+):
+    # One count of the sessions and one read of their events; each comparison used to
+    # count its own events again, a scan of the period's notes per row of the report.
+    def report_statements():
+        with django_assert_num_queries(2) as counted:
+            queries.adverse_event_report(clinic, **_period())
+        return len(counted.captured_queries)
+
+    assert report_statements() == 2
+    for hour, kind in [(8, "bruising"), (9, "fainting"), (10, "drowsiness"), (11, "nausea")]:
+        note = testing.signed_note(
+            testing.ready_visit(factories.patient(), practitioner, hour=hour), lot
+        )
+        record(note, prac_user, event_type=kind, action_taken="Advice.")
+    assert report_statements() == 2
 
 
 def test_the_report_says_how_many_events_were_never_asked_about(clinic, visit, lot, prac_user):

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from acuclinic.audit.models import AuditEntry
@@ -161,6 +163,27 @@ def test_a_recall_marks_the_lot_and_lists_every_session_and_patient_that_used_it
         action="search", object_type="treatment.needlelot", object_id=str(lot.pk)
     )
     assert search.detail == "recall search: 3 sessions, 3 patients"
+
+
+def test_the_lot_page_lists_its_sessions_in_statements_that_do_not_grow(
+    client, practitioner, admin_user, lot, django_assert_num_queries
+):
+    # A lot's recall list runs to a thousand sessions and more: it is read in the same
+    # statements for one session as for many, by several practitioners.
+    second = factories.practitioner("second-prac", qualified_medical=True)
+    testing.signed_note(testing.ready_visit(factories.patient(), practitioner, hour=8), lot)
+    client.force_login(admin_user)
+    url = reverse("treatment_lot", kwargs={"pk": lot.pk})
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(url)
+    assert "1 session, 1 patient" in page.text
+    for hour, who in [(10, practitioner), (11, second), (12, second)]:
+        testing.signed_note(testing.ready_visit(factories.patient(), who, hour=hour), lot)
+    with django_assert_num_queries(len(one)):
+        page = client.get(url)
+    assert "4 sessions, 4 patients" in page.text
+    assert second.name in page.text and practitioner.name in page.text
 
 
 def test_a_recall_needs_its_reason_and_happens_once(lot, admin_user):
