@@ -93,6 +93,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--today the day it was built for and --years its size",
     )
     parser.add_argument(
+        "--both-times",
+        action="store_true",
+        help="print wall-clock time, then CPU time, from the same requests",
+    )
+    parser.add_argument(
         "--cpu-time",
         action="store_true",
         help="print the server process's CPU time instead of wall-clock time: steadier on "
@@ -146,6 +151,8 @@ def main() -> int:
             failed = True
         # Each size's figures as soon as they are known: the largest takes longest.
         print_figures(by_size, args)
+        if args.both_times:
+            print_figures(by_size, argparse.Namespace(**{**vars(args), "cpu_time": True}))
     if len(sizes) > 1:
         print("\nAll sizes:")
         print_figures(by_size, args)
