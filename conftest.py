@@ -115,10 +115,10 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
-# Files whose tests share nothing bigger than a test (no module-scoped fixture: each builds
-# its own small clinic), so under `--dist loadfile` their tests may go to any worker one by
-# one. They hold nearly half the suite's tests; kept whole, one worker ran a role matrix
-# for minutes while the other finished early, and the last big files ran on one worker.
+# Files whose tests share nothing a worker cannot cheaply make for itself (a small world
+# built once per module, each test in its own savepoint), so under `--dist loadfile` their
+# tests may go to any worker one by one. They hold nearly half the suite's tests; kept
+# whole, one worker ran a role matrix for minutes while the other finished early.
 SPREAD_TEST_BY_TEST = frozenset(
     {
         "tests/test_role_matrix_html.py",
