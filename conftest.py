@@ -113,3 +113,33 @@ def pytest_collection_modifyitems(config, items):
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
+
+
+# Files whose tests share nothing a worker cannot cheaply make for itself (a small world
+# built once per module, each test in its own savepoint), so under `--dist loadfile` their
+# tests may go to any worker one by one. They hold nearly half the suite's tests; kept
+# whole, one worker ran a role matrix for minutes while the other finished early.
+SPREAD_TEST_BY_TEST = frozenset(
+    {
+        "tests/test_role_matrix_html.py",
+        "tests/test_role_matrix_api.py",
+        "acuclinic/safety/tests/test_role_matrix.py",
+    }
+)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, except that the files above are dealt out test by test. xdist
+    hands out the files with the most tests first, so these single tests come last and
+    fill in whichever worker is free at the end."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LoadFileSpreadingRoleMatrices(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            scope = super()._split_scope(nodeid)
+            return nodeid if scope in SPREAD_TEST_BY_TEST else scope
+
+    return LoadFileSpreadingRoleMatrices(config, log)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from acuclinic.audit.models import AuditEntry
 from acuclinic.clinic.models import Clinic, Location, OpeningHours, Room, Service
 from acuclinic.people.choices import ConditionChoice
-from acuclinic.people.models import ClinicalSummary, Patient, Practitioner
+from acuclinic.people.models import ClinicalSummary, Patient, Practitioner, User
 from acuclinic.safety.choices import Risk
 from acuclinic.safety.models import (
     ChangeCheck,
@@ -36,6 +36,7 @@ from acuclinic.scheduling.models import (
 )
 from acuclinic.testing import factories
 from acuclinic.testing.api_client import BASE, as_user
+from acuclinic.testing.module_db import module_rows
 
 ALLOWED, DENIED, SIGN_IN = "allowed", "denied", "sign in first"
 ROLES = ("admin", "practitioner", "reception", "outsider", "anonymous")
@@ -1270,8 +1271,19 @@ def test_every_row_says_what_each_role_gets():
         assert set(endpoint.access) == set(ROLES), endpoint.ids
 
 
-@pytest.fixture
-def world(users, practitioner, patient):
+def _build_world() -> dict:
+    """The world's rows, as primary keys: one small clinic, one user per role, a patient
+    with a clinical summary and a safety questionnaire on file, and one booked visit."""
+    factories.build_clinic()
+    admin = factories.staff_user("admin", role="Clinic admin")
+    practitioner = factories.practitioner("prac", qualified_medical=True)
+    users = {
+        "admin": admin,
+        "practitioner": practitioner.user,
+        "reception": factories.staff_user("reception", role="Reception"),
+        "outsider": factories.staff_user("outsider", role=None),
+    }
+    patient = factories.patient()
     factories.clinical_summary(patient, by=practitioner.user, history=CLINICAL_HISTORY)
     factories.safety_questionnaire_on_file(
         patient, by=practitioner.user, needle_anxiety=True, bleeding_disorder=True
@@ -1279,7 +1291,25 @@ def world(users, practitioner, patient):
     visit = factories.appointment(
         patient=patient, practitioner=practitioner, start=factories.next_weekday_at(10)
     )
-    return World(users=users, patient=patient, appointment=visit)
+    return {
+        "users": {role: user.pk for role, user in users.items()},
+        "patient": patient.pk,
+        "appointment": visit.pk,
+    }
+
+
+# Built once for the module (over 1,100 tests); each test reads it afresh inside its own
+# savepoint, so what one test writes is gone before the next.
+_world_rows = module_rows(_build_world)
+
+
+@pytest.fixture
+def world(db, _world_rows):
+    return World(
+        users={role: User.objects.get(pk=pk) for role, pk in _world_rows["users"].items()},
+        patient=Patient.objects.get(pk=_world_rows["patient"]),
+        appointment=Appointment.objects.get(pk=_world_rows["appointment"]),
+    )
 
 
 def _call(api, endpoint: Endpoint, world: World):

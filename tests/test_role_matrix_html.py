@@ -23,7 +23,13 @@ from acuclinic.notifications.choices import MessageStatus
 from acuclinic.notifications.models import Message, MessagingPolicy
 from acuclinic.notifications.services import messaging_policy_for
 from acuclinic.people.choices import ConditionChoice
-from acuclinic.people.models import CalendarFeedToken, ClinicalSummary, Credential, Patient
+from acuclinic.people.models import (
+    CalendarFeedToken,
+    ClinicalSummary,
+    Credential,
+    Patient,
+    User,
+)
 from acuclinic.portal import testing as portal_testing
 from acuclinic.scheduling import reminders
 from acuclinic.scheduling.choices import AppointmentStatus
@@ -36,6 +42,7 @@ from acuclinic.scheduling.models import (
     WorkingPattern,
 )
 from acuclinic.testing import factories
+from acuclinic.testing.module_db import module_rows
 
 ALLOWED, DENIED, LOGIN = "allowed", "denied", "sign in first"
 # Sent to the patient portal's sign-in page: not signed in there as a patient.
@@ -2131,13 +2138,42 @@ def test_every_route_in_the_matrix_says_what_each_role_gets():
         assert set(route.access) == set(ROLES), route.ids
 
 
-@pytest.fixture
-def world(users, practitioner, patient):
+def _build_world() -> dict:
+    """The world's rows, as primary keys: one small clinic, one user per role, a patient
+    with a clinical summary and one booked visit."""
+    factories.build_clinic()
+    admin = factories.staff_user("admin", role="Clinic admin")
+    practitioner = factories.practitioner("prac", qualified_medical=True)
+    users = {
+        "admin": admin,
+        "practitioner": practitioner.user,
+        "reception": factories.staff_user("reception", role="Reception"),
+        "outsider": factories.staff_user("outsider", role=None),
+    }
+    patient = factories.patient()
     factories.clinical_summary(patient, by=practitioner.user, history=CLINICAL_HISTORY)
     visit = factories.appointment(
         patient=patient, practitioner=practitioner, start=factories.next_weekday_at(10)
     )
-    return World(users=users, patient=patient, appointment=visit)
+    return {
+        "users": {role: user.pk for role, user in users.items()},
+        "patient": patient.pk,
+        "appointment": visit.pk,
+    }
+
+
+# Built once for the module (nearly 1,600 tests); each test reads it afresh inside its
+# own savepoint, so what one test writes is gone before the next.
+_world_rows = module_rows(_build_world)
+
+
+@pytest.fixture
+def world(db, _world_rows):
+    return World(
+        users={role: User.objects.get(pk=pk) for role, pk in _world_rows["users"].items()},
+        patient=Patient.objects.get(pk=_world_rows["patient"]),
+        appointment=Appointment.objects.get(pk=_world_rows["appointment"]),
+    )
 
 
 def _request(client, route: Route, world: World):

@@ -8,6 +8,7 @@ transaction is rolled back when the module is done, so nothing leaks into other 
 
 from contextlib import contextmanager
 
+import factory.random
 import pytest
 from django.db import transaction
 
@@ -41,3 +42,19 @@ def module_demo(spec: DemoSpec):
             yield summary
 
     return demo
+
+
+def module_rows(build):
+    """A module-scoped fixture holding what ``build()`` returns, built once for the module
+    in the module's transaction (each test's savepoint rolls back what the test changed,
+    so every test starts from the same rows). Faker is seeded from the module's name, so
+    the rows are the same on every run. Return primary keys, not model instances: a
+    test that changes an instance in memory would hand the change to the next test."""
+
+    @pytest.fixture(scope="module")
+    def rows(request, django_db_setup, django_db_blocker):
+        with module_transaction(django_db_blocker), django_db_blocker.unblock():
+            factory.random.reseed_random(request.module.__name__)
+            yield build()
+
+    return rows

@@ -14,7 +14,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from acuclinic.audit.models import AuditEntry
-from acuclinic.people.models import Practitioner
+from acuclinic.people.models import Patient, Practitioner, User
 from acuclinic.safety.choices import Risk
 from acuclinic.safety.models import (
     ChangeCheck,
@@ -29,6 +29,7 @@ from acuclinic.safety.models import (
 from acuclinic.safety.services import questionnaire_link_create, referral_issue
 from acuclinic.scheduling.models import Appointment
 from acuclinic.testing import factories
+from acuclinic.testing.module_db import module_rows
 
 ALLOWED, DENIED, LOGIN = "allowed", "denied", "sign in first"
 ROLES = ("admin", "practitioner", "reception", "outsider", "anonymous")
@@ -226,8 +227,20 @@ def test_every_safety_route_has_a_row_in_the_matrix():
     assert safety_route_names() == {route.name for route in MATRIX}
 
 
-@pytest.fixture
-def world(users, practitioner, patient):
+def _build_world() -> dict:
+    """The world's rows, as primary keys (and the questionnaire link's secret): one small
+    clinic, one user per role, a patient screened with red flags, a visit, a live
+    questionnaire link and a referral letter."""
+    factories.build_clinic()
+    admin = factories.staff_user("admin", role="Clinic admin")
+    practitioner = factories.practitioner("prac", qualified_medical=True)
+    users = {
+        "admin": admin,
+        "practitioner": practitioner.user,
+        "reception": factories.staff_user("reception", role="Reception"),
+        "outsider": factories.staff_user("outsider", role=None),
+    }
+    patient = factories.patient()
     factories.safety_questionnaire(
         patient,
         by=practitioner.user,
@@ -243,7 +256,29 @@ def world(users, practitioner, patient):
     # admin who is not is refused by the service, test_referrals.py).
     Practitioner.objects.create(user=users["admin"], profession="doctor")
     letter = referral_issue(patient, destination="ae", user=practitioner.user)
-    return World(users=users, patient=patient, appointment=visit, token=token, referral=letter)
+    return {
+        "users": {role: user.pk for role, user in users.items()},
+        "patient": patient.pk,
+        "appointment": visit.pk,
+        "token": token,
+        "referral": letter.pk,
+    }
+
+
+# Built once for the module; each test reads it afresh inside its own savepoint, so what
+# one test writes is gone before the next.
+_world_rows = module_rows(_build_world)
+
+
+@pytest.fixture
+def world(db, _world_rows):
+    return World(
+        users={role: User.objects.get(pk=pk) for role, pk in _world_rows["users"].items()},
+        patient=Patient.objects.get(pk=_world_rows["patient"]),
+        appointment=Appointment.objects.get(pk=_world_rows["appointment"]),
+        token=_world_rows["token"],
+        referral=Referral.objects.get(pk=_world_rows["referral"]),
+    )
 
 
 CASES = [(route, role) for route in MATRIX for role in ROLES]
