@@ -26,8 +26,8 @@ FRONTEND := acuclinic/core/frontend.json acuclinic/core/frontend.py
 # the clinic uses is compiled, not every file of every package at install.
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --no-compile --disable-pip-version-check
 # The editable install builds with the setuptools the lock file just installed (hash-checked)
-# rather than fetching one into a fresh build environment, which took 4 of a fresh
-# `make run`'s seconds; --check-build-dependencies still refuses one pyproject.toml rejects.
+# rather than fetching one into a fresh build environment (1–2 s of a fresh `make run`);
+# --check-build-dependencies still refuses one pyproject.toml rejects.
 EDITABLE := $(PIP_INSTALL) --no-deps --no-build-isolation --check-build-dependencies -e .
 
 $(APP_STAMP): requirements/app.lock pyproject.toml $(FRONTEND) | $(BIN)/python
