@@ -170,13 +170,14 @@ _PLAIN = {
     "TextField": str,
     "SlugField": str,
     "EmailField": str,
+    "AutoField": int,
+    "BigAutoField": int,
     "IntegerField": int,
     "BigIntegerField": int,
     "SmallIntegerField": int,
     "PositiveIntegerField": int,
     "PositiveSmallIntegerField": int,
     "PositiveBigIntegerField": int,
-    "ForeignKey": int,
 }
 
 
@@ -191,26 +192,17 @@ def _preparers(model: type[Model], vendor: str) -> tuple:
 
 
 def _preparer(field):
-    kind = _PLAIN.get(field.get_internal_type())
-    foreign_int = (
-        field.get_internal_type() == "ForeignKey"
-        and field.target_field.get_internal_type()
-        in (
-            "AutoField",
-            "BigAutoField",
-            "IntegerField",
-            "BigIntegerField",
-        )
-    )
-    plain = kind is not None and (field.get_internal_type() != "ForeignKey" or foreign_int)
-    if plain and type(field).pre_save is _FIELD_PRE_SAVE:
-        attname = field.attname
+    # A foreign key holds its target's key: plain when that is.
+    stored = field.target_field if field.is_relation else field
+    kind = _PLAIN.get(stored.get_internal_type())
+    if kind is None or type(field).pre_save is not _FIELD_PRE_SAVE:
+        return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+    attname = field.attname
 
-        def prepare(obj):
-            value = getattr(obj, attname)
-            if value is None or type(value) is kind:
-                return value
-            return field.get_db_prep_save(field.pre_save(obj, True), connection)
+    def prepare(obj):
+        value = getattr(obj, attname)
+        if value is None or type(value) is kind:
+            return value
+        return field.get_db_prep_save(field.pre_save(obj, True), connection)
 
-        return prepare
-    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+    return prepare

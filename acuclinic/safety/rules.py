@@ -430,7 +430,7 @@ def unanswered(
         return ()
     derived = {key: value for key, value in (facts or {}).items() if key in DERIVED}
     # Remembered like assessments (Seen): the diary asks this of every patient it shows.
-    key = Seen.key(answers, audience, derived, (), written)
+    key = Seen.key(answers, audience, tuple(sorted(derived.items())), written=written)
     found = _unanswered_seen.get(key)
     if found is None:
         found = _unanswered_seen.put(key, _unanswered(answers, derived, audience))
@@ -635,7 +635,13 @@ class Ruleset:
         each reload assesses the same patients' unchanged answers. (An assessment is
         immutable, so one can be shared.)"""
         chosen_lists = chosen_lists or {}
-        key = Seen.key(answers, age, chosen_lists, agreements, written)
+        key = Seen.key(
+            answers,
+            age,
+            tuple(sorted(chosen_lists.items())),
+            frozenset(agreements),
+            written=written,
+        )
         found = self.seen.get(key)
         if found is None:
             found = self.seen.put(key, self._evaluate(answers, age, chosen_lists, agreements))
@@ -678,16 +684,13 @@ class Seen:
             return None
 
     @staticmethod
-    def key(
-        answers, age, chosen_lists: Mapping, agreements: Collection, written: str | None = None
-    ) -> tuple | None:
-        """What an assessment is made from, as a value; None if the answers cannot be
-        written as JSON (then nothing is remembered). ``written``: the answers already
-        written (``Seen.written``), by a caller that asks more than once."""
+    def key(answers, *made_with, written: str | None = None) -> tuple | None:
+        """What a result is made from, as a value: the answers written as JSON, then
+        whatever else it depends on (``made_with``, each hashable); None if the answers
+        cannot be written so (then nothing is remembered). ``written``: the answers
+        already written (``Seen.written``), by a caller that asks more than once."""
         written = written or Seen.written(answers)
-        if written is None:
-            return None
-        return (written, age, tuple(sorted(chosen_lists.items())), frozenset(agreements))
+        return None if written is None else (written, *made_with)
 
     def get(self, key):
         return None if key is None else self._found.get(key)

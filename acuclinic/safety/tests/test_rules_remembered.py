@@ -62,7 +62,7 @@ def test_a_recorded_agreement_lowers_the_flag_even_after_it_was_seen_raised():
 def test_the_memo_forgets_the_oldest_beyond_its_limit():
     seen = Seen()
     seen.LIMIT = 3
-    keys = [Seen.key({"n": n}, 40, {}, ()) for n in range(4)]
+    keys = [Seen.key({"n": n}, 40) for n in range(4)]
     for n, key in enumerate(keys):
         seen.put(key, n)
 
@@ -71,7 +71,7 @@ def test_the_memo_forgets_the_oldest_beyond_its_limit():
 
 
 def test_answers_that_are_not_json_are_assessed_every_time_not_remembered():
-    assert Seen.key({"when": object()}, 40, {}, ()) is None
+    assert Seen.key({"when": object()}, 40) is None
     assert Seen().get(None) is None
 
 
