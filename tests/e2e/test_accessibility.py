@@ -60,7 +60,12 @@ def axe_results(page):
     """axe-core's findings on ``page``. axe runs on timers and promises, which a page
     opened with JavaScript off cannot run: such a page's document, as it stands, is
     checked in a tab of its own where only axe runs (the page's own scripts are left out,
-    as they never ran)."""
+    as they never ran).
+
+    A click that navigates returns once the new page starts to arrive; on a busy machine
+    its document can still be half parsed (a heading seen above, the main heading not yet
+    there), so axe waits for the whole page to load."""
+    page.wait_for_load_state("load")
     if not page.evaluate(SCRIPTS_OFF):
         return AXE.run(page)
     address, html = page.url, SCRIPT_TAG.sub("", page.content())

@@ -220,3 +220,35 @@ def test_typed_text_survives_charting_and_a_second_tab_is_told_the_draft_changed
     expect(other.get_by_role("alert")).to_contain_text("in another tab")
     expect(other.get_by_role("textbox", name="Plan")).to_have_value("Fortnightly.")
     assert_accessible(other)
+
+
+def test_a_press_while_the_draft_is_being_saved_waits_for_the_save_and_is_not_refused(
+    live_server, page, clinic_today
+):
+    # Sarah types the findings and presses "Chart these points" at once: the autosave of
+    # what she typed has reached the clinic's server, but its answer (the new revision)
+    # has not yet come back. The press must not be taken for another tab's change.
+    visit, _lot = clinic_today
+    note = testing.session_note(visit)
+    sign_in(page, live_server.url, "sarah")
+    page.goto(live_server.url + reverse("treatment_note", args=[note.pk]))
+    held = []
+    page.route("**/autosave/", lambda route: held.append(route))
+    page.get_by_label("Findings").fill("Tender over the left quadratus lumborum.")
+    page.get_by_label("Codes").fill("BL23, GV3")
+    page.get_by_label("Depth (mm)").fill("25")
+    page.get_by_label("Retention (minutes)").fill("20")
+    for _ in range(100):  # the autosave goes out a moment after the last keystroke
+        if held:
+            break
+        page.wait_for_timeout(100)
+    (autosave,) = held
+    answer = autosave.fetch()  # the server saves the findings now...
+    note.refresh_from_db()
+    assert note.findings == "Tender over the left quadratus lumborum."
+    page.get_by_role("button", name="Chart these points").click()
+    expect(page.locator(".autosave-state")).to_have_text("Saving…")
+    autosave.fulfill(response=answer)  # ...and its answer arrives after the press
+    expect(page.get_by_role("status")).to_contain_text("Charted BL23, GV3")
+    expect(page.get_by_label("Findings")).to_have_value("Tender over the left quadratus lumborum.")
+    expect(page.get_by_role("alert")).to_have_count(0)

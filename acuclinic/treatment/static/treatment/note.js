@@ -2,7 +2,9 @@
 // (one Save keeps everything); with it, the pain score, findings, aftercare, plan and
 // needle counts are posted to the autosave address a moment after the last keystroke.
 // The revision the page holds goes with each save: if another tab saved the draft in
-// between, nothing is overwritten and the practitioner is told.
+// between, nothing is overwritten and the practitioner is told. A button pressed while
+// a save is on its way waits for its answer: the page's revision is then the one this
+// very save made, so the press is not refused as if another tab had saved.
 (function () {
   "use strict";
   var form = document.getElementById("note-form");
@@ -14,6 +16,7 @@
   var inFlight = false;
   var again = false;
   var stopped = false;
+  var held = null;  // the press waiting for the save in flight
 
   function show(text, kind) {
     state.textContent = text;
@@ -62,6 +65,7 @@
       show("Not saved: the clinic's server could not be reached. Your text is still here; press Save when you are back online.", "error");
     }).then(function () {
       inFlight = false;
+      if (held) { var press = held; held = null; press(); return; }
       if (again) { again = false; save(); }
     });
   }
@@ -76,6 +80,19 @@
 
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
-  // A button press saves everything anyway: drop the pending autosave.
-  form.addEventListener("submit", function () { if (timer) clearTimeout(timer); stopped = true; });
+  // A button press saves everything anyway: drop the pending autosave, and let a save
+  // already sent answer first (its new revision goes with the press).
+  form.addEventListener("submit", function (event) {
+    if (timer) { clearTimeout(timer); timer = null; }
+    stopped = true;
+    if (!inFlight) return;
+    event.preventDefault();
+    var button = event.submitter;
+    show("Saving…", "saving");
+    held = function () {
+      if (form.requestSubmit) form.requestSubmit(button || undefined);
+      else if (button) button.click();
+      else form.submit();
+    };
+  });
 })();
