@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "acuclinic.core"
     label = "core"
+
+    def ready(self) -> None:
+        from acuclinic.core import id_lists
+
+        id_lists.register()

@@ -51,7 +51,7 @@ def _window(courses: list[_Days], day: date) -> tuple[date, date]:
 def _qualifying(patient_ids):
     """The patients' visits that count: needling, and booked-to-completed or signed."""
     return (
-        Appointment.objects.filter(patient_id__in=patient_ids)
+        Appointment.objects.filter(patient_id__among=list(patient_ids))
         .exclude(service__needling="")
         .filter(Q(status__in=COUNTED) | Q(session_note__signed_at__isnull=False))
     )
@@ -70,8 +70,15 @@ def _earlier(lower: dict[int, date], since: date) -> dict[int, tuple[int, int]]:
     their lower bound up to ``since`` — counted in the database, so the rows read do not
     grow with the years of history before the visits being numbered.
 
-    One grouped query, the bounds joined as a VALUES list: the ORM would build one
-    condition per patient, which costs more than the rows it saves."""
+    The bounds are joined as a VALUES list (the ORM would build one condition per
+    patient, which costs more than the rows it saves). Signed sessions are counted from
+    the notes alone, by the patient's session dates: a note is only ever started for a
+    visit of that patient whose service includes needling (treatment's
+    ``session_note_start``), so the visit need not be read beside each one. Visits still
+    to sign are counted from the appointments by start. Each part reads its own
+    (patient, date) index, so only each course's rows: asked as one query with the two
+    conditions OR-ed, PostgreSQL read every appointment the patients ever had and looked
+    for a note beside each."""
     if not lower:
         return {}
     ops = connection.ops
@@ -82,36 +89,44 @@ def _earlier(lower: dict[int, date], since: date) -> dict[int, tuple[int, int]]:
         params += [patient_id, ops.adapt_datefield_value(first)]
         params.append(ops.adapt_datetimefield_value(starts))
     appointment = f"{Appointment._meta.db_table} a"
+    note = f"{SessionNote._meta.db_table} n"
     if connection.vendor == "sqlite":
         # Without statistics SQLite's planner builds a temporary index over every
-        # appointment for each run of this query (its cost grew with the clinic: 25 ms a
-        # diary week at one year's history), rather than use the patient's own; named,
-        # it reads only these patients' visits (under 3 ms).
+        # appointment (or note) for each run of this query (its cost grew with the
+        # clinic: 25 ms a diary week at one year's history), rather than use the
+        # patient's own; named, it reads only these patients' rows (under 3 ms).
         appointment += f" INDEXED BY {_index_on(Appointment, ['patient', 'start'])}"
-    note = SessionNote._meta.db_table
+        note += f" INDEXED BY {_index_on(SessionNote, ['patient', 'session_date'])}"
     service = Service._meta.db_table
     counted = ", ".join(["%s"] * len(COUNTED))
     sql = f"""
         WITH bounds (patient_id, first_day, first_start) AS (VALUES {", ".join(bounds)})
-        SELECT a.patient_id,
-               SUM(CASE WHEN n.signed_at IS NOT NULL THEN 1 ELSE 0 END),
-               SUM(CASE WHEN n.signed_at IS NULL THEN 1 ELSE 0 END)
-        FROM {appointment}
-        JOIN bounds b ON b.patient_id = a.patient_id
+        SELECT n.patient_id, COUNT(*), 0
+        FROM bounds b
+        JOIN {note} ON n.patient_id = b.patient_id
+                   AND n.session_date >= b.first_day AND n.session_date < %s
+        WHERE n.signed_at IS NOT NULL
+        GROUP BY n.patient_id
+        UNION ALL
+        SELECT a.patient_id, 0, COUNT(*)
+        FROM bounds b
+        JOIN {appointment} ON a.patient_id = b.patient_id
+                          AND a.start >= b.first_start AND a.start < %s
         JOIN {service} s ON s.id = a.service_id
-        LEFT JOIN {note} n ON n.appointment_id = a.id
-        WHERE s.needling <> ''
-          AND ((n.signed_at IS NOT NULL
-                AND n.session_date >= b.first_day AND n.session_date < %s)
-               OR (n.signed_at IS NULL AND a.status IN ({counted})
-                   AND a.start >= b.first_start AND a.start < %s))
+        LEFT JOIN {SessionNote._meta.db_table} un ON un.appointment_id = a.id
+        WHERE un.signed_at IS NULL AND a.status IN ({counted}) AND s.needling <> ''
         GROUP BY a.patient_id
     """
-    params += [ops.adapt_datefield_value(since), *COUNTED]
+    params.append(ops.adapt_datefield_value(since))
     params.append(ops.adapt_datetimefield_value(_midnight(since)))
+    params += COUNTED
+    found = defaultdict(lambda: (0, 0))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {patient_id: (signed, unsigned) for patient_id, signed, unsigned in cursor}
+        for patient_id, signed, unsigned in cursor:
+            before = found[patient_id]
+            found[patient_id] = (before[0] + signed, before[1] + unsigned)
+    return dict(found)
 
 
 def session_numbers(appointments) -> dict[int, int]:
@@ -123,7 +138,7 @@ def session_numbers(appointments) -> dict[int, int]:
     courses = defaultdict(list)
     # Only the days, not model instances: a patient may have had many courses.
     for patient_id, started_on, ended_on in Course.objects.filter(
-        patient_id__in=patient_ids
+        patient_id__among=list(patient_ids)
     ).values_list("patient_id", "started_on", "ended_on"):
         courses[patient_id].append(_Days(started_on, ended_on))
     days = {v.pk: timezone.localdate(v.start) for v in visits}
@@ -167,22 +182,11 @@ def session_numbers(appointments) -> dict[int, int]:
 
 def _rows(patient_ids, visits, since: date, until: date, whole: set[int]):
     """The signed sessions (by session date, then note, as the planner walks them) and
-    the visits still to be signed, one query for both: from ``since`` to ``until`` (a
+    the visits still to be signed, in one query: from ``since`` to ``until`` (a
     visit is numbered by what comes before it), and the whole history of the ``whole``
     patients. Returns them with ``whole`` grown by any patient whose visit here was
     signed with a session date outside those days."""
     visit_ids = {v.pk for v in visits}
-    query = Q(patient_id__in=whole) | Q(
-        session_note__signed_at__isnull=False,
-        session_note__session_date__gte=since,
-        session_note__session_date__lte=until,
-    )
-    query |= Q(
-        session_note__signed_at__isnull=True,
-        start__gte=_midnight(since),
-        start__lt=_midnight(until + timedelta(days=1)),
-    )
-    query |= Q(pk__in=visit_ids)
     fields = (
         "pk",
         "patient_id",
@@ -191,7 +195,29 @@ def _rows(patient_ids, visits, since: date, until: date, whole: set[int]):
         "session_note__signed_at",
         "session_note__session_date",
     )
-    rows = list(_qualifying(patient_ids).filter(query).values_list(*fields))
+    # Four narrow reads, each through its own index, rather than one with the four
+    # conditions OR-ed (which PostgreSQL answered by reading every note in the clinic):
+    # sessions signed on these days, visits still to sign on them, the visits being
+    # numbered, and the whole history of the ``whole`` patients.
+    qualifying = _qualifying(patient_ids)
+    parts = [
+        qualifying.filter(
+            session_note__patient_id__among=list(patient_ids),
+            session_note__signed_at__isnull=False,
+            session_note__session_date__gte=since,
+            session_note__session_date__lte=until,
+        ),
+        qualifying.filter(
+            session_note__signed_at__isnull=True,
+            start__gte=_midnight(since),
+            start__lt=_midnight(until + timedelta(days=1)),
+        ),
+        qualifying.filter(pk__among=list(visit_ids)),
+    ]
+    if whole:
+        parts.append(_qualifying(whole))
+    first, *rest = (part.order_by().values_list(*fields) for part in parts)
+    rows = list(first.union(*rest))
     early = {
         patient_id
         for pk, patient_id, _, _, signed_at, day in rows
