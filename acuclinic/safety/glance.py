@@ -48,6 +48,8 @@ class Glance:
     status: queries.SafetyStatus
     clinical: bool
     flags: list[dict] = field(default_factory=list)
+    # False where the page says only whether there are flags (see ``glances``).
+    in_words: bool = True
 
     @property
     def outcome(self) -> str:
@@ -66,13 +68,18 @@ class Glance:
             said = "Health questionnaire to be filled in again"
         else:
             said = f"Health questionnaire current until {_day(status.due_on)}"
-        if self.clinical:
+        if self.clinical and self.in_words:
             if self.flags:
                 items = "".join(_flag_html(flag) for flag in self.flags)
                 flags = f'\n    <ul class="flags">\n      {items}\n    </ul>\n    '
             else:
                 flags = "<p>No safety flags.</p>" if status.questionnaire else ""
             flags = f"\n    {flags}\n  "
+        elif status.has_flags and self.clinical:
+            flags = (
+                "<p><strong>Has safety flags:</strong> the day's diary and the visit"
+                " list them.</p>\n  "
+            )
         elif status.has_flags:
             flags = (
                 "<p><strong>Has safety flags.</strong> A clinician will go through them"
@@ -108,14 +115,24 @@ def _flag_html(flag: dict) -> str:
     )
 
 
-def glances(user, patients, *, today: date, where: str) -> dict[int, Glance]:
+def glances(user, patients, *, today: date, where: str, in_words: bool = True) -> dict[int, Glance]:
     """A glance at each patient's safety for ``user``, by patient id, in a fixed number of
     queries; {} for someone who may not see patients at all. ``where`` names the page in
-    the audit trail (one entry per questionnaire a clinician's page shows, in one insert)."""
+    the audit trail (one entry per questionnaire a clinician's page shows, in one insert).
+
+    ``in_words`` False: a page that shows anyone only whether there are flags (the
+    diary's week, whose cards are too small for them, and the calendar's feed, which
+    carries a yes or no). A clinician is then told no more than reception, so nothing
+    was read that the audit trail should record, and no flag is put into words."""
     if not user.has_perm("people.view_patient"):
         return {}
     statuses = queries.safety_statuses(patients, today=today)
     clinical = sees_flags(user)
+    if not in_words:
+        return {
+            pk: Glance(status=status, clinical=clinical, in_words=False)
+            for pk, status in statuses.items()
+        }
     if clinical:
         audit.record_many(
             AuditAction.VIEW,

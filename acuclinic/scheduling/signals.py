@@ -9,7 +9,9 @@ Listeners add what they own to each card, as attributes the cards read (written 
 diary/cards.py for the page, views/diary_feed.py for the calendar): safety adds the
 patient's safety at a glance (``safety``, whose ``html()`` is the card's box) and whether
 their questionnaire will be out of date by the visit (``questionnaire_due``), in one go
-for the whole page (safety/receivers.py).
+for the whole page (safety/receivers.py). ``flags_in_words`` (True unless given) says
+whether the page puts a patient's safety flags in words or only says there are some (the
+week's small cards, the calendar's feed): only words are a read of the answers.
 
 ``visit_status_changed``: a visit was booked (``old`` is None) or its status changed
 (arrived, did not attend, cancelled late…). Sent inside the transaction that makes the

@@ -154,3 +154,21 @@ def test_the_glance_box_says_what_each_role_may_know(rf, practitioner, users, ro
     else:
         assert "Apixaban — bleeding precaution" in flagged
         assert SECRET_DETAIL not in flagged
+
+
+def test_a_page_that_only_says_whether_there_are_flags_reads_nothing_for_a_clinician(
+    practitioner,
+):
+    # The diary's week and the calendar's feed: a clinician learns no more than reception
+    # there, so no flag is put into words and the trail records no read.
+    patients = _mixed_patients(practitioner)
+    seen = glance.glances(
+        practitioner.user, patients, today=timezone.localdate(), where="diary", in_words=False
+    )
+    flagged = seen[patients[1].pk]
+    assert flagged.status.has_flags and flagged.flags == []
+    box = flagged.html()
+    assert "Has safety flags:</strong> the day's diary and the visit list them." in box
+    for clinical in ("Pregnant", "Apixaban", "LI4", "Bleeding", SECRET_DETAIL):
+        assert clinical not in box
+    assert not AuditEntry.objects.filter(detail="safety flags in the diary").exists()

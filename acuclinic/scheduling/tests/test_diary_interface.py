@@ -259,6 +259,40 @@ def test_flags_shown_to_a_clinician_in_the_diary_are_audited_and_to_reception_ar
     assert shown.get().actor == users["practitioner"]
 
 
+@pytest.mark.parametrize("role", ["admin", "practitioner"])
+def test_the_week_tells_a_clinician_there_are_flags_and_the_day_puts_them_in_words(
+    client, users, flagged_visit, day, role
+):
+    # A week's cards are too small for the flags: they say there are some, as they do
+    # to reception, and point to where they are read. Nothing was read, so nothing is
+    # audited; the day's cards list them, and that is audited.
+    shown = AuditEntry.objects.filter(
+        detail="safety flags in the diary", patient_id=flagged_visit.patient_id
+    )
+    card = card_html(show(client, users[role], date=day.isoformat(), view="week"), flagged_visit)
+    assert '<span class="flagged">Safety flags</span>' in card
+    assert "Has safety flags:</strong> the day's diary and the visit list them." in card
+    for clinical in ("Pregnant", "Apixaban", "LI4", "Bleeding", SECRET_DETAIL):
+        assert clinical not in card
+    assert not shown.exists()
+    card = card_html(show(client, users[role], date=day.isoformat(), view="day"), flagged_visit)
+    assert "Apixaban — bleeding precaution" in card
+    assert shown.get().actor == users[role]
+
+
+@pytest.mark.parametrize("view", ["day", "week"])
+def test_the_calendars_feed_says_only_whether_there_are_flags_and_audits_no_read(
+    client, users, flagged_visit, day, view
+):
+    client.force_login(users["practitioner"])
+    response = client.get(reverse("diary_feed"), {"date": day.isoformat(), "view": view})
+    (event,) = [e for e in response.json()["events"] if e["id"] == str(flagged_visit.pk)]
+    assert event["extendedProps"]["flagged"] is True
+    for clinical in ("Pregnant", "Apixaban", "LI4", "Bleeding", SECRET_DETAIL):
+        assert clinical not in response.content.decode()
+    assert not AuditEntry.objects.filter(detail="safety flags in the diary").exists()
+
+
 def test_a_visit_the_questionnaire_will_not_cover_says_it_is_due(
     client, reception_user, practitioner, day
 ):

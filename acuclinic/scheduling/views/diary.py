@@ -272,7 +272,14 @@ def diary(request):
         moving=choice.moving.pk if choice.moving else None,
     )
     today = timezone.localdate()
-    diary_cards.send(sender=Appointment, appointments=appointments, user=request.user, today=today)
+    # The week's cards say only whether there are flags; the day's put them in words.
+    diary_cards.send(
+        sender=Appointment,
+        appointments=appointments,
+        user=request.user,
+        today=today,
+        flags_in_words=choice.view == "day",
+    )
     can_move = request.user.has_perm("scheduling.change_appointment")
     can_book = request.user.has_perm("scheduling.add_appointment")
     page = cards.Page(

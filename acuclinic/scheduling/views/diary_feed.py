@@ -129,8 +129,13 @@ def diary_feed(request):
         tz=tz,
         now=timezone.now(),
     )
+    # The calendar's cards carry only whether there are flags (``flagged``).
     diary_cards.send(
-        sender=Appointment, appointments=appointments, user=request.user, today=timezone.localdate()
+        sender=Appointment,
+        appointments=appointments,
+        user=request.user,
+        today=timezone.localdate(),
+        flags_in_words=False,
     )
     can_move = request.user.has_perm("scheduling.change_appointment")
     can_book = request.user.has_perm("scheduling.add_appointment")
