@@ -157,12 +157,32 @@ def _columns(choice: Choice, appointments: list[Appointment]) -> list[Column]:
     ]
 
 
+# What a card, the calendar's feed and the apps annotating them (diary_cards) read of a
+# visit and its patient: a week has hundreds of each, and the rest of their columns (notes,
+# contact details, who booked and when) were read and converted for nothing.
+CARD_FIELDS = (
+    "patient",
+    "practitioner",
+    "room",
+    "service",
+    "start",
+    "end",
+    "held_until",
+    "status",
+    "patient__given_name",
+    "patient__family_name",
+    "patient__preferred_name",
+    "patient__date_of_birth",
+)
+
+
 def _appointments(choice: Choice) -> list[Appointment]:
     days, tz = choice.days, choice.location.tz
     range_start = timezone.make_aware(datetime.combine(days[0], time.min), tz)
     range_end = timezone.make_aware(datetime.combine(days[-1] + timedelta(days=1), time.min), tz)
     appointments = (
         Appointment.objects.select_related("patient")
+        .only(*CARD_FIELDS)
         .filter(room__location=choice.location, start__lt=range_end, end__gt=range_start)
         .exclude(status__in=HIDDEN_STATUSES)
     )
