@@ -1,5 +1,6 @@
 """Reads that the treatment pages, the API, the tags and the services share."""
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -144,32 +145,61 @@ def lots_expiring(clinic: Clinic | None, *, today: date) -> list[NeedleLot]:
     return list(lots.order_by("expires_on"))
 
 
-def sessions_using_lot(lot: NeedleLot) -> list[NeedleUse]:
-    """Every session that used ``lot``, with its patient: the recall search."""
-    # A lot of a few thousand needles is used by a thousand sessions and more: only the
-    # columns the page and the API show are read, not each note's text, and the clinic's
-    # few practitioners are read once rather than again on every row.
-    uses = list(
-        NeedleUse.objects.filter(lot=lot)
-        .select_related("note__patient", "note__appointment")
-        .only(
-            "count",
-            "note__session_date",
-            "note__practitioner_id",
-            "note__patient__given_name",
-            "note__patient__family_name",
-            "note__patient__phone",
-            "note__patient__email",
-            "note__appointment__start",
+@dataclass
+class LotUses:
+    """The recall search's answer for one lot: its totals, counted by the database, and its
+    sessions newest first, read only a page at a time or streamed, never all held at once
+    (a lot of a few thousand needles is used by a thousand sessions and more)."""
+
+    lot: NeedleLot
+    sessions: int
+    patients: int
+    needles: int
+
+    @property
+    def uses(self):
+        """Every session that used the lot with its patient, newest first, unread. Only
+        the columns the page, the download and the API show are read, not each note's
+        text; the practitioner comes from ``with_practitioners``."""
+        return (
+            NeedleUse.objects.filter(lot=self.lot)
+            .select_related("note__patient", "note__appointment")
+            .only(
+                "count",
+                "note__session_date",
+                "note__practitioner_id",
+                "note__patient__given_name",
+                "note__patient__family_name",
+                "note__patient__phone",
+                "note__patient__email",
+                "note__appointment__start",
+            )
+            # A note uses a lot once (needleuse_once_per_lot): the note breaks a day's tie.
+            .order_by("-note__session_date", "-note_id")
         )
-        .order_by("note__session_date", "note__id")
+
+    def with_practitioners(self, uses: Iterable[NeedleUse]) -> Iterator[NeedleUse]:
+        """``uses`` with each note's practitioner, from the few read once for the lot
+        rather than joined again on every row."""
+        used_by = SessionNote.objects.filter(needle_uses__lot=self.lot)
+        found = Practitioner.objects.select_related("user").filter(
+            pk__in=used_by.values("practitioner_id")
+        )
+        practitioners = {p.pk: p for p in found}
+        for use in uses:
+            use.note.practitioner = practitioners[use.note.practitioner_id]
+            yield use
+
+
+def sessions_using_lot(lot: NeedleLot) -> LotUses:
+    """The recall search: how many sessions, patients and needles used ``lot``, and the
+    sessions themselves to page through or stream."""
+    totals = NeedleUse.objects.filter(lot=lot).aggregate(
+        sessions=Count("id"),
+        patients=Count("note__patient_id", distinct=True),
+        needles=Sum("count", default=0),
     )
-    practitioners = Practitioner.objects.select_related("user").in_bulk(
-        {use.note.practitioner_id for use in uses}
-    )
-    for use in uses:
-        use.note.practitioner = practitioners[use.note.practitioner_id]
-    return uses
+    return LotUses(lot=lot, **totals)
 
 
 def open_follow_ups(clinic: Clinic | None = None) -> list[FollowUp]:
