@@ -991,7 +991,7 @@ def lot_detail(request, pk: int):
     if request.user.has_perm("treatment.view_lot_recall"):
         found = services.recall_search(lot, user=request.user)
         context["trace"] = found
-        paginator = Paginator(found.uses, SESSIONS_PER_PAGE)
+        paginator = Paginator(found.newest_first, SESSIONS_PER_PAGE)
         asked = request.GET.get("page") or 1
         try:
             page = paginator.page(asked)
@@ -1002,7 +1002,7 @@ def lot_detail(request, pk: int):
             context["num_pages"] = paginator.num_pages
         else:
             context["page"] = page
-            context["rows"] = list(found.with_practitioners(page)) if found.sessions else []
+            context["rows"] = found.page(page.object_list) if found.sessions else []
             context["page_links"] = paginator.get_elided_page_range(
                 page.number, on_each_side=2, on_ends=1
             )
