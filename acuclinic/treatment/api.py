@@ -38,7 +38,6 @@ from acuclinic.treatment.models import (
     AdverseEvent,
     NeedledPoint,
     NeedleLot,
-    NeedleUse,
     NoteAddendum,
     SessionNote,
 )
@@ -919,7 +918,9 @@ class RecallSessionOut(Schema):
 )
 def lot_sessions(request, lot_id: int):
     lot = get_or_404(NeedleLot, lot_id, "lot")
-    uses: list[NeedleUse] = services.recall_search(lot, user=request.auth)
+    found = services.recall_search(lot, user=request.auth)
+    # The API has always answered oldest first, the whole list at once.
+    uses = found.with_practitioners(found.uses.reverse()) if found.sessions else []
     return [
         {
             "note": use.note_id,

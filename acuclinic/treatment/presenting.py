@@ -1,11 +1,13 @@
 """What the note page and the printed note show: points with their catalogue entries and
-numbers, the chart's markers, and the patient's flags in words. No rules live here."""
+numbers, the chart's markers, and the patient's flags in words; the recall list as the rows
+of its download. No rules live here."""
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from acuclinic.treatment import catalogue, chart
 from acuclinic.treatment.checks import Problem, Restrictions
-from acuclinic.treatment.models import NeedledPoint
+from acuclinic.treatment.models import NeedledPoint, NeedleUse
 
 
 @dataclass(frozen=True)
@@ -110,3 +112,28 @@ def flag_lines(restrictions: Restrictions) -> list[str]:
     if restrictions.no_electro:
         lines.append("No electro-acupuncture")
     return lines
+
+
+RECALL_CSV_HEADER = ["Session date", "Patient", "Phone", "Email", "Practitioner", "Needles"]
+
+
+def recall_csv_rows(uses: Iterable[NeedleUse]) -> Iterator[list]:
+    """The recall list for the phone round, a row per session, the header first."""
+    yield RECALL_CSV_HEADER
+    for use in uses:
+        note = use.note
+        yield [
+            note.session_date.isoformat(),
+            _cell_text(note.patient.full_name),
+            _cell_text(note.patient.phone),
+            _cell_text(note.patient.email),
+            _cell_text(note.practitioner.name),
+            use.count,
+        ]
+
+
+def _cell_text(text: str) -> str:
+    # Names come in through the public booking form: one that starts like a formula is
+    # shown as text by a spreadsheet, not run. A phone number's leading "+" is kept the
+    # same way (a spreadsheet would otherwise read +44… as a number and drop it).
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,10 +1,11 @@
 """Reads that the treatment pages, the API, the tags and the services share."""
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from acuclinic.clinic.models import Clinic
@@ -144,14 +145,71 @@ def lots_expiring(clinic: Clinic | None, *, today: date) -> list[NeedleLot]:
     return list(lots.order_by("expires_on"))
 
 
-def sessions_using_lot(lot: NeedleLot) -> list[NeedleUse]:
-    """Every session that used ``lot``, with its patient: the recall search."""
-    # A lot of a few thousand needles is used by a thousand sessions and more: only the
-    # columns the page and the API show are read, not each note's text, and the clinic's
-    # few practitioners are read once rather than again on every row.
-    uses = list(
-        NeedleUse.objects.filter(lot=lot)
-        .select_related("note__patient", "note__appointment")
+@dataclass
+class LotUses:
+    """The recall search's answer for one lot: its totals, counted by the database, and its
+    sessions newest first, read a page at a time or streamed, never all held at once (a
+    lot of a few thousand needles is used by a thousand sessions and more)."""
+
+    lot: NeedleLot
+    sessions: int
+    patients: int
+    needles: int
+
+    @property
+    def uses(self) -> QuerySet[NeedleUse]:
+        """Every session that used the lot with its patient, newest first, unread. Only
+        the columns the page, the download and the API show are read, not each note's
+        text; the practitioner comes from ``with_practitioners``."""
+        return _recall_rows(NeedleUse.objects.filter(lot=self.lot))
+
+    @property
+    def newest_first(self) -> QuerySet:
+        """The ids of the lot's uses, newest session first, to slice a page from.
+
+        Each session's date is looked up by its note's key rather than joined: to join a
+        lot's thousand uses to their notes PostgreSQL hashes the whole table of session
+        notes (51,721 at five years), a cost that grows with the clinic; a look-up per use
+        costs what the lot's size does, and the page's rows are then read by their ids."""
+        day = SessionNote.objects.filter(pk=OuterRef("note_id")).order_by().values("session_date")
+        return (
+            NeedleUse.objects.filter(lot=self.lot)
+            .annotate(day=Subquery(day))
+            # A note uses a lot once (needleuse_once_per_lot): the note breaks a day's tie.
+            .order_by("-day", "-note_id")
+            .values_list("pk", flat=True)
+        )
+
+    def page(self, ids: QuerySet) -> list[NeedleUse]:
+        """The uses whose ids are ``ids`` (a slice of ``newest_first``), in its order."""
+        return list(self.with_practitioners(_recall_rows(NeedleUse.objects.filter(pk__in=ids))))
+
+    def with_practitioners(self, uses: Iterable[NeedleUse]) -> Iterator[NeedleUse]:
+        """``uses`` with each note's practitioner. A clinic has a few dozen at most: they
+        are read once, all of them, rather than joined to every row, or picked out by
+        the notes that used the lot (on PostgreSQL that read every one of their notes)."""
+        practitioners = Practitioner.objects.select_related("user").in_bulk()
+        for use in uses:
+            use.note.practitioner = practitioners[use.note.practitioner_id]
+            yield use
+
+
+def sessions_using_lot(lot: NeedleLot) -> LotUses:
+    """The recall search: how many sessions, patients and needles used ``lot``, and the
+    sessions themselves to page through or stream."""
+    # Each use's patient is looked up by its note's key, not joined: see newest_first.
+    patient = SessionNote.objects.filter(pk=OuterRef("note_id")).order_by().values("patient_id")
+    totals = NeedleUse.objects.filter(lot=lot).aggregate(
+        sessions=Count("id"),
+        patients=Count(Subquery(patient), distinct=True),
+        needles=Sum("count", default=0),
+    )
+    return LotUses(lot=lot, **totals)
+
+
+def _recall_rows(uses: QuerySet[NeedleUse]) -> QuerySet[NeedleUse]:
+    return (
+        uses.select_related("note__patient", "note__appointment")
         .only(
             "count",
             "note__session_date",
@@ -162,14 +220,8 @@ def sessions_using_lot(lot: NeedleLot) -> list[NeedleUse]:
             "note__patient__email",
             "note__appointment__start",
         )
-        .order_by("note__session_date", "note__id")
+        .order_by("-note__session_date", "-note_id")
     )
-    practitioners = Practitioner.objects.select_related("user").in_bulk(
-        {use.note.practitioner_id for use in uses}
-    )
-    for use in uses:
-        use.note.practitioner = practitioners[use.note.practitioner_id]
-    return uses
 
 
 def open_follow_ups(clinic: Clinic | None = None) -> list[FollowUp]:

@@ -1104,17 +1104,18 @@ def needle_lot_recall(lot: NeedleLot, *, reason: str, user, now=None) -> NeedleL
     return locked
 
 
-def recall_search(lot: NeedleLot, *, user) -> list[NeedleUse]:
-    """Every session and patient that used ``lot``; the search is audited."""
-    uses = queries.sessions_using_lot(lot)
-    patients = {use.note.patient_id for use in uses}
+def recall_search(lot: NeedleLot, *, user, download: bool = False) -> queries.LotUses:
+    """Every session and patient that used ``lot``, counted, to page through or download
+    whole for the recall's phone round; the search, and any download, is audited."""
+    found = queries.sessions_using_lot(lot)
+    how = ", downloaded as CSV" if download else ""
     audit.record(
         AuditAction.SEARCH,
         lot,
-        detail=f"recall search: {len(uses)} sessions, {len(patients)} patients",
+        detail=f"recall search: {found.sessions} sessions, {found.patients} patients{how}",
         user=user,
     )
-    return uses
+    return found
 
 
 # ── Clinic settings ──────────────────────────────────────────────────────────────────

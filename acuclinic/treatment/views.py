@@ -7,6 +7,8 @@ needles, sign…) still answer a post of that part alone. A refused step shows t
 again with the error where it belongs and everything typed still in its fields.
 """
 
+import csv
+import io
 import math
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -14,10 +16,13 @@ from urllib.parse import urlencode
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.core.paginator import InvalidPage, PageNotAnInteger, Paginator
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
@@ -965,24 +970,65 @@ def lot_new(request):
     )
 
 
+# A page of the recall list: enough to read down on screen, few enough to draw quickly.
+# The phone round works from the download, which has every session.
+SESSIONS_PER_PAGE = 100
+
+
 @staff_view("treatment.view_needlelot")
 def lot_detail(request, pk: int):
+    if request.GET.get("download") == "csv":
+        return _lot_sessions_csv(request, pk)
     lot = get_object_or_404(NeedleLot.objects.select_related("clinic", "created_by"), pk=pk)
-    can_trace = request.user.has_perm("treatment.view_lot_recall")
-    uses = services.recall_search(lot, user=request.user) if can_trace else None
-    return render(
-        request,
-        "treatment/lot_detail.html",
-        {
-            "lot": lot,
-            "uses": uses,
-            "patients": len({u.note.patient_id for u in uses}) if uses is not None else 0,
-            "recall_form": RecallForm(),
-            "can_recall": request.user.has_perm("treatment.change_needlelot"),
-            "today": timezone.localdate(),
-            "nav": "treatment",
-        },
+    context = {
+        "lot": lot,
+        "recall_form": RecallForm(),
+        "can_recall": request.user.has_perm("treatment.change_needlelot"),
+        "today": timezone.localdate(),
+        "nav": "treatment",
+    }
+    status = 200
+    if request.user.has_perm("treatment.view_lot_recall"):
+        found = services.recall_search(lot, user=request.user)
+        context["trace"] = found
+        paginator = Paginator(found.newest_first, SESSIONS_PER_PAGE)
+        asked = request.GET.get("page") or 1
+        try:
+            page = paginator.page(asked)
+        except InvalidPage as exc:
+            # A page link from before, or a typed address: say which pages there are.
+            status = 400 if isinstance(exc, PageNotAnInteger) else 404
+            context["bad_page"] = asked
+            context["num_pages"] = paginator.num_pages
+        else:
+            context["page"] = page
+            context["rows"] = found.page(page.object_list) if found.sessions else []
+            context["page_links"] = paginator.get_elided_page_range(
+                page.number, on_each_side=2, on_ends=1
+            )
+    return render(request, "treatment/lot_detail.html", context, status=status)
+
+
+@never_cache
+@staff_view("treatment.view_needlelot", "treatment.view_lot_recall")
+def _lot_sessions_csv(request, pk: int):
+    """Every session that used the lot, streamed a chunk at a time as CSV."""
+    lot = get_object_or_404(NeedleLot, pk=pk)
+    found = services.recall_search(lot, user=request.user, download=True)
+    uses = found.with_practitioners(found.uses.iterator(chunk_size=500)) if found.sessions else ()
+    response = StreamingHttpResponse(
+        (_csv_line(row) for row in presenting.recall_csv_rows(uses)),
+        content_type="text/csv; charset=utf-8",
     )
+    name = f"lot-{slugify(lot.lot_number) or lot.pk}-sessions.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _csv_line(row) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(row)
+    return buffer.getvalue()
 
 
 @staff_view("treatment.view_needlelot", "treatment.change_needlelot")

@@ -1,8 +1,10 @@
 """The treatment pages in a real browser: labelled and landmarked for screen readers and
 keyboards, and a whole session charted and signed with JavaScript switched off."""
 
+import os
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -11,10 +13,12 @@ from playwright.sync_api import expect
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.testing import factories
 from acuclinic.testing import treatment as testing
+from acuclinic.treatment import views
 from acuclinic.treatment.models import SessionNote
 from tests.e2e.test_accessibility import assert_accessible
 
 pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("ACUCLINIC_SCREENSHOTS")
 
 
 @pytest.fixture
@@ -173,6 +177,40 @@ def test_the_treatment_pages_are_labelled_and_have_their_landmarks(
     ):
         page.goto(live_server.url + path)
         assert_accessible(page)
+
+
+def test_a_recall_list_of_several_pages_is_paged_and_downloads_whole_at_1366_px(
+    live_server, page, clinic_today, monkeypatch
+):
+    # Three a page, so five sessions make two pages (the clinic's pages hold 100).
+    monkeypatch.setattr(views, "SESSIONS_PER_PAGE", 3)
+    visit, lot = clinic_today
+    testing.signed_note(visit, lot)
+    for hour, name in zip((10, 11, 12, 13), ("Bea", "Cy", "Dee", "Eve"), strict=True):
+        patient = factories.patient(given_name=name, family_name="Recall")
+        testing.signed_note(testing.ready_visit(patient, visit.practitioner, hour=hour), lot)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sign_in(page, live_server.url, "boss")
+    page.goto(live_server.url + reverse("treatment_lot", args=[lot.pk]))
+    trace = page.get_by_role("region", name="Sessions that used this lot")
+    expect(trace).to_contain_text("5 sessions, 5 patients, 35 needles.")
+    expect(trace.get_by_role("table")).to_contain_text("Sessions 1–3 of 5, newest first")
+    pages = page.get_by_role("navigation", name="Pages of sessions")
+    expect(pages.get_by_role("link", name="Page 1")).to_have_attribute("aria-current", "page")
+    assert_accessible(page)
+
+    pages.get_by_role("link", name="Page 2").click()
+    expect(trace.get_by_role("table")).to_contain_text("Sessions 4–5 of 5, newest first")
+    expect(trace.get_by_role("row")).to_have_count(1 + 2)
+    assert_accessible(page)
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/lot-recall-page-2.png", full_page=True)
+
+    with page.expect_download() as download:
+        trace.get_by_role("link", name="Download all 5 sessions (CSV)").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "Session date,Patient,Phone,Email,Practitioner,Needles"
+    assert len(lines) == 1 + 5
 
 
 def test_the_point_search_answers_as_you_type(live_server, page, clinic_today):

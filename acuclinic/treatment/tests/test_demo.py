@@ -78,10 +78,10 @@ def test_stock_adds_up_and_a_lot_is_expiring_soon_and_another_recalled(demo):
     soon = queries.lots_expiring(None, today=TODAY)
     assert [lot.lot_number for lot in soon] == ["NG23-0862"]
     recalled = NeedleLot.objects.get(recalled_at__isnull=False)
-    uses = queries.sessions_using_lot(recalled)
-    assert uses, "the recall search lists sessions"
+    found = queries.sessions_using_lot(recalled)
+    assert found.sessions, "the recall search lists sessions"
     recall_day = recalled.recalled_at.date()
-    assert all(use.note.session_date < recall_day for use in uses)
+    assert all(use.note.session_date < recall_day for use in found.uses)
     # Nothing was drawn from a lot after it expired or before it arrived.
     for use in NeedleUse.objects.select_related("lot", "note"):
         assert use.lot.received_on <= use.note.session_date <= use.lot.expires_on

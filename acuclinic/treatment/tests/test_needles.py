@@ -1,6 +1,8 @@
 """Needle stock: received by lot, drawn down by each session (never lost under load),
 refused when expired, recalled, short or another clinic's, and traced in a recall."""
 
+import csv
+import io
 import threading
 from datetime import timedelta
 
@@ -13,9 +15,10 @@ from django.utils import timezone
 from acuclinic.audit.models import AuditEntry
 from acuclinic.clinic.models import Clinic
 from acuclinic.core.errors import Conflict, InvalidRequest, NotFound
+from acuclinic.core.formats import format_date
 from acuclinic.testing import factories
 from acuclinic.testing import treatment as testing
-from acuclinic.treatment import services
+from acuclinic.treatment import services, views
 from acuclinic.treatment.models import NeedleLot, NeedleUse
 
 TODAY = timezone.localdate
@@ -156,34 +159,199 @@ def test_a_recall_marks_the_lot_and_lists_every_session_and_patient_that_used_it
     services.needle_lot_recall(lot, reason="Manufacturer notice FSN-24-117", user=admin_user)
     lot.refresh_from_db()
     assert lot.recalled_at is not None
-    uses = services.recall_search(lot, user=admin_user)
-    assert {u.note.patient for u in uses} == set(patients)
-    assert services.recall_search(unused, user=admin_user) == []
+    found = services.recall_search(lot, user=admin_user)
+    assert {u.note.patient for u in found.uses} == set(patients)
+    assert (found.sessions, found.patients, found.needles) == (3, 3, 3 * testing.LOW_BACK_NEEDLES)
+    nothing = services.recall_search(unused, user=admin_user)
+    assert (nothing.sessions, nothing.patients, nothing.needles) == (0, 0, 0)
     search = AuditEntry.objects.get(
         action="search", object_type="treatment.needlelot", object_id=str(lot.pk)
     )
     assert search.detail == "recall search: 3 sessions, 3 patients"
 
 
-def test_the_lot_page_lists_its_sessions_in_statements_that_do_not_grow(
-    client, practitioner, admin_user, lot, django_assert_num_queries
+# The recall list's tests page by three, so a handful of sessions fills more than a page.
+@pytest.fixture
+def three_a_page(monkeypatch):
+    monkeypatch.setattr(views, "SESSIONS_PER_PAGE", 3)
+
+
+@pytest.fixture
+def used_lot(clinic, practitioner, lot):
+    """Five sessions over the last five days, newest on the 1st, by two practitioners for
+    three patients (the first came three times), each with seven needles of ``lot``."""
+    second = factories.practitioner("second-prac", qualified_medical=True)
+    first = factories.patient(given_name="Ann", family_name="First", phone="+44 7700 900111")
+    patients = [first, factories.patient(given_name="Bea", family_name="Second"), first]
+    patients += [factories.patient(given_name="Cy", family_name="Third"), first]
+    who = [practitioner, second, practitioner, second, practitioner]
+    # Screened and consented before the first of the sessions.
+    before = timezone.now() - timedelta(days=10)
+    for patient in set(patients):
+        factories.safety_questionnaire(patient, by=practitioner.user, when=before)
+        factories.consent(patient, taken_by=practitioner, given_at=before)
+    for days_ago, (patient, by) in enumerate(zip(patients, who, strict=True), start=1):
+        visit = testing.ready_visit(patient, by, day=TODAY() - timedelta(days=days_ago))
+        testing.signed_note(visit, lot)
+    return lot
+
+
+def lot_page(client, lot, **query):
+    return client.get(reverse("treatment_lot", kwargs={"pk": lot.pk}), query)
+
+
+def session_dates(page) -> list[str]:
+    """The session dates the page lists, in its order, as shown."""
+    table = page.text.split("<tbody>")[1].split("</tbody>")[0]
+    return [
+        cell.split(">", 1)[1].split("<", 1)[0]
+        for cell in table.split('<td><a href="/treatment/notes/')[1:]
+    ]
+
+
+def shown(day_ago: int) -> str:
+    return format_date(TODAY() - timedelta(days=day_ago))
+
+
+def test_the_lot_page_counts_every_session_and_lists_a_page_at_a_time_newest_first(
+    client, admin_user, used_lot, three_a_page
 ):
-    # A lot's recall list runs to a thousand sessions and more: it is read in the same
-    # statements for one session as for many, by several practitioners.
+    client.force_login(admin_user)
+    first = lot_page(client, used_lot)
+    assert "5 sessions, 3 patients</strong>, 35 needles." in first.text
+    assert "Sessions 1–3 of 5, newest first" in first.text
+    assert session_dates(first) == [shown(1), shown(2), shown(3)]
+    assert 'aria-current="page"><span class="visually-hidden">Page </span>1</a>' in first.text
+    assert 'rel="next">Older sessions →' in first.text and 'rel="prev"' not in first.text
+
+    rest = lot_page(client, used_lot, page=2)
+    assert rest.status_code == 200
+    assert "5 sessions, 3 patients</strong>, 35 needles." in rest.text
+    assert "Sessions 4–5 of 5, newest first" in rest.text
+    assert session_dates(rest) == [shown(4), shown(5)]
+    assert "Ann First" in rest.text and "Cy Third" in rest.text and "Bea Second" not in rest.text
+    assert 'rel="prev">← Newer sessions' in rest.text and 'rel="next"' not in rest.text
+
+
+def test_a_lot_with_a_page_of_sessions_or_none_shows_no_page_links(
+    client, admin_user, clinic, used_lot
+):
+    client.force_login(admin_user)
+    page = lot_page(client, used_lot)
+    assert "Sessions 1–5 of 5, newest first" in page.text
+    assert 'aria-label="Pages of sessions"' not in page.text
+    unused = lot_page(client, testing.needle_lot(clinic))
+    assert "No session has used this lot." in unused.text and "Download" not in unused.text
+
+
+@pytest.mark.parametrize(
+    ("asked", "status", "says"),
+    [
+        ("3", 404, "There is no page “3” of this list: its sessions fill pages 1 to 2."),
+        ("0", 404, "There is no page “0” of this list: its sessions fill pages 1 to 2."),
+        ("last", 400, "There is no page “last” of this list: its sessions fill pages 1 to 2."),
+    ],
+)
+def test_a_page_that_is_not_there_is_answered_with_the_pages_that_are(
+    client, admin_user, used_lot, three_a_page, asked, status, says
+):
+    client.force_login(admin_user)
+    page = lot_page(client, used_lot, page=asked)
+    assert page.status_code == status
+    assert says in page.text
+    assert '<a href="?page=1#sessions">Go to the first page</a>' in page.text
+    assert '<a href="?page=2#sessions">the last</a>' in page.text
+    # The lot itself is still shown, with its totals.
+    assert f"Lot {used_lot.lot_number}" in page.text and "5 sessions, 3 patients" in page.text
+
+
+def test_the_whole_list_downloads_as_csv_for_the_phone_round_and_is_audited(
+    client, admin_user, used_lot, practitioner, three_a_page
+):
+    client.force_login(admin_user)
+    response = lot_page(client, used_lot, download="csv")
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    name = f"lot-{used_lot.lot_number.lower()}-sessions.csv"
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+    assert "no-store" in response["Cache-Control"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["Session date", "Patient", "Phone", "Email", "Practitioner", "Needles"]
+    assert len(rows) == 1 + 5  # every session, not a page of them
+    assert [row[0] for row in rows[1:]] == [
+        (TODAY() - timedelta(days=n)).isoformat() for n in range(1, 6)
+    ]
+    # A phone number's "+" is kept as text, not read by a spreadsheet as a number.
+    assert rows[1][1:3] == ["Ann First", "'+44 7700 900111"]
+    assert rows[1][4] == practitioner.name and rows[1][5] == "7"
+    download = AuditEntry.objects.get(
+        action="search", object_id=str(used_lot.pk), detail__endswith="as CSV"
+    )
+    assert download.detail == "recall search: 5 sessions, 3 patients, downloaded as CSV"
+    assert download.actor == admin_user
+
+
+def test_a_name_typed_like_a_formula_downloads_as_text(client, admin_user, practitioner, lot):
+    patient = factories.patient(given_name="=HYPERLINK(1)", family_name="Smith")
+    testing.signed_note(testing.ready_visit(patient, practitioner), lot)
+    client.force_login(admin_user)
+    response = lot_page(client, lot, download="csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][1] == "'=HYPERLINK(1) Smith"
+
+
+@pytest.mark.parametrize("role", ["reception", "practitioner"])
+def test_staff_who_may_not_trace_see_the_lot_but_neither_its_sessions_nor_their_download(
+    client, users, used_lot, role
+):
+    client.force_login(users[role])
+    page = lot_page(client, used_lot)
+    assert page.status_code == 200 and f"Lot {used_lot.lot_number}" in page.text
+    assert "Sessions that used this lot" not in page.text and "Ann First" not in page.text
+    assert "download=csv" not in page.text
+    refused = lot_page(client, used_lot, download="csv")
+    assert refused.status_code == 403 and b"Ann First" not in refused.content
+    assert AuditEntry.objects.filter(action="denied", actor=users[role]).exists()
+    assert not AuditEntry.objects.filter(action="search", actor=users[role]).exists()
+
+
+def test_someone_without_a_role_or_not_signed_in_gets_neither_the_page_nor_the_download(
+    client, users, used_lot
+):
+    client.force_login(users["outsider"])
+    assert lot_page(client, used_lot).status_code == 403
+    assert lot_page(client, used_lot, download="csv").status_code == 403
+    client.logout()
+    response = lot_page(client, used_lot, download="csv")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_the_lot_page_and_its_download_read_in_statements_that_do_not_grow(
+    client, practitioner, admin_user, lot, django_assert_num_queries, three_a_page
+):
+    # A lot's recall list runs to a thousand sessions and more, by several practitioners:
+    # a page of it, and the whole list downloaded, take the same statements for one
+    # session as for many.
     second = factories.practitioner("second-prac", qualified_medical=True)
     testing.signed_note(testing.ready_visit(factories.patient(), practitioner, hour=8), lot)
     client.force_login(admin_user)
-    url = reverse("treatment_lot", kwargs={"pk": lot.pk})
-    client.get(url)
-    with CaptureQueriesContext(connection) as one:
-        page = client.get(url)
+    lot_page(client, lot)
+    with CaptureQueriesContext(connection) as page_of_one:
+        page = lot_page(client, lot)
     assert "1 session, 1 patient" in page.text
-    for hour, who in [(10, practitioner), (11, second), (12, second)]:
+    with CaptureQueriesContext(connection) as download_of_one:
+        b"".join(lot_page(client, lot, download="csv").streaming_content)
+    for hour, who in [(10, practitioner), (11, second), (12, second), (13, second)]:
         testing.signed_note(testing.ready_visit(factories.patient(), who, hour=hour), lot)
-    with django_assert_num_queries(len(one)):
-        page = client.get(url)
-    assert "4 sessions, 4 patients" in page.text
-    assert second.name in page.text and practitioner.name in page.text
+    pages = []
+    for asked in (1, 2):
+        with django_assert_num_queries(len(page_of_one)):
+            pages.append(lot_page(client, lot, page=asked).text)
+        assert "5 sessions, 5 patients" in pages[-1]
+    assert second.name in pages[0] and practitioner.name in pages[1]
+    with django_assert_num_queries(len(download_of_one)):
+        body = b"".join(lot_page(client, lot, download="csv").streaming_content)
+    assert body.count(b"\n") == 1 + 5
 
 
 def test_a_recall_needs_its_reason_and_happens_once(lot, admin_user):
