@@ -21,13 +21,13 @@ def annotate_diary_cards(sender, *, appointments, user, today, **kwargs) -> None
     patients = {a.patient_id for a in appointments}
     open_courses = {}
     for course in PrepaidCourse.objects.filter(
-        patient_id__among=list(patients), closed_at__isnull=True, expires_on__gte=today
+        patient_id__among=patients, closed_at__isnull=True, expires_on__gte=today
     ).order_by("expires_on", "pk"):
         if course.used < course.sessions:
             open_courses.setdefault(course.patient_id, course)
     cover = {}
     for policy in InsurancePolicy.objects.filter(
-        patient_id__among=list(patients), valid_from__lte=today, valid_until__gte=today
+        patient_id__among=patients, valid_from__lte=today, valid_until__gte=today
     ).order_by("valid_from", "pk"):
         cover[policy.patient_id] = policy
     for appointment in appointments:

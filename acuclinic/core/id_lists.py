@@ -9,7 +9,9 @@ the ids are one value — a PostgreSQL array (``= ANY``), a JSON array that SQLi
 with the same index it used for the list.
 
 Only whole numbers (primary and foreign keys) belong here; anything else is refused
-when the query is built, rather than sent to the database as text.
+when the query is built, rather than sent to the database as text. Pass a set (or any
+iterable but a list or tuple): Django walks a list or tuple given to a lookup value by
+value, looking for expressions, which for a week's ids cost more than the lookup.
 """
 
 import json
@@ -19,12 +21,12 @@ from django.db import models
 from django.db.models import Lookup
 
 
-def _ids(values: Iterable) -> list[int]:
-    found = []
-    for value in values:
+def _ids(values: Iterable) -> tuple[int, ...]:
+    # A tuple of ints hashes in one go when Django compares lookups (a list is walked).
+    found = tuple(values)
+    for value in found:
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"__among takes whole-number ids, not {value!r}")
-        found.append(value)
     return found
 
 
@@ -37,15 +39,19 @@ class Among(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, self.rhs)
-        if connection.vendor == "sqlite":
-            return f"{lhs} IN (SELECT value FROM json_each(%s))", (
-                *lhs_params,
-                json.dumps(self.rhs),
-            )
-        placeholders = ", ".join(["%s"] * len(self.rhs)) or "NULL"
-        return f"{lhs} IN ({placeholders})", (*lhs_params, *self.rhs)
+        condition, params = among(self.rhs, connection)
+        return f"{lhs} {condition}", (*lhs_params, *params)
+
+
+def among(ids: Iterable, connection) -> tuple[str, list]:
+    """The condition a column meets when it is one of ``ids`` (``= ANY(%s)`` or
+    ``IN (…)``, to follow the column's name in SQL written by hand) and its parameters."""
+    ids = _ids(ids)
+    if connection.vendor == "postgresql":
+        return "= ANY(%s::bigint[])", [list(ids)]
+    if connection.vendor == "sqlite":
+        return "IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+    return f"IN ({', '.join(['%s'] * len(ids)) or 'NULL'})", list(ids)
 
 
 def register() -> None:

@@ -213,27 +213,27 @@ def safety_statuses(
     # object per questionnaire was a good part of a week's cost.
     questionnaires = list(
         Questionnaire.objects.filter(
-            patient_id__among=list(by_id), version=Subquery(newest)
+            patient_id__among=by_id.keys(), version=Subquery(newest)
         ).order_by()
     )
     acknowledgements, agreements = defaultdict(list), defaultdict(list)
     for a in (
         PrecautionAcknowledgement.objects.filter(
-            questionnaire_id__among=[q.pk for q in questionnaires]
+            questionnaire_id__among={q.pk for q in questionnaires}
         )
         .select_related("acknowledged_by")
         .order_by("acknowledged_at")
     ):
         acknowledgements[a.questionnaire_id].append(a)
     for a in (
-        SpecialistAgreement.objects.filter(questionnaire_id__among=[q.pk for q in questionnaires])
+        SpecialistAgreement.objects.filter(questionnaire_id__among={q.pk for q in questionnaires})
         .select_related("recorded_by")
         .order_by("recorded_at")
     ):
         agreements[a.questionnaire_id].append(a)
     conditions = dict(
         ClinicalSummary.objects.filter(
-            patient_id__among=[q.patient_id for q in questionnaires]
+            patient_id__among={q.patient_id for q in questionnaires}
         ).values_list("patient_id", "presenting_condition")
     )
     for questionnaire in questionnaires:
