@@ -138,11 +138,14 @@ def _refresh_statistics() -> None:
     some time after a large change; until then a freshly built clinic is planned as if it
     were empty (a diary week's session numbers took 284 ms on a five-year clinic by
     scanning every session note, 8 ms once analysed). A real clinic grows slowly and
-    autovacuum keeps up; a clinic built at once is analysed at once. (SQLite plans
+    autovacuum keeps up; a clinic built at once is analysed at once, and vacuumed too
+    when it is not built inside a transaction (a test's): vacuuming marks the new rows
+    visible to everyone, as autovacuum soon would, so reads need not check each one (a
+    diary week's count of earlier sessions: 25 ms before, 11 after). (SQLite plans
     without statistics unless ANALYZE is run, and the queries are written for that.)"""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
 
 
 def _join(parts: list[str]) -> str:
