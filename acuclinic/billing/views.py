@@ -2,8 +2,6 @@
 receipt that prints (and its PDF, and emailing it), admin corrections (credit note,
 refund, waiving a fee) and the day's takings. Thin: parse, call a service, render."""
 
-import csv
-import io
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -54,6 +52,7 @@ from acuclinic.billing.models import (
     ServiceVat,
 )
 from acuclinic.clinic.models import Clinic
+from acuclinic.core import spreadsheet
 from acuclinic.core.access import access_denied, staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.forms import apply_service_error
@@ -446,7 +445,7 @@ def billing_export(request):
     )
     name = "payments" if kind == "payments" else "invoices"
     response = StreamingHttpResponse(
-        (_csv_line(row) for row in rows), content_type="text/csv; charset=utf-8"
+        (spreadsheet.csv_line(row) for row in rows), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{name}-{start}-{end}.csv"'
     return response
@@ -455,16 +454,10 @@ def billing_export(request):
 def _csv_download(rows, name: str) -> StreamingHttpResponse:
     """A report as a CSV download (money as pounds, two decimals: see reports.py)."""
     response = StreamingHttpResponse(
-        (_csv_line(row) for row in rows), content_type="text/csv; charset=utf-8"
+        (spreadsheet.csv_line(row) for row in rows), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
-
-
-def _csv_line(row) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(row)
-    return buffer.getvalue()
 
 
 @never_cache

@@ -5,7 +5,6 @@ who viewed or changed it), ``record.fhir.json`` (the same as a FHIR R4 Bundle) a
 ``audit.csv``. Producing it is audited.
 """
 
-import csv
 import io
 import json
 import zipfile
@@ -19,6 +18,7 @@ from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction, AuditEntry
 from acuclinic.billing.models import Invoice
 from acuclinic.billing.money import pounds
+from acuclinic.core import spreadsheet
 from acuclinic.core.errors import InvalidRequest
 from acuclinic.interop.fhir.registry import KINDS, Reader
 from acuclinic.interop.models import SubjectAccessRequest
@@ -100,22 +100,24 @@ def _record(patient: Patient) -> dict:
 
 
 def _audit_csv(entries) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["when (UTC)", "who", "role", "action", "record", "detail", "via"])
-    for e in entries:
-        writer.writerow(
-            [
-                e.at.isoformat(),
-                e.actor_username or "system",
-                e.actor_role,
-                e.get_action_display(),
-                f"{e.object_type} {e.object_id}".strip(),
-                e.detail,
-                e.via,
-            ]
-        )
-    return out.getvalue()
+    header = ["when (UTC)", "who", "role", "action", "record", "detail", "via"]
+    return spreadsheet.csv_text(
+        [
+            header,
+            *(
+                [
+                    e.at.isoformat(),
+                    e.actor_username or "system",
+                    e.actor_role,
+                    e.get_action_display(),
+                    f"{e.object_type} {e.object_id}".strip(),
+                    e.detail,
+                    e.via,
+                ]
+                for e in entries
+            ),
+        ]
+    )
 
 
 def sar_archive(sar: SubjectAccessRequest, *, user, base_url: str) -> bytes:

@@ -7,8 +7,6 @@ Aggregated in the database, over the course summaries the planner keeps
 courses.
 """
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +15,7 @@ from django.db.models.functions import Cast
 
 from acuclinic.clinic.choices import Modality
 from acuclinic.clinic.models import Clinic
+from acuclinic.core import spreadsheet
 from acuclinic.core.formats import format_date
 from acuclinic.outcomes import charts
 from acuclinic.outcomes.models import Course
@@ -197,18 +196,13 @@ CSV_COLUMNS = (
 )
 
 
-def _cell_text(text: str) -> str:
-    # A name that starts like a formula is shown as text by spreadsheets, not run.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
-
-
 def _csv_row(breakdown: str, row: Row) -> list:
     def num(value):
         return "" if value is None else f"{value:.2f}"
 
     return [
         breakdown,
-        _cell_text(row.label),
+        row.label,
         row.courses,
         row.reached,
         num(row.reached_share),
@@ -223,11 +217,7 @@ def _csv_row(breakdown: str, row: Row) -> list:
 
 
 def report_csv(report: Report) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    writer.writerow(_csv_row("all", report.overall))
-    for key, _ in BREAKDOWNS:
-        for row in report.groups[key]:
-            writer.writerow(_csv_row(key, row))
-    return out.getvalue()
+    rows = [CSV_COLUMNS, _csv_row("all", report.overall)]
+    rows += [_csv_row(key, row) for key, _ in BREAKDOWNS for row in report.groups[key]]
+    # Labels (a practitioner's or a service's name) are the clinic's own text.
+    return spreadsheet.csv_text(rows)

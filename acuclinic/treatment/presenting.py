@@ -124,16 +124,9 @@ def recall_csv_rows(uses: Iterable[NeedleUse]) -> Iterator[list]:
         note = use.note
         yield [
             note.session_date.isoformat(),
-            _cell_text(note.patient.full_name),
-            _cell_text(note.patient.phone),
-            _cell_text(note.patient.email),
-            _cell_text(note.practitioner.name),
+            note.patient.full_name,
+            note.patient.phone,
+            note.patient.email,
+            note.practitioner.name,
             use.count,
         ]
-
-
-def _cell_text(text: str) -> str:
-    # Names come in through the public booking form: one that starts like a formula is
-    # shown as text by a spreadsheet, not run. A phone number's leading "+" is kept the
-    # same way (a spreadsheet would otherwise read +44… as a number and drop it).
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

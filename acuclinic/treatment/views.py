@@ -7,8 +7,6 @@ needles, sign…) still answer a post of that part alone. A refused step shows t
 again with the error where it belongs and everything typed still in its fields.
 """
 
-import csv
-import io
 import math
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -26,6 +24,7 @@ from django.views.decorators.cache import never_cache
 
 from acuclinic.audit import services as audit
 from acuclinic.audit.models import AuditAction
+from acuclinic.core import spreadsheet
 from acuclinic.core.access import staff_view
 from acuclinic.core.errors import ServiceError
 from acuclinic.core.forms import apply_service_error
@@ -1017,18 +1016,12 @@ def _lot_sessions_csv(request, pk: int):
     found = services.recall_search(lot, user=request.user, download=True)
     uses = found.with_practitioners(found.uses.iterator(chunk_size=500)) if found.sessions else ()
     response = StreamingHttpResponse(
-        (_csv_line(row) for row in presenting.recall_csv_rows(uses)),
+        (spreadsheet.csv_line(row) for row in presenting.recall_csv_rows(uses)),
         content_type="text/csv; charset=utf-8",
     )
     name = f"lot-{slugify(lot.lot_number) or lot.pk}-sessions.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def _csv_line(row) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(row)
-    return buffer.getvalue()
 
 
 @staff_view("treatment.view_needlelot", "treatment.change_needlelot")

@@ -85,3 +85,20 @@ def test_the_accountants_csv_export(client, admin_user, reception_user, invoice)
     assert "Outstanding and aged debt" in page and "<svg" in page
     client.force_login(reception_user)
     assert client.get(reverse("billing_reports")).status_code == 403
+
+
+def test_a_name_that_would_run_as_a_formula_reaches_the_accountant_as_text(
+    client, admin_user, invoice
+):
+    # Patients name themselves on the public booking form. Opened in a spreadsheet, the
+    # export must show this name, not run it; the credit note's negative amount is still
+    # a number.
+    patient = invoice.patient
+    patient.given_name, patient.family_name = '=HYPERLINK("http://evil.example"', '"Pay")'
+    patient.save()
+    services.credit_invoice(invoice, amount_pence=1000, reason="discount")
+    client.force_login(admin_user)
+    response = client.get(reverse("billing_export"), {"kind": "invoices"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert {r[0] for r in rows[1:]} == {'\'=HYPERLINK("http://evil.example" "Pay")'}
+    assert [r[8] for r in rows[1:]] == ["50.00", "-10.00"]
