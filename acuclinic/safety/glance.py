@@ -76,10 +76,7 @@ class Glance:
                 flags = "<p>No safety flags.</p>" if status.questionnaire else ""
             flags = f"\n    {flags}\n  "
         elif status.has_flags and self.clinical:
-            flags = (
-                "<p><strong>Has safety flags:</strong> the day's diary and the visit"
-                " list them.</p>\n  "
-            )
+            flags = "<p><strong>Has safety flags:</strong> the visit lists them.</p>\n  "
         elif status.has_flags:
             flags = (
                 "<p><strong>Has safety flags.</strong> A clinician will go through them"

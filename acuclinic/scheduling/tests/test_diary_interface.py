@@ -271,12 +271,17 @@ def test_the_week_tells_a_clinician_there_are_flags_and_the_day_puts_them_in_wor
     )
     card = card_html(show(client, users[role], date=day.isoformat(), view="week"), flagged_visit)
     assert '<span class="flagged">Safety flags</span>' in card
-    assert "Has safety flags:</strong> the day's diary and the visit list them." in card
+    assert "Has safety flags:</strong> the visit lists them." in card
     for clinical in ("Pregnant", "Apixaban", "LI4", "Bleeding", SECRET_DETAIL):
         assert clinical not in card
     assert not shown.exists()
-    card = card_html(show(client, users[role], date=day.isoformat(), view="day"), flagged_visit)
-    assert "Apixaban — bleeding precaution" in card
+    week = show(client, users[role], date=day.isoformat(), view="week").content.decode()
+    assert "the patient has safety flags (the visit says which, to clinicians)" in week
+    day_page = show(client, users[role], date=day.isoformat(), view="day")
+    assert "(the visit says which, to clinicians, as does a card’s “More”)" in (
+        day_page.content.decode()
+    )
+    assert "Apixaban — bleeding precaution" in card_html(day_page, flagged_visit)
     assert shown.get().actor == users[role]
 
 
