@@ -26,3 +26,20 @@ def test_the_squashed_migrations_build_the_schema_the_old_ones_do():
     # Left fully migrated, as every other test expects: a database that applied all the
     # old migrations has applied the squashed ones too.
     assert schema_of(connection) == squashed
+
+
+def test_one_condition_spelt_two_ways_by_postgresql_compares_equal():
+    # Both as pg_get_constraintdef gave them for outcomes' measurement_source, one from
+    # each way of building the database.
+    from acuclinic.testing.schema import _same_array
+
+    created = (
+        "CHECK (((source)::text = ANY ((ARRAY['clinician'::character varying,"
+        " 'patient'::character varying])::text[])))"
+    )
+    altered = (
+        "CHECK (((source)::text = ANY (ARRAY[('clinician'::character varying)::text,"
+        " ('patient'::character varying)::text])))"
+    )
+    assert _same_array(created) == _same_array(altered)
+    assert _same_array(created) != _same_array(created.replace("patient", "reception"))
