@@ -68,6 +68,21 @@ def reference_numbers(visits) -> dict[int, int]:
     return numbers
 
 
+def _course(clinic, patient, practitioner, start: int, end: int | None) -> Course:
+    """A course from ``start`` days from today to ``end`` (None: still open)."""
+    today = timezone.localdate()
+    return Course.objects.create(
+        patient=patient,
+        clinic=clinic,
+        practitioner=practitioner,
+        modality=Modality.MEDICAL,
+        started_on=today + timedelta(days=start),
+        ended_on=None if end is None else today + timedelta(days=end),
+        end_reason="" if end is None else EndReason.DISCHARGED,
+        refreshed_at=timezone.now(),
+    )
+
+
 def _histories(seed: int, clinic, practitioner, patients, *, overlapping=False) -> None:
     """Random, but each seed the same: every visit in a slot of its own (one practitioner,
     one room), courses that never overlap (unless ``overlapping``: a record put right by
@@ -88,16 +103,7 @@ def _histories(seed: int, clinic, practitioner, patients, *, overlapping=False) 
             courses = [(start, start + rng.randint(30, 150)) for start in starts]
         for n, (start, end) in enumerate(courses):
             open_ = n == len(courses) - 1 and rng.random() < 0.5
-            Course.objects.create(
-                patient=patient,
-                clinic=clinic,
-                practitioner=practitioner,
-                modality=Modality.MEDICAL,
-                started_on=today + timedelta(days=start),
-                ended_on=None if open_ else today + timedelta(days=end),
-                end_reason="" if open_ else EndReason.DISCHARGED,
-                refreshed_at=timezone.now(),
-            )
+            _course(clinic, patient, practitioner, start, None if open_ else end)
         for _ in range(rng.randint(3, 18)):
             days, hour = slots.pop()
             service = rng.choice(services)
@@ -172,16 +178,7 @@ def test_visits_of_one_week_in_two_courses_begun_before_it_are_counted_from_the_
     # the week, so neither can be counted from the week's rows alone.
     today = timezone.localdate()
     for start, end in ((-100, 60), (-5, 3)):
-        Course.objects.create(
-            patient=patient,
-            clinic=clinic,
-            practitioner=practitioner,
-            modality=Modality.MEDICAL,
-            started_on=today + timedelta(days=start),
-            ended_on=today + timedelta(days=end),
-            end_reason=EndReason.DISCHARGED,
-            refreshed_at=timezone.now(),
-        )
+        _course(clinic, patient, practitioner, start, end)
     factories.weekly_sessions(
         patient, practitioner, [6, 5, 4], first_day=today - timedelta(days=40), every_days=7
     )
