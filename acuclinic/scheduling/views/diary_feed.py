@@ -42,33 +42,46 @@ class _Links:
         self.confirm = by_pk("appointment_move_confirm")
 
 
-def _resources(choice: Choice, appointments: list[Appointment]) -> list:
+def _resources(choice: Choice, appointments: list[Appointment]) -> tuple[list, dict | None]:
     """The calendar's columns, the same on every day shown: the chosen room or
     practitioner, or every room, or everyone who works here on one of the days or has a
-    visit here then (an extra session)."""
+    visit here then (an extra session). With everyone's, the working hours read to
+    choose them (``queries.working_hours``), which their columns then use."""
     if choice.by == "room":
-        return [choice.room] if choice.room else choice.rooms
+        return ([choice.room] if choice.room else choice.rooms), None
     if choice.practitioner:
-        return [choice.practitioner]
+        return [choice.practitioner], None
     worked = queries.working_hours(
         choice.location, [p.pk for p in choice.practitioners], choice.days
     )
     booked = {a.practitioner_id for a in appointments}
-    return [
+    chosen = [
         p
         for p in choice.practitioners
         if p.pk in booked or any(worked[(p.pk, d)] for d in choice.days)
     ]
+    return chosen, worked
 
 
-def _columns(choice: Choice, resources: list) -> list[Column]:
+def _columns(choice: Choice, resources: list, worked: dict | None) -> list[Column]:
+    """A column for each resource on each day; practitioners' hours from ``worked``
+    where they were read already (``_fill_in_time`` reads the rest)."""
     if choice.by == "room":
         return [
             Column(label=r.name, day=d, practitioner=None, room=r)
             for d in choice.days
             for r in resources
         ]
-    return [Column(label=p.name, day=d, practitioner=p) for d in choice.days for p in resources]
+    return [
+        Column(
+            label=p.name,
+            day=d,
+            practitioner=p,
+            hours=worked[(p.pk, d)] if worked is not None else None,
+        )
+        for d in choice.days
+        for p in resources
+    ]
 
 
 def _flagged(a: Appointment) -> bool:
@@ -118,8 +131,8 @@ def diary_feed(request):
     choice = _choose(request, locations)
     location, tz = choice.location, choice.location.tz
     appointments = _appointments(choice)
-    resources = _resources(choice, appointments)
-    columns = _columns(choice, resources)
+    resources, worked = _resources(choice, appointments)
+    columns = _columns(choice, resources, worked)
     _fill_in_time(choice, columns)
     opening = opening_of(location)
     grid = build_grid(
