@@ -4,7 +4,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from acuclinic.clinic.choices import LicensingRegime
@@ -23,7 +24,14 @@ from acuclinic.safety.models import (
     SpecialistAgreement,
 )
 from acuclinic.safety.questions import SECTION_BY_KEY, Question
-from acuclinic.safety.rules import Assessment, Finding, PointList, Seen, unanswered
+from acuclinic.safety.rules import (
+    Assessment,
+    Finding,
+    PointList,
+    Seen,
+    StoredAnswers,
+    unanswered,
+)
 
 MISSING, OUT_OF_DATE, CURRENT = "missing", "out_of_date", "current"
 EXPIRY_WARNING_DAYS = 30
@@ -212,12 +220,16 @@ def safety_statuses(
         .values("version")[:1]
     )
     # Without who entered each one: the diary's glance never names them, and a user
-    # object per questionnaire was a good part of a week's cost.
+    # object per questionnaire was a good part of a week's cost. The answers come as
+    # the stored text, parsed only if no assessment of them is remembered.
     questionnaires = list(
-        Questionnaire.objects.filter(
-            patient_id__among=by_id.keys(), version=Subquery(newest)
-        ).order_by()
+        Questionnaire.objects.filter(patient_id__among=by_id.keys(), version=Subquery(newest))
+        .defer("answers")
+        .annotate(answers_text=Cast("answers", output_field=TextField()))
+        .order_by()
     )
+    for questionnaire in questionnaires:
+        questionnaire.answers = StoredAnswers(questionnaire.answers_text)
     # Only what a glance asks of them, the rule each is about: who recorded a discussion
     # or an agreement, and what it says, are the safety page's (``safety_status``), and
     # reading their users as well was a third of a diary week's safety reads.

@@ -664,6 +664,36 @@ class Ruleset:
         )
 
 
+class StoredAnswers(Mapping):
+    """Answers as the database keeps them, JSON text, parsed only when first read.
+
+    ``Seen`` remembers assessments by the answers written as JSON, so answers read as
+    text can be looked up by that text at once (``Seen.written`` gives it back): a
+    diary week's reload finds its four hundred patients' assessments without parsing
+    their answers or writing them out again, which was a sixth of its safety reads.
+    Equal answers stored as different text (another key order) are only remembered
+    twice. Read-only, as a stored questionnaire is."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._parsed: dict | None = None
+
+    @property
+    def _answers(self) -> dict:
+        if self._parsed is None:
+            self._parsed = json.loads(self.text)
+        return self._parsed
+
+    def __getitem__(self, key):
+        return self._answers[key]
+
+    def __iter__(self):
+        return iter(self._answers)
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+
 class Seen:
     """A bounded memo of assessments, safe to share between a server's threads: the
     oldest is forgotten first. 2,000 covers the patients of several weeks of a busy
@@ -678,6 +708,8 @@ class Seen:
     @staticmethod
     def written(answers) -> str | None:
         """The answers as one value (JSON); None if they cannot be written so."""
+        if isinstance(answers, StoredAnswers):
+            return answers.text
         try:
             return json.dumps(answers, sort_keys=True, separators=(",", ":"))
         except (TypeError, ValueError):

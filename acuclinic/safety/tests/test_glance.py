@@ -85,8 +85,8 @@ def test_the_number_of_queries_does_not_grow_with_the_patients(
         queries.safety_statuses(few, today=today)
     with django_assert_max_num_queries(len(counted.captured_queries)):
         statuses = queries.safety_statuses(many, today=today)
-    # What the page then reads (each record's questionnaire and who recorded it) is loaded.
-    # (Who entered each questionnaire is not: no glance names them.)
+    # What a glance then reads (each record's questionnaire and patient) is loaded. (Who
+    # entered each questionnaire, or recorded a discussion, is not: no glance names them.)
     with django_assert_max_num_queries(0):
         for status in statuses.values():
             for record in [*status.acknowledgements.values(), *status.agreements.values()]:

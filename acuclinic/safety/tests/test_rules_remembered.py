@@ -3,7 +3,9 @@ again at each reload, so the same answers give back the assessment already made.
 must hold is that a remembered assessment is always the one the rules would give now."""
 
 from acuclinic.safety import catalogue
-from acuclinic.safety.rules import Ruleset, Seen, unanswered
+import json
+
+from acuclinic.safety.rules import Ruleset, Seen, StoredAnswers, unanswered
 from acuclinic.testing.factories import safety_answers
 
 
@@ -85,3 +87,24 @@ def test_unanswered_questions_are_remembered_by_answers_facts_and_audience():
     assert headache
     assert unanswered(dict(answers), facts={"condition": "headache"}) == headache
     assert unanswered(answers, facts={}) == ()
+
+
+def test_answers_read_as_stored_text_are_looked_up_by_it_and_parsed_only_when_assessed():
+    rules = catalogue.current()
+    answers = safety_answers(anticoagulant="yes", treatment_areas=["head"])
+    text = json.dumps(answers)
+
+    stored = StoredAnswers(text)
+    first = rules.evaluate(stored, age=61, written=Seen.written(stored))
+    # Not remembered yet: the text was parsed to assess it, to what the dict gives.
+    assert first == _fresh(rules, answers, age=61)
+    assert dict(stored) == answers and stored["anticoagulant"] == "yes"
+    missing = unanswered(stored, facts={"condition": "headache"}, written=stored.text)
+
+    # The next page's read of the same stored answers finds both by the text alone.
+    again = StoredAnswers(text)
+    assert rules.evaluate(again, age=61, written=Seen.written(again)) is first
+    assert unanswered(again, facts={"condition": "headache"}, written=again.text) is missing
+    assert again._parsed is None
+    # Anything else about the patient still gives a new assessment.
+    assert rules.evaluate(again, age=15, written=again.text) == _fresh(rules, answers, age=15)
