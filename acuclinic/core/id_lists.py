@@ -6,7 +6,10 @@ passing each id through the field's preparation and its own parameter: for a wee
 was about 3,500 ids a request, 15–20 ms of CPU before the database saw anything. Here
 the ids are one value — a PostgreSQL array (``= ANY``), a JSON array that SQLite's
 ``json_each`` reads back as rows (``IN (SELECT …)``) — and each statement reads them
-with the same index it used for the list.
+with the same index it used for the list. The PostgreSQL array goes as its text,
+``{1,2,3}``: psycopg turns a Python list into one element by element, testing each
+with a regular expression for quoting that whole numbers never need (a week's 3,000
+ids, about 5 ms).
 
 Only whole numbers (primary and foreign keys) belong here; anything else is refused
 when the query is built, rather than sent to the database as text. Pass a set (or any
@@ -48,10 +51,17 @@ def among(ids: Iterable, connection) -> tuple[str, list]:
     ``IN (…)``, to follow the column's name in SQL written by hand) and its parameters."""
     ids = _ids(ids)
     if connection.vendor == "postgresql":
-        return "= ANY(%s::bigint[])", [list(ids)]
+        return "= ANY(%s::bigint[])", [array_text(ids)]
     if connection.vendor == "sqlite":
         return "IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
     return f"IN ({', '.join(['%s'] * len(ids)) or 'NULL'})", list(ids)
+
+
+def array_text(values: Iterable) -> str:
+    """A PostgreSQL array's text for values whose own text needs no quoting inside one
+    (whole numbers, dates, ISO date-times): ``{1,2,3}``, read back with a cast such as
+    ``%s::bigint[]``."""
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 def register() -> None:

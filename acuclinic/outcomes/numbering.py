@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from acuclinic.clinic.models import Service
-from acuclinic.core.id_lists import among
+from acuclinic.core.id_lists import among, array_text
 from acuclinic.outcomes.models import Course
 from acuclinic.scheduling.choices import AppointmentStatus
 from acuclinic.scheduling.models import Appointment
@@ -49,8 +49,10 @@ def _window(courses: list[_Days], day: date) -> tuple[date, date]:
     return (max(ended) + timedelta(days=1) if ended else date.min), date.max
 
 
-def _midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+def _midnight(day: date, tz=None) -> datetime:
+    """The day's first moment in ``tz`` (the current time zone when not given: looked up
+    once by a caller that asks for hundreds)."""
+    return timezone.make_aware(datetime.combine(day, time.min), tz)
 
 
 def _index_on(model, fields: list[str]) -> str:
@@ -73,19 +75,23 @@ def _earlier(lower: dict[int, date], since: date) -> dict[int, tuple[int, int]]:
     each."""
     if not lower:
         return {}
-    ops = connection.ops
+    ops, tz = connection.ops, timezone.get_current_timezone()
     starts = {
-        patient_id: _midnight(first) if first > date.min else datetime.min.replace(tzinfo=UTC)
+        patient_id: _midnight(first, tz) if first > date.min else datetime.min.replace(tzinfo=UTC)
         for patient_id, first in lower.items()
     }
     if connection.vendor == "postgresql":
         # Three arrays, not three placeholders a patient: the driver spelled out and
-        # scanned 1,300 of them for a diary week.
+        # scanned 1,300 of them for a diary week. Each goes as its text (array_text).
         bounds = (
             "SELECT * FROM unnest(%s::bigint[], %s::date[], %s::timestamptz[])"
             " AS b (patient_id, first_day, first_start)"
         )
-        params = [list(lower), list(lower.values()), list(starts.values())]
+        params = [
+            array_text(lower),
+            array_text(lower.values()),
+            array_text(start.isoformat() for start in starts.values()),
+        ]
     else:
         rows, params = [], []
         for patient_id, first in lower.items():
@@ -153,7 +159,8 @@ def session_numbers(appointments) -> dict[int, int]:
         patient_id__among=set(patient_ids)
     ).values_list("patient_id", "started_on", "ended_on"):
         courses[patient_id].append(_Days(started_on, ended_on))
-    days = {v.pk: timezone.localdate(v.start) for v in visits}
+    tz = timezone.get_current_timezone()
+    days = {v.pk: v.start.astimezone(tz).date() for v in visits}
     windows = {v.pk: _window(courses[v.patient_id], days[v.pk]) for v in visits}
     # Everything from the first visit's day to the last is read row by row; what came
     # before it in each visit's course is only counted (``_earlier``). A patient whose
@@ -166,33 +173,34 @@ def session_numbers(appointments) -> dict[int, int]:
         if windows[visit.pk][0] < since:
             firsts[visit.patient_id].add(windows[visit.pk][0])
     whole = {p for p, found in firsts.items() if len(found) > 1}
-    signed, unsigned, whole = _rows(patient_ids, visits, since, max(days.values()), whole)
+    signed, unsigned, whole = _rows(patient_ids, visits, since, max(days.values()), whole, tz)
     earlier = _earlier({p: min(found) for p, found in firsts.items() if p not in whole}, since)
     numbers = {}
     for visit in visits:
-        day = days[visit.pk]
-        first, last = windows[visit.pk]
+        pk, start = visit.pk, visit.start
+        day = days[pk]
+        first, last = windows[pk]
         # Only a visit whose course began before ``since`` has sessions counted there.
         signed_before, unsigned_before = (
             earlier.get(visit.patient_id, (0, 0)) if first < since else (0, 0)
         )
         in_course = [f for f in signed[visit.patient_id] if first <= f.day <= last]
-        place = next((n for n, f in enumerate(in_course, 1) if f.appointment_id == visit.pk), None)
+        place = next((n for n, f in enumerate(in_course, 1) if f.appointment_id == pk), None)
         if place is not None:
             place += signed_before
         else:
             before = signed_before + sum(1 for f in in_course if f.day <= day)
             booked = unsigned_before + sum(
                 1
-                for start, pk, on in unsigned[visit.patient_id]
-                if pk != visit.pk and (start, pk) < (visit.start, visit.pk) and on >= first
+                for other_start, other, on in unsigned[visit.patient_id]
+                if other != pk and (other_start, other) < (start, pk) and on >= first
             )
             place = before + booked + 1
-        numbers[visit.pk] = place
+        numbers[pk] = place
     return numbers
 
 
-def _rows(patient_ids, visits, since: date, until: date, whole: set[int]):
+def _rows(patient_ids, visits, since: date, until: date, whole: set[int], tz):
     """The signed sessions (by session date, then note, as the planner walks them) and
     the visits still to be signed, in one query: from ``since`` to ``until`` (a
     visit is numbered by what comes before it), and the whole history of the ``whole``
@@ -217,7 +225,7 @@ def _rows(patient_ids, visits, since: date, until: date, whole: set[int]):
         if signed_at is not None:
             signed[patient_id].append(_Signed(day, note_id, pk))
         else:
-            unsigned[patient_id].append((start, pk, timezone.localdate(start)))
+            unsigned[patient_id].append((start, pk, start.astimezone(tz).date()))
     for found in signed.values():
         found.sort()
     return signed, unsigned, whole

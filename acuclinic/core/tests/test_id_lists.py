@@ -1,9 +1,12 @@
 """``__among``: the same rows as ``__in``, for keys and foreign keys, bound as one value."""
 
+from datetime import UTC, date, datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from acuclinic.core.id_lists import array_text
 from acuclinic.people.models import Patient
 from acuclinic.scheduling.models import Appointment
 from acuclinic.testing import factories
@@ -54,3 +57,18 @@ def test_anything_but_whole_numbers_is_refused_before_the_database(patients):
     for bad in (["1"], [1.5], [True], [None]):
         with pytest.raises(TypeError, match="whole-number ids"):
             list(Patient.objects.filter(pk__among=bad))
+
+
+def test_an_array_goes_to_postgresql_as_its_text():
+    # Whole numbers, dates and ISO date-times need no quoting inside an array's text.
+    assert array_text([3, -1, 10**12]) == "{3,-1,1000000000000}"
+    assert array_text([date(2026, 12, 7), date.min]) == "{2026-12-07,0001-01-01}"
+    assert array_text(d.isoformat() for d in [datetime(2026, 3, 29, 1, tzinfo=UTC)]) == (
+        "{2026-03-29T01:00:00+00:00}"
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT %s::bigint[], %s::date[]", [array_text([3, -1]), array_text([date.min])]
+            )
+            assert cursor.fetchone() == ([3, -1], [date.min])
