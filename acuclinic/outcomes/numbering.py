@@ -257,37 +257,39 @@ def _history_sql(patient_ids) -> tuple[str, list]:
 def _week_rows_sql(patient_ids, visit_ids, since: date, until: date, whole) -> tuple[str, list]:
     """``_rows``' four narrow reads as one statement: sessions signed on these days (found
     by the notes' own patient and date), visits still to sign on them (by the visits'
-    patient and start), the visits being numbered, and the ``whole`` patients' history.
+    patient and start: every visit being numbered that is not signed is among them), the
+    visits being numbered that were signed with a session date outside these days, and
+    the ``whole`` patients' history. The first three never share a row, so they are
+    joined without a search for duplicates unless the history is there too.
     Written out rather than built by the ORM: its version, with each part's conditions
     as the ORM words them, took PostgreSQL 7 ms to plan, against 1 to run."""
     ops = connection.ops
     who, who_params = among(patient_ids, connection)
     ids, ids_params = among(visit_ids, connection)
-    counted, counted_params = _counted()
     statuses = ", ".join(["%s"] * len(COUNTED))
     parts = [
         f"{_select('JOIN')} WHERE n.patient_id {who} AND n.signed_at IS NOT NULL"
         " AND n.session_date >= %s AND n.session_date <= %s AND s.needling <> ''",
         f"{_select()} WHERE a.patient_id {who} AND a.start >= %s AND a.start < %s"
         f" AND a.status IN ({statuses}) AND n.signed_at IS NULL AND s.needling <> ''",
-        f"{_select()} WHERE a.id {ids} AND {counted}",
+        f"{_select('JOIN')} WHERE a.id {ids} AND n.signed_at IS NOT NULL"
+        " AND (n.session_date < %s OR n.session_date > %s) AND s.needling <> ''",
     ]
+    days = [ops.adapt_datefield_value(since), ops.adapt_datefield_value(until)]
     params = [
         *who_params,
-        ops.adapt_datefield_value(since),
-        ops.adapt_datefield_value(until),
+        *days,
         *who_params,
         ops.adapt_datetimefield_value(_midnight(since)),
         ops.adapt_datetimefield_value(_midnight(until + timedelta(days=1))),
         *COUNTED,
         *ids_params,
-        *counted_params,
+        *days,
     ]
-    if whole:
-        history, more = _history_sql(whole)
-        parts.append(history)
-        params += more
-    return " UNION ".join(parts), params
+    if not whole:
+        return " UNION ALL ".join(parts), params
+    history, more = _history_sql(whole)
+    return " UNION ".join([*parts, history]), [*params, *more]
 
 
 def _read(statement: tuple[str, list]) -> list[tuple]:
