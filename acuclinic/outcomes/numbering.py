@@ -259,8 +259,7 @@ def _week_rows_sql(patient_ids, visit_ids, since: date, until: date, whole) -> t
     by the notes' own patient and date), visits still to sign on them (by the visits'
     patient and start: every visit being numbered that is not signed is among them), the
     visits being numbered that were signed with a session date outside these days, and
-    the ``whole`` patients' history. The first three never share a row, so they are
-    joined without a search for duplicates unless the history is there too.
+    the ``whole`` patients' history.
     Written out rather than built by the ORM: its version, with each part's conditions
     as the ORM words them, took PostgreSQL 7 ms to plan, against 1 to run."""
     ops = connection.ops
@@ -286,10 +285,13 @@ def _week_rows_sql(patient_ids, visit_ids, since: date, until: date, whole) -> t
         *ids_params,
         *days,
     ]
-    if not whole:
-        return " UNION ALL ".join(parts), params
-    history, more = _history_sql(whole)
-    return " UNION ".join([*parts, history]), [*params, *more]
+    if whole:
+        history, more = _history_sql(whole)
+        parts.append(history)
+        params += more
+    # UNION, although only the history can repeat a row: PostgreSQL plans a UNION ALL
+    # of these parts in parallel, and starting the workers took longer (13 ms against 7).
+    return " UNION ".join(parts), params
 
 
 def _read(statement: tuple[str, list]) -> list[tuple]:
