@@ -113,7 +113,8 @@ MIDDLEWARE = [
     # CSP, Permissions-Policy, no-store on everything but static files (core/headers.py).
     "acuclinic.core.headers.SecurityHeadersMiddleware",
     "acuclinic.core.rate_limit.ApiRateLimitMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, renewing an idle session's end at most once a minute (core/session_renewal.py).
+    "acuclinic.core.session_renewal.RenewingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -205,7 +206,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # A shared front-desk screen must not stay signed in: sessions end after this much
 # inactivity (renewed on each request) and when the browser closes.
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Not every request: RenewingSessionMiddleware moves the idle end on once a minute.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -7,6 +7,9 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -184,6 +187,51 @@ def test_each_request_renews_the_idle_period(client, reception_user):
         for _ in range(4):  # two hours of work, a page every 25 minutes
             clock.shift(timedelta(minutes=25))
             assert client.get(DIARY).status_code == 200
+
+
+def _session_writes(queries) -> int:
+    return sum(
+        1
+        for q in queries.captured_queries
+        if q["sql"].startswith(("UPDATE", "INSERT")) and "django_session" in q["sql"]
+    )
+
+
+def test_pages_opened_within_a_minute_write_the_session_once(client, reception_user):
+    # Renewing the idle period on every page made each read of the diary a database
+    # write (and, on PostgreSQL, a wait for the disk): once a minute is enough.
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        sign_in(client)
+        clock.shift(timedelta(minutes=2))
+        with CaptureQueriesContext(connection) as queries:
+            for _ in range(5):
+                assert client.get(DIARY).status_code == 200
+                clock.shift(timedelta(seconds=10))
+        assert _session_writes(queries) == 1
+        # A minute after that renewal, the next page renews it again.
+        clock.shift(timedelta(seconds=20))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(DIARY).status_code == 200
+        assert _session_writes(queries) == 1
+
+
+def test_an_idle_session_still_ends_within_the_idle_period_of_the_last_page(client, reception_user):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        sign_in(client)
+        clock.shift(timedelta(minutes=5))
+        assert client.get(DIARY).status_code == 200  # renews: ends 30 minutes from here
+        clock.shift(timedelta(seconds=50))
+        assert client.get(DIARY).status_code == 200  # too soon to renew
+        clock.shift(IDLE - timedelta(seconds=50))
+        response = client.get(DIARY)
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN + "?next=")
+
+
+def test_a_cookie_naming_no_session_is_not_given_one(client, clinic):
+    client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session-key-0123456789ab"
+    assert client.get(LOGIN).status_code == 200
+    assert not Session.objects.exists()
 
 
 def test_the_session_cookie_is_http_only_same_site_and_ends_with_the_browser(
