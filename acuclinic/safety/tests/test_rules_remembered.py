@@ -2,9 +2,9 @@
 again at each reload, so the same answers give back the assessment already made. What
 must hold is that a remembered assessment is always the one the rules would give now."""
 
-from acuclinic.safety import catalogue
 import json
 
+from acuclinic.safety import catalogue
 from acuclinic.safety.rules import Ruleset, Seen, StoredAnswers, unanswered
 from acuclinic.testing.factories import safety_answers
 
