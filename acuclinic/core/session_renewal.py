@@ -3,10 +3,11 @@ that end on: renewed at most once a minute rather than on every request.
 
 Django's ``SESSION_SAVE_EVERY_REQUEST`` wrote the session row on every page, so every
 read of the diary or a record was also a database write, and on PostgreSQL a wait for
-the write to reach the disk: behind a checkpoint, that wait alone made pages of a few
-milliseconds take 50–70. Here a session is saved as usual when something in it changes,
-and otherwise when it was last renewed a minute or more ago, so a session still ends at
-most ``SESSION_COOKIE_AGE`` after the last request, and at least a minute less.
+the write to reach the disk (simple pages of 10–25 ms had p95s of 54–71 ms in one
+benchmark run, 10–16 ms without it: bench/pages.py). Here a session is saved as usual
+when something in it changes, and otherwise when it was last renewed a minute or more
+ago, so a session still ends at most ``SESSION_COOKIE_AGE`` after the last request, and
+at least a minute less.
 """
 
 from django.contrib.sessions.middleware import SessionMiddleware
