@@ -30,6 +30,13 @@ else:
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
+# argon2id at small costs: the suite checks passwords hundreds of times (see
+# acuclinic/testing/hashers.py); production keeps Django's own.
+PASSWORD_HASHERS = [
+    "acuclinic.testing.hashers.QuickArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
 # One process's memory; the suite makes far more API calls a minute than a real client,
 # so the limits are lifted (the rate limit's own tests set them low).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -6,13 +6,14 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from acuclinic import settings as production_settings
 from acuclinic.testing import factories
 
 LOGIN = reverse("login")
@@ -87,6 +88,14 @@ def test_signing_out_needs_a_post_so_a_link_cannot_do_it(client, reception_user)
 def test_passwords_are_stored_as_argon2_hashes(reception_user):
     assert reception_user.password.startswith("argon2$argon2id$")
     assert factories.PASSWORD not in reception_user.password
+
+
+def test_production_hashes_with_djangos_own_argon2_at_its_full_cost():
+    # The suite's settings use a cheaper argon2id (acuclinic/testing/hashers.py).
+    assert production_settings.PASSWORD_HASHERS[0] == (
+        "django.contrib.auth.hashers.Argon2PasswordHasher"
+    )
+    assert Argon2PasswordHasher.memory_cost >= 64 * 1024  # KiB
 
 
 def test_an_older_hash_is_upgraded_to_argon2_at_the_next_sign_in(client, reception_user):
