@@ -251,6 +251,11 @@ class IdempotentRequest(models.Model):
 MAX_HELD = timedelta(hours=9)
 
 
+# What a visit is shown with, besides its patient (``for_diary`` adds the patient; a
+# patient's own ``appointments`` already know theirs).
+VISIT_RELATIONS = ("practitioner__user", "room__location", "service", "series")
+
+
 class AppointmentQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=AppointmentStatus.active())
@@ -264,9 +269,7 @@ class AppointmentQuerySet(models.QuerySet):
         return self.filter(start__lt=until, start__gt=start - MAX_HELD, held_until__gt=start)
 
     def for_diary(self):
-        return self.select_related(
-            "patient", "practitioner__user", "room__location", "service", "series"
-        )
+        return self.select_related("patient", *VISIT_RELATIONS)
 
 
 class Appointment(models.Model):
