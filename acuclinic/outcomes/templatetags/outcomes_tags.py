@@ -28,6 +28,21 @@ def _user(context):
     return getattr(request, "user", None)
 
 
+def _record_views(context, patient, today):
+    """The patient's courses, brought up to date and read once for the whole page.
+
+    The record's summary at the top and its outcomes section further down show the same
+    courses: refreshing and reading them for each took a quarter of the busiest record's
+    time. Kept in the render context, which lives as long as this page's rendering, and
+    refreshed before the summary reads them, so both parts say the same thing."""
+    key = ("outcomes.record_views", patient.pk, today)
+    found = context.render_context.get(key)
+    if found is None:
+        services.refresh_courses([patient.pk], today=today)
+        found = context.render_context[key] = queries.course_views(patient, today=today)
+    return found
+
+
 def _signed_in_patient(context, patient) -> bool:
     """Only the patient signed in to the portal sees their own progress."""
     request = context.get("request")
@@ -55,7 +70,7 @@ def record_summary(context, patient, upcoming=()):
     if next_visit is not None:
         found["next_session"] = course_session(next_visit)
     if clinical:
-        views = queries.course_views(patient, today=timezone.localdate())
+        views = _record_views(context, patient, timezone.localdate())
         current = next((v for v in reversed(views) if v.course.is_open), None)
         if current is not None:
             found["course"] = current
@@ -72,8 +87,7 @@ def outcomes_section(context, patient):
     if user is None or not user.has_perms(READ):
         return {"show": False}
     today = timezone.localdate()
-    services.course_refresh(patient, today=today)
-    views = queries.course_views(patient, today=today)
+    views = _record_views(context, patient, today)
     latest = views[-1] if views else None
     if latest is not None:
         audit.record(
