@@ -81,9 +81,15 @@ def signed_notes(patient_ids) -> dict[int, list[NoteFact]]:
 
 
 def diary_entries(patient_ids) -> dict[int, list[planner.DiaryEntry]]:
-    rows = Measurement.objects.filter(
-        patient_id__in=patient_ids, measure=PAIN, timepoint=Timepoint.DIARY
-    ).values_list("patient_id", "taken_on", "score", "id")
+    # Ordered by day here: the model's own order starts with the patient's name, which
+    # joins every row to its patient only to sort them.
+    rows = (
+        Measurement.objects.filter(
+            patient_id__in=patient_ids, measure=PAIN, timepoint=Timepoint.DIARY
+        )
+        .order_by("taken_on", "id")
+        .values_list("patient_id", "taken_on", "score", "id")
+    )
     found = defaultdict(list)
     for patient_id, day, score, pk in rows:
         found[patient_id].append(planner.DiaryEntry(day, int(score), ref=pk))
@@ -91,9 +97,11 @@ def diary_entries(patient_ids) -> dict[int, list[planner.DiaryEntry]]:
 
 
 def continue_reviews(course_ids) -> dict[int, list[date]]:
-    rows = CourseReview.objects.filter(
-        course_id__in=course_ids, decision=ReviewDecision.CONTINUE
-    ).values_list("course_id", "reviewed_on")
+    rows = (
+        CourseReview.objects.filter(course_id__in=course_ids, decision=ReviewDecision.CONTINUE)
+        .order_by("reviewed_on", "id")  # not the model's order, which joins each course
+        .values_list("course_id", "reviewed_on")
+    )
     found = defaultdict(list)
     for course_id, day in rows:
         found[course_id].append(day)
@@ -258,7 +266,11 @@ def due_for(patient: Patient, *, today: date, views: list[CourseView] | None = N
     next needling visit will open."""
     views = course_views(patient, today=today) if views is None else views
     cat = catalogue.current()
-    taken = list(Measurement.objects.filter(patient=patient).values_list("measure", "taken_on"))
+    taken = list(
+        Measurement.objects.filter(patient=patient)
+        .order_by("taken_on", "id")  # one patient's: the model's order would join them
+        .values_list("measure", "taken_on")
+    )
     latest = views[-1] if views else None
     if latest is not None and (
         latest.course.is_open or latest.course.ended_on + schedule.DISCHARGE_FOR >= today
