@@ -6,6 +6,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from acuclinic.core import id_lists
+        from acuclinic.core import id_lists, postgres_loaders
 
         id_lists.register()
+        postgres_loaders.register()
