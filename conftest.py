@@ -11,7 +11,13 @@ from hypothesis import settings
 
 from acuclinic.testing import factories, html_check
 
-pytest_plugins = ["acuclinic.testing.front_desk_fixtures"]
+pytest_plugins = [
+    "acuclinic.testing.front_desk_fixtures",
+    # The demo clinic that modules asking for the same one share.
+    "acuclinic.testing.module_db",
+    # migration_database: an empty database of a migration test's own.
+    "acuclinic.testing.old_migrations",
+]
 
 # Tests never depend on the machine's speed: no property test has a time limit (a full run
 # once failed on a loaded machine when one overran hypothesis' default 200 ms deadline).
@@ -106,6 +112,7 @@ def pytest_collection_modifyitems(config, items):
     touch a database are left out: the rules, scoring, planner and their property tests
     give the same answer whichever database is configured, and already ran in the first
     pass. Anyone running one pass alone runs everything."""
+    _modules_sharing_a_demo_run_together(items)
     if os.environ.get("ACUCLINIC_TEST_ONLY_DATABASE_TESTS") != "1":
         return
     kept = [item for item in items if uses_the_database(item)]
@@ -113,6 +120,29 @@ def pytest_collection_modifyitems(config, items):
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
+
+
+def _modules_sharing_a_demo_run_together(items):
+    """Modules that read the same demo clinic (module_db.module_demo with equal specs)
+    are moved up to follow the first of them, so the clinic is built once for all of
+    them (acuclinic/testing/module_db.py); every other test keeps its place."""
+    from acuclinic.testing import module_db  # a plugin (above): pytest imports it first
+
+    first_with = {}
+    place = {}
+    for index, item in enumerate(items):
+        spec = module_db.demo_spec(getattr(item, "module", None))
+        place[item] = (first_with.setdefault(spec, index) if spec else index, index)
+    items.sort(key=place.__getitem__)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # Before the test's fixtures: the demo clinic left open by the modules before it is
+    # rolled back unless this test reads it too.
+    from acuclinic.testing import module_db
+
+    module_db.before_test(item)
 
 
 # Files whose tests share nothing a worker cannot cheaply make for itself (a small world
@@ -128,11 +158,27 @@ SPREAD_TEST_BY_TEST = frozenset(
 )
 
 
+# Files that read one demo clinic (module_db.module_demo with the same DemoSpec): dealt
+# out as one, so the worker that runs them builds the clinic once for all of them
+# (module_db keeps it from one file to the next) rather than once per file, 5–10 s each.
+# tests/test_suite_layout.py checks that they do read the same clinic.
+SHARE_ONE_DEMO = frozenset(
+    {
+        "acuclinic/billing/tests/test_demo.py",
+        "acuclinic/demo/tests/test_demo_safety.py",
+        "acuclinic/outcomes/tests/test_demo.py",
+        "acuclinic/scheduling/tests/test_demo_front_desk.py",
+        "acuclinic/treatment/tests/test_demo.py",
+    }
+)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """`--dist loadfile`, except that the files above are dealt out test by test. xdist
-    hands out the files with the most tests first, so these single tests come last and
-    fill in whichever worker is free at the end."""
+    """`--dist loadfile`, except that the files in SPREAD_TEST_BY_TEST are dealt out
+    test by test and those in SHARE_ONE_DEMO together. xdist hands out the files with the
+    most tests first, so the single tests come last and fill in whichever worker is free
+    at the end."""
     if config.getoption("dist") != "loadfile":
         return None
     from xdist.scheduler import LoadFileScheduling
@@ -140,6 +186,10 @@ def pytest_xdist_make_scheduler(config, log):
     class LoadFileSpreadingRoleMatrices(LoadFileScheduling):
         def _split_scope(self, nodeid):
             scope = super()._split_scope(nodeid)
-            return nodeid if scope in SPREAD_TEST_BY_TEST else scope
+            if scope in SPREAD_TEST_BY_TEST:
+                return nodeid
+            if scope in SHARE_ONE_DEMO:
+                return "SHARE_ONE_DEMO"
+            return scope
 
     return LoadFileSpreadingRoleMatrices(config, log)

@@ -4,11 +4,7 @@ a real clinic gets the default: required."""
 import pytest
 from django.db import connection
 
-from acuclinic.testing.old_migrations import (
-    OldMigrationsExecutor,
-    migrate_to_latest,
-    start_at_old_migrations,
-)
+from acuclinic.testing.old_migrations import OldMigrationsExecutor, start_at_old_migrations
 
 # Every clinic migration but the one tested: the arrival window and first-visit services
 # came on branches of their own, merged after it, and their columns must be in the state
@@ -29,17 +25,13 @@ def _migrate(targets) -> OldMigrationsExecutor:
 
 
 @pytest.mark.parametrize("demo", [True, False])
-@pytest.mark.django_db(transaction=True)
-def test_only_the_demo_clinic_turns_two_factor_off(demo):
-    try:
-        old = start_at_old_migrations(BEFORE).loader.project_state(BEFORE).apps
-        old.get_model("clinic", "Clinic").objects.create(name="Riverside", require_two_factor=True)
-        if demo:
-            old.get_model("audit", "AuditEntry").objects.create(
-                action="create", object_type="demo", detail="Demo clinic built"
-            )
-        new = _migrate(AFTER).loader.project_state(AFTER).apps
-        clinic = new.get_model("clinic", "Clinic").objects.get()
-        assert clinic.require_two_factor is (not demo)
-    finally:
-        migrate_to_latest()
+def test_only_the_demo_clinic_turns_two_factor_off(demo, migration_database):
+    old = start_at_old_migrations(BEFORE).loader.project_state(BEFORE).apps
+    old.get_model("clinic", "Clinic").objects.create(name="Riverside", require_two_factor=True)
+    if demo:
+        old.get_model("audit", "AuditEntry").objects.create(
+            action="create", object_type="demo", detail="Demo clinic built"
+        )
+    new = _migrate(AFTER).loader.project_state(AFTER).apps
+    clinic = new.get_model("clinic", "Clinic").objects.get()
+    assert clinic.require_two_factor is (not demo)

@@ -6,26 +6,20 @@ rewrite audit history, safety records and signed notes, or to double-book."""
 import pytest
 from django.db import connection
 
-from acuclinic.testing.old_migrations import (
-    OldMigrationsExecutor,
-    empty_database,
-    old_leaf_nodes,
-)
+from acuclinic.testing.old_migrations import OldMigrationsExecutor, old_leaf_nodes, own_database
 from acuclinic.testing.schema import schema_of
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_squashed_migrations_build_the_schema_the_old_ones_do():
+@pytest.mark.django_db
+def test_the_squashed_migrations_build_the_schema_the_old_ones_do(tmp_path):
     # The test database was built from the squashed migrations.
     squashed = schema_of(connection)
     assert any(name.startswith("trigger ") for name in squashed)
 
-    empty_database()
-    OldMigrationsExecutor(connection).migrate(old_leaf_nodes())
-
-    # Left fully migrated, as every other test expects: a database that applied all the
-    # old migrations has applied the squashed ones too.
-    assert schema_of(connection) == squashed
+    # An empty database, as a clinic's was before its first migrate.
+    with own_database(tmp_path):
+        OldMigrationsExecutor(connection).migrate(old_leaf_nodes())
+        assert schema_of(connection) == squashed
 
 
 def test_one_condition_spelt_two_ways_by_postgresql_compares_equal():

@@ -76,7 +76,9 @@ def outcome(response, status: int) -> str:
 
 
 def every(api: Fhir, kind: str, **params) -> list[dict]:
-    """Every resource of ``kind``, following the Bundle's next links."""
+    """Every resource of ``kind``, following the Bundle's next links. Each Bundle is
+    validated, and with it each resource in it: fhir.resources validates an entry's
+    resource with the model of its resourceType, as ``valid`` does."""
     found = []
     response = api.get(kind, {"_count": 500, **params})
     while True:
@@ -125,10 +127,10 @@ def invoices(demo):
 def test_every_resource_of_the_demo_clinic_validates_as_fhir_r4(admin, invoices):
     counts = {}
     for kind in KINDS:
+        # Validated in their Bundles, by every(); once is enough (it took seconds).
         resources = every(admin, kind)
         for body in resources:
             assert body["resourceType"] == kind
-            valid(body)
         counts[kind] = len(resources)
         # A read returns the same resource as the search.
         first = resources[0]

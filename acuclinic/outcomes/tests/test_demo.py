@@ -2,39 +2,28 @@
 their notes; questionnaires on the schedule; diaries that agree with the notes; and a
 report with something in every column.
 
-The scale-1 demo is built once for the module inside a transaction that is rolled back
-at the end; each test runs in a savepoint inside it.
+The scale-1 demo is built once for the module (and the other modules that read it)
+inside a transaction that is rolled back at the end (acuclinic/testing/module_db.py);
+each test runs in a savepoint inside it.
 """
 
 from collections import defaultdict
 from datetime import date
 
 import pytest
-from django.db import transaction
 
-from acuclinic.demo.builder import build_demo
 from acuclinic.demo.spec import DemoSpec
 from acuclinic.outcomes import catalogue, queries, report, scoring, services
 from acuclinic.outcomes.choices import Timepoint
 from acuclinic.outcomes.models import Course, CourseReview, Measurement
+from acuclinic.testing.module_db import module_demo
 from acuclinic.treatment.models import SessionNote
 
 TODAY = date(2026, 4, 15)
 SPEC = DemoSpec.at_scale(1, today=TODAY)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        summary = build_demo(SPEC)
-    yield summary
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+demo = module_demo(SPEC)
 
 
 def test_every_patient_with_a_signed_session_has_a_course_that_holds_it(demo):

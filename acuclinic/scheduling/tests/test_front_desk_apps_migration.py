@@ -149,10 +149,10 @@ def _queue_old_task(apps, start) -> None:
 
 
 @pytest.fixture
-def migrator(transactional_db, monkeypatch):
-    """django-test-migrations' migrator, along the migrations that scheduling's squashed
-    one replaces (a clinic upgrading from before the move has those), to a schema that is
-    BEFORE and what it depends on, nothing more.
+def migrator(migration_database, monkeypatch):
+    """django-test-migrations' migrator on the test's own database, along the migrations
+    that scheduling's squashed one replaces (a clinic upgrading from before the move has
+    those), to a schema that is BEFORE and what it depends on, nothing more.
 
     django-test-migrations also applies every migration that happens to sort before the
     targets in the whole plan; which those are depends on the apps that exist today (a
@@ -171,13 +171,9 @@ def migrator(transactional_db, monkeypatch):
 
     monkeypatch.setattr(migrator_module, "truncate_plan", dependencies_only)
     monkeypatch.setattr(migrator_module, "MigrationExecutor", OldMigrationsExecutor)
-    migrator = migrator_module.Migrator()
-    yield migrator
-    # Back to today's schema, as `acuclinic migrate` takes a clinic there from BEFORE.
-    migrator.reset()
+    return migrator_module.Migrator()
 
 
-@pytest.mark.django_db(transaction=True)
 def test_upgrading_keeps_every_row_and_permission_and_can_be_undone(migrator):
     old = migrator.apply_initial_migration(BEFORE)
     made = _fill(old.apps)
