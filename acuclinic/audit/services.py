@@ -78,7 +78,7 @@ def gathered():
     A patient's record shows several parts that are each audited as they are read
     (the record, its safety answers, its treatment history, its course). Each entry was
     a transaction of its own, waiting for the chain's lock and for PostgreSQL to flush
-    its commit to disk: four of them were a tenth of the busiest record's time. Here
+    its commit to disk: four entries took 15 statements and four commits. Here
     each read keeps the moment it happened and they are chained and written in one
     statement as the block ends, whether it ends well or not (what was read was read),
     and before the page is sent: a failure to write them fails the page.
