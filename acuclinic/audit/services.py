@@ -93,9 +93,7 @@ def gathered():
     finally:
         _gathering.reset(token)
         if pending:
-            with _chain_turn():
-                chain.link(pending)
-                fixed_sql.insert_many(pending)
+            _append(pending)
 
 
 def record(
@@ -131,7 +129,11 @@ def record_many(action: str, objs, *, detail: str = "", user=None) -> list[Audit
     They were read at one moment, so they share its time."""
     writer = _Writer(user)
     at = timezone.now()
-    entries = [writer.entry(action, obj, None, None, detail, at=at) for obj in objs]
+    return _append([writer.entry(action, obj, None, None, detail, at=at) for obj in objs])
+
+
+def _append(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Chain ``entries`` (new, in order) onto the trail and write them in one statement."""
     with _chain_turn():
         chain.link(entries)
         return fixed_sql.insert_many(entries)

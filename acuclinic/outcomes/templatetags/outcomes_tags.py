@@ -28,14 +28,15 @@ def _user(context):
     return getattr(request, "user", None)
 
 
-def _record_views(context, patient, today):
+def _refreshed_views(context, patient, today):
     """The patient's courses, brought up to date and read once for the whole page.
 
-    The record's summary at the top and its outcomes section further down show the same
-    courses: refreshing and reading them for each took a quarter of the busiest record's
-    time. Kept in the render context, which lives as long as this page's rendering, and
-    refreshed before the summary reads them, so both parts say the same thing."""
-    key = ("outcomes.record_views", patient.pk, today)
+    A page may show them in two places: the record's summary at the top and its
+    outcomes section further down, the portal's measures due and its progress chart.
+    Refreshing and reading them for each took a quarter of the busiest record's time.
+    Kept in the render context, which lives as long as this page's rendering, and
+    refreshed before the first part reads them, so every part says the same thing."""
+    key = ("outcomes.refreshed_views", patient.pk, today)
     found = context.render_context.get(key)
     if found is None:
         services.refresh_courses([patient.pk], today=today)
@@ -70,7 +71,7 @@ def record_summary(context, patient, upcoming=()):
     if next_visit is not None:
         found["next_session"] = course_session(next_visit)
     if clinical:
-        views = _record_views(context, patient, timezone.localdate())
+        views = _refreshed_views(context, patient, timezone.localdate())
         current = next((v for v in reversed(views) if v.course.is_open), None)
         if current is not None:
             found["course"] = current
@@ -87,7 +88,7 @@ def outcomes_section(context, patient):
     if user is None or not user.has_perms(READ):
         return {"show": False}
     today = timezone.localdate()
-    views = _record_views(context, patient, today)
+    views = _refreshed_views(context, patient, today)
     latest = views[-1] if views else None
     if latest is not None:
         audit.record(
@@ -110,8 +111,7 @@ def next_session_offer(context, note):
     if user is None or not user.has_perms(BOOK) or note.signed_at is None:
         return {"show": False}
     today = timezone.localdate()
-    services.course_refresh(note.patient, today=today)
-    views = queries.course_views(note.patient, today=today)
+    views = _refreshed_views(context, note.patient, today)
     view = next((v for v in views if queries.in_course(v.course, note.session_date)), None)
     # Only the latest open course looks forward; an older note has nothing to offer.
     if view is None or view is not views[-1] or not view.course.is_open:
@@ -134,8 +134,8 @@ def due_measures(context, patient):
     if not _signed_in_patient(context, patient):
         return {"show": False}
     today = timezone.localdate()
-    services.course_refresh(patient, today=today)
-    due = queries.due_for(patient, today=today)
+    views = _refreshed_views(context, patient, today)
+    due = queries.due_for(patient, today=today, views=views)
     mine = [d for d in due if d.measure.patient_can_complete]
     at_clinic = [d for d in due if not d.measure.patient_can_complete]
     return {"show": True, "mine": mine, "at_clinic": bool(at_clinic)}
@@ -147,8 +147,7 @@ def progress_summary(context, patient):
     if not _signed_in_patient(context, patient):
         return {"show": False}
     today = timezone.localdate()
-    services.course_refresh(patient, today=today)
-    views = queries.course_views(patient, today=today)
+    views = _refreshed_views(context, patient, today)
     latest = views[-1] if views else None
     if latest is None or latest.plan.baseline is None:
         return {"show": True, "latest": None}
