@@ -11,6 +11,8 @@ the patient's safety at a glance (safety's box, written once per patient by the 
 """
 
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from html import escape as _escape
 
 from django.utils.safestring import SafeString, mark_safe
@@ -44,9 +46,21 @@ def escape(value) -> str:
     return _escape(str(value))
 
 
+# Each status in words, escaped once: a card says it twice, and Django's
+# get_status_display() looks the label up afresh each time.
+STATUS_WORDS = {value: _escape(label) for value, label in AppointmentStatus.choices}
+
+
+@lru_cache(maxsize=1024)
+def _day(day: date) -> str:
+    """A day as cards say it: a week's cards name five days and a few hundred birthdays,
+    each many times over."""
+    return format_date(day)
+
+
 def _tags(a) -> str:
     """The card's small labels: its status in words, then what other apps added."""
-    parts = [f'<span class="st">{escape(a.get_status_display())}</span>']
+    parts = [f'<span class="st">{STATUS_WORDS[a.status]}</span>']
     session = getattr(a, "course_session", None)
     if session:
         parts.append(f' <span class="series">session {escape(session)}</span>')
@@ -77,7 +91,7 @@ def card_html(card: Card, column: Column, page: Page, glance: str) -> SafeString
     who = escape(a.patient.full_name)
     service, practitioner = escape(a.service.name), escape(a.practitioner.name)
     room = escape(a.room.name)
-    status = escape(a.get_status_display())
+    status = STATUS_WORDS[a.status]
     open_url = page.detail(a.pk)
     drag = (
         f' draggable="true" data-move="{page.drop(a.pk)}"'
@@ -106,8 +120,8 @@ def card_html(card: Card, column: Column, page: Page, glance: str) -> SafeString
         f'    <summary><span aria-hidden="true">More</span><span class="visually-hidden">'
         f"More about {who} at {starts}</span></summary>\n"
         f'    <div class="pop">\n'
-        f"      <p><strong>{who}</strong>, born {format_date(born) if born else ''}</p>\n"
-        f"      <p>{service} with {practitioner} in {room}, {format_date(start)}, {starts}"
+        f"      <p><strong>{who}</strong>, born {_day(born) if born else ''}</p>\n"
+        f"      <p>{service} with {practitioner} in {room}, {_day(start.date())}, {starts}"
         f"–{ends}. {status}."
         + (f" Session {escape(session)} of the course." if session else "")
         + "</p>\n"

@@ -84,6 +84,10 @@ def _columns(choice: Choice, resources: list, worked: dict | None) -> list[Colum
     ]
 
 
+# Looked up once, not by get_status_display() for each of a week's hundreds of visits.
+STATUS_LABELS = dict(AppointmentStatus.choices)
+
+
 def _flagged(a: Appointment) -> bool:
     seen = getattr(a, "safety", None)  # set by safety's diary_cards receiver
     return bool(seen and seen.status.has_flags)
@@ -108,7 +112,7 @@ def _event(a: Appointment, resource_id: str, tz, can_move: bool, links: _Links) 
             "service": a.service.name,
             "modality": a.service.modality,
             "status": a.status,
-            "status_label": a.get_status_display(),
+            "status_label": STATUS_LABELS[a.status],
             "practitioner": a.practitioner.name,
             "room": a.room.name,
             "colour": a.practitioner.colour,
