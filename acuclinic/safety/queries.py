@@ -28,6 +28,7 @@ from acuclinic.safety.rules import (
     Assessment,
     Finding,
     PointList,
+    Ruleset,
     Seen,
     StoredAnswers,
     unanswered,
@@ -169,31 +170,55 @@ def safety_status(
             "acknowledged_at"
         ),
         questionnaire.agreements.select_related("recorded_by").order_by("recorded_at"),
-        today=today,
+        screening=_Screening.of(policy, today),
         facts=screening_facts(patient),
     )
     return status
 
 
+@dataclass(frozen=True)
+class _Screening:
+    """What assessing any patient's questionnaire today depends on besides the patient:
+    worked out once for a page of hundreds of patients rather than once for each."""
+
+    today: date
+    policy: SafetyPolicy
+    rules: Ruleset
+    chosen_lists: dict
+    tz: object
+
+    @classmethod
+    def of(cls, policy: SafetyPolicy, today: date) -> "_Screening":
+        return cls(
+            today=today,
+            policy=policy,
+            rules=catalogue.current(),
+            chosen_lists={"pregnancy": pregnancy_list(policy).id},
+            tz=timezone.get_current_timezone(),
+        )
+
+
 def _assess(
-    status: SafetyStatus, questionnaire, acknowledgements, agreements, *, today, facts: dict
+    status: SafetyStatus, questionnaire, acknowledgements, agreements, *, screening, facts: dict
 ) -> None:
     """Fill in ``status`` from the patient's latest questionnaire and what is on file."""
-    patient, policy = status.patient, status.policy
-    questionnaire.patient = patient  # already loaded: saves a query wherever it is named
+    patient, today = status.patient, screening.today
+    # Already loaded: saves a query wherever it is named.
+    Questionnaire.patient.field.set_cached_value(questionnaire, patient)
     status.questionnaire = questionnaire
     status.due_on = add_months(
-        local_date(questionnaire.submitted_at), policy.questionnaire_valid_months
+        timezone.localtime(questionnaire.submitted_at, screening.tz).date(),
+        screening.policy.questionnaire_valid_months,
     )
     status.state = CURRENT if today < status.due_on else OUT_OF_DATE
     status.acknowledgements = {a.rule_id: a for a in acknowledgements}
     status.agreements = {a.rule_id: a for a in agreements}
     # Both are remembered by the answers (rules.Seen): written once for the two.
     written = Seen.written(questionnaire.answers)
-    status.assessment = catalogue.current().evaluate(
+    status.assessment = screening.rules.evaluate(
         questionnaire.answers,
         age=patient.age_on(today),
-        chosen_lists={"pregnancy": pregnancy_list(policy).id},
+        chosen_lists=screening.chosen_lists,
         agreements=set(status.agreements),
         written=written,
     )
@@ -248,15 +273,22 @@ def safety_statuses(
             patient_id__among={q.patient_id for q in questionnaires}
         ).values_list("patient_id", "presenting_condition")
     )
+    screening = _Screening.of(policy, today)
+    for_ack, for_agreement = (
+        PrecautionAcknowledgement.questionnaire.field,
+        SpecialistAgreement.questionnaire.field,
+    )
     for questionnaire in questionnaires:
-        for record in acknowledgements[questionnaire.pk] + agreements[questionnaire.pk]:
-            record.questionnaire = questionnaire
+        for record in acknowledgements[questionnaire.pk]:
+            for_ack.set_cached_value(record, questionnaire)
+        for record in agreements[questionnaire.pk]:
+            for_agreement.set_cached_value(record, questionnaire)
         _assess(
             statuses[questionnaire.patient_id],
             questionnaire,
             acknowledgements[questionnaire.pk],
             agreements[questionnaire.pk],
-            today=today,
+            screening=screening,
             facts={"condition": conditions.get(questionnaire.patient_id) or None},
         )
     return statuses
