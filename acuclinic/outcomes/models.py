@@ -15,6 +15,7 @@ from django.db.models import F, Q
 
 from acuclinic.clinic.choices import Modality
 from acuclinic.clinic.models import Clinic
+from acuclinic.core.fast_rows import FastRows
 from acuclinic.outcomes import planner
 from acuclinic.outcomes.choices import (
     CoursePhase,
@@ -141,7 +142,7 @@ class SummaryMark(models.Model):
         return f"Course summaries of {self.clinic} to {self.notes_signed_before:%Y-%m-%d %H:%M}"
 
 
-class Course(models.Model):
+class Course(FastRows, models.Model):
     """A patient's course of acupuncture: from the first signed session until it is closed.
 
     It opens by itself when a session is signed for a patient with no open course, and is

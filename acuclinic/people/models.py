@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from acuclinic.clinic.choices import Modality
+from acuclinic.core.fast_rows import FastRows
 from acuclinic.people import credentials, nhs_number, roles
 from acuclinic.people.choices import (
     ConditionChoice,
@@ -215,7 +216,7 @@ def validate_birth_date(value: date) -> None:
         raise ValidationError("Date of birth must be after 1900.", code="ancient_birth_date")
 
 
-class Patient(models.Model):
+class Patient(FastRows, models.Model):
     """A person receiving care. Contact details are for reception; clinical content is not."""
 
     given_name = models.CharField(max_length=80)

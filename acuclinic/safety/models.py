@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from acuclinic.clinic.models import Clinic
+from acuclinic.core.fast_rows import FastRows
 from acuclinic.people.models import Patient, Practitioner
 from acuclinic.safety.choices import NEEDLING_MODALITIES, ConsentMethod, FilledBy
 from acuclinic.scheduling.models import Appointment
@@ -102,7 +103,7 @@ class QuestionnaireLink(models.Model):
         return f"Questionnaire link for {self.patient}"
 
 
-class Questionnaire(WriteOnce):
+class Questionnaire(FastRows, WriteOnce):
     """One complete health questionnaire for a patient: a version, never changed."""
 
     patient = models.ForeignKey(
@@ -202,7 +203,7 @@ class Consent(WriteOnce):
         return f"Consent to {self.get_modality_display()} by {self.patient}"
 
 
-class PrecautionAcknowledgement(WriteOnce):
+class PrecautionAcknowledgement(FastRows, WriteOnce):
     """The practitioner's record of the risk discussion a precaution needs."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 
 from acuclinic.clinic.choices import Weekday
 from acuclinic.clinic.models import Location, Room, Service
+from acuclinic.core.fast_rows import FastRows
 from acuclinic.people.models import Patient, Practitioner
 from acuclinic.scheduling.choices import AppointmentStatus, CancelledBy, Channel, ExceptionKind
 
@@ -272,7 +273,7 @@ class AppointmentQuerySet(models.QuerySet):
         return self.select_related("patient", *VISIT_RELATIONS)
 
 
-class Appointment(models.Model):
+class Appointment(FastRows, models.Model):
     """One booked visit. Times are aware datetimes stored in UTC."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")

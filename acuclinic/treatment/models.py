@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from acuclinic.clinic.models import Clinic
+from acuclinic.core.fast_rows import FastRows
 from acuclinic.people.models import Patient, Practitioner
 from acuclinic.scheduling.models import Appointment
 from acuclinic.treatment import catalogue, significance
@@ -153,7 +154,7 @@ class NeedleLot(models.Model):
         return self.recalled_at is None and not self.is_expired(day)
 
 
-class SessionNote(models.Model):
+class SessionNote(FastRows, models.Model):
     """What happened at one acupuncture visit, written and signed by its practitioner."""
 
     appointment = models.OneToOneField(
