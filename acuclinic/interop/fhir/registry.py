@@ -7,8 +7,9 @@ records (people/roles.py): reception holds none of the clinical ones.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from acuclinic.billing.models import Invoice
 from acuclinic.clinic.models import Clinic, Location, Service
@@ -36,6 +37,13 @@ class Reader:
     def of(cls, user) -> "Reader":
         """``user`` reading the clinic's records (the one clinic this server holds)."""
         return cls(user=user, clinic_id=Clinic.objects.values_list("pk", flat=True).first())
+
+    @cached_property
+    def chosen_lists(self) -> dict[str, str]:
+        """The clinic's point lists that questionnaires are assessed with: read once for a
+        page of Flags, not once for each."""
+        policy = safety_queries.clinic_policy()
+        return {"pregnancy": safety_queries.pregnancy_list(policy).id}
 
 
 @dataclass(frozen=True)
@@ -75,17 +83,26 @@ def _appointment_status() -> dict[str, Q]:
     return out
 
 
+def _flags():
+    """Questionnaires for Flags, each knowing whether a later version replaced it."""
+    later = Questionnaire.objects.filter(
+        patient=OuterRef("patient"), version__gt=OuterRef("version")
+    )
+    return (
+        Questionnaire.objects.select_related("patient")
+        .prefetch_related("agreements")
+        .annotate(superseded=Exists(later))
+    )
+
+
 def _flag(q, reader) -> dict:
-    patient = q.patient
-    latest = not Questionnaire.objects.filter(patient=patient, version__gt=q.version).exists()
-    policy = safety_queries.clinic_policy()
     assessment = safety_catalogue.current().evaluate(
         q.answers,
-        age=patient.age_on(q.submitted_at.date()),
-        chosen_lists={"pregnancy": safety_queries.pregnancy_list(policy).id},
+        age=q.patient.age_on(q.submitted_at.date()),
+        chosen_lists=reader.chosen_lists,
         agreements={a.rule_id for a in q.agreements.all()},
     )
-    return resources.flag(q, assessment, latest=latest)
+    return resources.flag(q, assessment, latest=not q.superseded)
 
 
 def _measure_name(code: str) -> str:
@@ -93,6 +110,9 @@ def _measure_name(code: str) -> str:
     return measure.name if measure else code
 
 
+# Each queryset selects what its resources and its model's ``__str__`` read (most name
+# the patient, an appointment also its practitioner): a search's audit entries record
+# each resource's ``str()``, and without them a page of results cost a query for each.
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in [
@@ -147,7 +167,9 @@ KINDS: dict[str, Kind] = {
         Kind(
             "Appointment",
             ("scheduling.view_appointment",),
-            lambda: Appointment.objects.select_related("service", "room"),
+            lambda: Appointment.objects.select_related(
+                "service", "room", "patient", "practitioner__user"
+            ),
             lambda o, r: resources.appointment(o),
             patient="patient_id",
             date="start",
@@ -158,7 +180,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "Encounter",
             ("treatment.view_sessionnote", *CLINICAL),
-            lambda: SessionNote.objects.select_related("appointment"),
+            lambda: SessionNote.objects.select_related("appointment", "patient"),
             lambda o, r: resources.encounter(o),
             patient="patient_id",
             date="session_date",
@@ -170,7 +192,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "Procedure",
             ("treatment.view_sessionnote", *CLINICAL),
-            lambda: SessionNote.objects.select_related("appointment").prefetch_related(
+            lambda: SessionNote.objects.select_related("appointment", "patient").prefetch_related(
                 "points", "needle_uses"
             ),
             lambda o, r: resources.procedure(o),
@@ -184,7 +206,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "Observation",
             ("outcomes.view_course", *CLINICAL),
-            lambda: Measurement.objects.all(),
+            lambda: Measurement.objects.select_related("patient"),
             lambda o, r: resources.observation(o, measure_name=_measure_name(o.measure)),
             patient="patient_id",
             date="taken_on",
@@ -195,7 +217,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "QuestionnaireResponse",
             ("safety.view_questionnaire", *CLINICAL),
-            lambda: Questionnaire.objects.all(),
+            lambda: Questionnaire.objects.select_related("patient"),
             lambda o, r: resources.questionnaire_response(o),
             patient="patient_id",
             date="submitted_at",
@@ -204,7 +226,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "Flag",
             ("safety.view_questionnaire", *CLINICAL),
-            lambda: Questionnaire.objects.select_related("patient").prefetch_related("agreements"),
+            _flags,
             _flag,
             patient="patient_id",
             date="submitted_at",
@@ -213,7 +235,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "Consent",
             ("safety.view_consent", *CLINICAL),
-            lambda: Consent.objects.all(),
+            lambda: Consent.objects.select_related("patient"),
             lambda o, r: resources.consent(o),
             patient="patient_id",
             date="given_at",
@@ -231,7 +253,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "Condition",
             ("people.view_clinicalsummary", *CLINICAL),
-            lambda: ClinicalSummary.objects.all(),
+            lambda: ClinicalSummary.objects.select_related("patient"),
             lambda o, r: resources.condition(o),
             patient="patient_id",
             last_updated="updated_at",
@@ -240,7 +262,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "CarePlan",
             ("outcomes.view_course", *CLINICAL),
-            lambda: Course.objects.all(),
+            lambda: Course.objects.select_related("patient"),
             lambda o, r: resources.care_plan(o),
             patient="patient_id",
             date="started_on",

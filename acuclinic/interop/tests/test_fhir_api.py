@@ -6,7 +6,9 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from fhir.resources.R4B import get_fhir_model_class
 
 from acuclinic.audit.models import AuditEntry
@@ -139,6 +141,24 @@ def test_every_resource_of_the_demo_clinic_validates_as_fhir_r4(admin, invoices)
         assert read["Content-Type"] == "application/fhir+json; charset=utf-8"
         assert valid(read.json()) == first
     assert all(counts.values()), counts
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_a_page_of_results_costs_the_same_queries_however_long(admin, kind):
+    """A search page is read, rendered and audited in the same number of queries for 3
+    resources as for 30: nothing is read again for each resource (the audit entry's
+    description of it named its patient by a query of its own)."""
+
+    def queries(count: int) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = admin.get(kind, {"_count": count})
+        assert response.status_code == 200, response.content
+        return len(response.json().get("entry", [])), len(captured)
+
+    queries(1)  # the token's first use of the minute is recorded: not part of a search
+    few, few_queries = queries(3)
+    many, many_queries = queries(30)
+    assert many_queries == few_queries, f"{few} {kind}: {few_queries}; {many}: {many_queries}"
 
 
 def test_capability_statement_lists_exactly_what_is_served(admin):
