@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from acuclinic.clinic.choices import LicensingRegime, Modality, Weekday
+from acuclinic.core.fast_rows import FastRows
 
 
 def validate_time_zone(value: str) -> None:
@@ -241,7 +242,7 @@ class Room(models.Model):
 NEEDLING_MODALITIES = sorted(Modality.needling())
 
 
-class Service(models.Model):
+class Service(FastRows, models.Model):
     """Something a patient can book, with its modality, length and private price."""
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="services")

@@ -246,7 +246,7 @@ class CourseReview(models.Model):
         return self.course.patient_id
 
 
-class Measurement(models.Model):
+class Measurement(FastRows, models.Model):
     """One outcome measure taken: a questionnaire scored, a total entered from a licensed
     copy, or a pain diary entry. Written once; never changed."""
 

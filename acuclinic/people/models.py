@@ -21,7 +21,7 @@ from acuclinic.people.choices import (
 from acuclinic.people.phone import national_digits
 
 
-class User(AbstractUser):
+class User(FastRows, AbstractUser):
     """A staff login. Roles are groups (see roles.py)."""
 
     class Meta:
@@ -41,7 +41,7 @@ class User(AbstractUser):
         return roles.role_of(self)
 
 
-class Practitioner(models.Model):
+class Practitioner(FastRows, models.Model):
     """A clinician who can be booked, with the modalities they are qualified in."""
 
     user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="practitioner")
