@@ -189,3 +189,31 @@ def column_html(column: Column, page: Page, glances: dict[int, str]) -> SafeStri
         for card in column.cards
     )
     return mark_safe(free + cards)
+
+
+def columns_html(columns: list[Column], page: Page, glances: dict[int, str]) -> SafeString:
+    """Every column of the grid (``<section class="diary-col">``): its heading, its
+    closures and breaks, then ``column_html``. Written here, not by the page's template,
+    for the same reason as the cards: a week has a hundred columns."""
+    return mark_safe("".join(_section(column, page, glances) for column in columns))
+
+
+def _section(column: Column, page: Page, glances: dict[int, str]) -> str:
+    label = escape(column.label)
+    named = f"{label} {_day(column.day)}" if page.view == "week" else label
+    closed = f'<li class="closed-note">{escape(column.note)}</li>' if column.closed else ""
+    blocked = "".join(
+        f'<li class="blocked" style="grid-row: {b.row_start} / {b.row_end}">{escape(b.reason)}</li>'
+        for b in column.blocked
+    )
+    return (
+        f'\n  <section class="diary-col{" closed" if column.closed else ""}"'
+        f' aria-label="{named}">\n'
+        f'    <h2 class="col-head">{label}</h2>\n'
+        f'    <ol class="col-body" style="--lanes: {column.lanes}">\n'
+        f"      {closed}\n"
+        f"      {blocked}\n"
+        f"      {column_html(column, page, glances)}\n"
+        f"    </ol>\n"
+        f"  </section>\n  "
+    )

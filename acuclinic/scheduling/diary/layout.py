@@ -49,7 +49,6 @@ class Column:
     room: object | None = None
     closures: list[tuple[datetime, datetime, str]] = field(default_factory=list)
     blocked: list[Blocked] = field(default_factory=list)
-    html: str = ""  # its free times and cards, when a page has written them (cards.py)
 
 
 @dataclass

@@ -313,9 +313,7 @@ def diary(request):
         location_id=location.pk,
         moving=choice.moving,
     )
-    glances = _glances(appointments)
-    for column in grid.columns:
-        column.html = cards.column_html(column, page, glances)
+    columns_html = cards.columns_html(grid.columns, page, _glances(appointments))
     step = timedelta(days=7 if choice.view == "week" else 1)
     return render(
         request,
@@ -323,6 +321,7 @@ def diary(request):
         {
             "nav": "diary",
             "grid": grid,
+            "columns_html": columns_html,
             "choice": choice,
             # Kept by name for the templates and tests that read them.
             "day": choice.day,
