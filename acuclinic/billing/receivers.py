@@ -3,6 +3,7 @@
 from django.dispatch import receiver
 
 from acuclinic.billing import events
+from acuclinic.billing.models import InsurancePolicy, PrepaidCourse
 from acuclinic.scheduling.signals import diary_cards, visit_status_changed
 
 
@@ -16,8 +17,6 @@ def annotate_diary_cards(sender, *, appointments, user, today, **kwargs) -> None
     """The diary's cards (scheduling.signals.diary_cards): the patient's prepaid course,
     "3 of 6 used", and a warning when the visit will use its last session. One query
     for the whole page."""
-    from acuclinic.billing.models import InsurancePolicy, PrepaidCourse
-
     patients = {a.patient_id for a in appointments}
     open_courses = {}
     for course in PrepaidCourse.objects.filter(
