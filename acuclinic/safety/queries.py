@@ -57,6 +57,11 @@ def pregnancy_list(policy: SafetyPolicy) -> PointList:
     return chosen if chosen and chosen.slot == "pregnancy" else rules.default_list("pregnancy")
 
 
+def chosen_lists(policy: SafetyPolicy) -> dict[str, str]:
+    """The clinic's point lists, by slot, that questionnaires are assessed with."""
+    return {"pregnancy": pregnancy_list(policy).id}
+
+
 def screening_facts(patient: Patient) -> dict:
     """What the patient's record tells the questionnaire: the condition treated (None
     when no clinical summary names one), which decides what else is asked."""
@@ -193,7 +198,7 @@ class _Screening:
             today=today,
             policy=policy,
             rules=catalogue.current(),
-            chosen_lists={"pregnancy": pregnancy_list(policy).id},
+            chosen_lists=chosen_lists(policy),
             tz=timezone.get_current_timezone(),
         )
 

@@ -42,8 +42,7 @@ class Reader:
     def chosen_lists(self) -> dict[str, str]:
         """The clinic's point lists that questionnaires are assessed with: read once for a
         page of Flags, not once for each."""
-        policy = safety_queries.clinic_policy()
-        return {"pregnancy": safety_queries.pregnancy_list(policy).id}
+        return safety_queries.chosen_lists(safety_queries.clinic_policy())
 
 
 @dataclass(frozen=True)
